@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "ppmp-connector",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "ppmp-connector", targets: ["ppmp-connector"]),
+    .executable(name: "ppmp-fixtures", targets: ["ppmp-fixtures"]),
+    .library(name: "ConnectorCore", targets: ["ConnectorCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+  ],
+  targets: [
+    // C libraries, each seen by exactly one Swift wrapper module.
+    .systemLibrary(
+      name: "CConnectorLibXML2",
+      pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]
+    ),
+    .systemLibrary(
+      name: "CConnectorLibArchive",
+      pkgConfig: "libarchive",
+      providers: [.apt(["libarchive-dev"])]
+    ),
+    .target(name: "ConnectorXML", dependencies: ["CConnectorLibXML2"]),
+    .target(name: "ConnectorArchive", dependencies: ["CConnectorLibArchive"]),
+    .target(
+      name: "ConnectorCore",
+      dependencies: [
+        "ConnectorXML",
+        "ConnectorArchive",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+      ],
+      resources: [.copy("Resources/schemas"), .copy("Resources/ppmp")]
+    ),
+    .executableTarget(
+      name: "ppmp-connector",
+      dependencies: [
+        "ConnectorCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(
+      name: "ppmp-fixtures",
+      dependencies: [
+        "ConnectorCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(
+      name: "ConnectorTestSupport",
+      dependencies: ["ConnectorCore"],
+      path: "Sources/ConnectorTestSupport"
+    ),
+    .testTarget(name: "ConnectorXMLTests", dependencies: ["ConnectorXML"]),
+    .testTarget(name: "ConnectorArchiveTests", dependencies: ["ConnectorArchive"]),
+    .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore", "ConnectorTestSupport"]),
+    .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCore", "ConnectorTestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, when they are missing.
+# Safe to run repeatedly: it asks apt only for what dpkg does not already have.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  libxml2-dev        # ConnectorXML
+  libarchive-dev     # ConnectorArchive
+  libsqlite3-dev     # GRDB
+  libxml2-utils      # xmllint: tests and benchmarks compare against it
+  libarchive-tools   # bsdtar: archive tests and benchmarks
+  sqlite3            # benchmarks compare against it
+  zstd xz-utils      # tar --zstd / --xz in archive tests
+  time               # /usr/bin/time -v for peak memory in benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "ensure-deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+  echo "ensure-deps: need root (or sudo) to install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
