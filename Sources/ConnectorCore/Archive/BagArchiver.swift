@@ -1,0 +1,163 @@
+import ConnectorArchive
+import Foundation
+
+/// Rolls the staging area into the next archive (SPEC §7): a serialized BagIt bag in a pax tar,
+/// compressed with zstd (or gzip/xz), byte-deterministic, read back and verified before it is
+/// renamed into `archive/YYYY-MM/`, and only then are the staged copies removed.
+public final class BagArchiver {
+  public let spool: SpoolLayout
+  public let state: ConnectorState
+  public let practiceID: String
+  public let codec: ArchiveCodec
+  public let level: Int?
+
+  public init(spool: SpoolLayout, state: ConnectorState, practiceID: String, codec: ArchiveCodec, level: Int?) {
+    self.spool = spool
+    self.state = state
+    self.practiceID = practiceID
+    self.codec = codec
+    self.level = level
+  }
+
+  /// A staged file: its path under `data/` and on disk.
+  struct StagedFile {
+    var relative: String
+    var path: String
+    var size: Int64
+  }
+
+  /// Regular files under the staging area, sorted bytewise by relative path. In-flight temporary
+  /// names (leading dot) are skipped.
+  func stagedFiles() throws -> [StagedFile] {
+    var out: [StagedFile] = []
+    func walk(_ folder: String, _ prefix: String) throws {
+      for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasPrefix(".") {
+        let path = folder + "/" + name
+        guard let info = FileSystem.fileInfo(path) else { continue }
+        switch info.mode & S_IFMT {
+        case S_IFDIR: try walk(path, prefix + name + "/")
+        case S_IFREG: out.append(StagedFile(relative: prefix + name, path: path, size: info.size))
+        default: continue
+        }
+      }
+    }
+    try walk(spool.staging, "")
+    return out.sorted { $0.relative.utf8.lexicographicallyPrecedes($1.relative.utf8) }
+  }
+
+  /// Number of files waiting to be archived.
+  public func stagedCount() throws -> Int { try stagedFiles().count }
+
+  /// Archives everything staged; nil when nothing is staged. `asOf` is the run's logical time:
+  /// it names the month folder, dates the bag and is every member's mtime.
+  public func archive(asOf: LocalDateTime, timeZone: TimeZone) throws -> ArchiveRecord? {
+    let files = try stagedFiles()
+    guard !files.isEmpty else { return nil }
+    let last = try state.lastArchive()
+    let sequence = (last?.sequence ?? 0) + 1
+    let previous = last?.tarSHA256 ?? BagLayout.zeroHash
+    let name = BagLayout.name(practiceID: practiceID, sequence: sequence)
+    let month = String(asOf.date.description.prefix(7))
+    let folder = spool.archive + "/" + month
+    try FileSystem.makeFolder(folder)
+    let fileName = FileSystem.freeName(in: folder, for: "\(name).\(codec.fileExtension)")
+    let finalPath = folder + "/" + fileName
+    let tempPath = folder + "/.\(fileName).\(getpid()).tmp"
+    try FileSystem.removeIfPresent(tempPath)
+    let mtime = Self.epochSeconds(asOf, timeZone)
+
+    let payloadBytes = files.reduce(Int64(0)) { $0 + $1.size }
+    let bagInfo = BagLayout.bagInfo(
+      baggingDate: asOf.date.description, payloadBytes: payloadBytes, payloadFiles: files.count, sequence: sequence,
+      previousTarSHA256: previous, practiceID: practiceID)
+
+    // Every folder a payload file sits in gets its own entry; everything is written in one
+    // bytewise-sorted order, which puts the payload (data/…) after bag-info.txt and bagit.txt
+    // and before the manifests, so payload hashes are taken while the files are archived.
+    var folders: Set<String> = ["\(name)/", "\(name)/data/"]
+    for f in files {
+      var parts = ("data/" + f.relative).split(separator: "/").dropLast()
+      while !parts.isEmpty {
+        folders.insert("\(name)/" + parts.joined(separator: "/") + "/")
+        parts = parts.dropLast()
+      }
+    }
+    enum Item { case folder, bagit, bagInfo, payload(StagedFile), manifest, tagManifest }
+    var items: [(String, Item)] = folders.map { ($0, .folder) }
+    items.append(("\(name)/bagit.txt", .bagit))
+    items.append(("\(name)/bag-info.txt", .bagInfo))
+    items.append(("\(name)/manifest-sha256.txt", .manifest))
+    items.append(("\(name)/tagmanifest-sha256.txt", .tagManifest))
+    for f in files { items.append(("\(name)/data/\(f.relative)", .payload(f))) }
+    items.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+
+    var payloadHashes: [(path: String, sha256: String)] = []
+    var tagHashes: [(path: String, sha256: String)] = []
+    do {
+      let writer = try TarWriter(path: tempPath, codec: codec, level: level)
+      for (path, item) in items {
+        switch item {
+        case .folder:
+          try writer.addDirectory(path, mtime: mtime)
+        case .bagit, .bagInfo, .manifest, .tagManifest:
+          let text: String
+          switch item {
+          case .bagit: text = BagLayout.bagitText
+          case .bagInfo: text = bagInfo
+          case .manifest: text = BagLayout.manifest(payloadHashes)
+          default: text = BagLayout.manifest(tagHashes)
+          }
+          let bytes = Array(text.utf8)
+          if case .tagManifest = item {} else {
+            tagHashes.append((String(path.dropFirst(name.count + 1)), SHA256Digest.hex(bytes)))
+          }
+          try writer.addFile(path, bytes: bytes, mtime: mtime)
+        case .payload(let f):
+          var hasher = StreamingSHA256()
+          try writer.addFile(path, contentsOf: f.path, mtime: mtime) { hasher.update($0) }
+          payloadHashes.append(("data/" + f.relative, hasher.finalizeHex()))
+        }
+      }
+      try writer.finish()
+    } catch let error as ArchiveError {
+      try? FileSystem.removeIfPresent(tempPath)
+      throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: error.message)
+    }
+
+    // Read it back before it counts: every manifest hash, the tag manifest, the payload size.
+    let report = BagVerifier.verify(path: tempPath)
+    let expected = Dictionary(uniqueKeysWithValues: payloadHashes.map { ($0.path, $0.sha256) })
+    guard report.problems.isEmpty, report.payloadFiles == files.count,
+      report.members.allSatisfy({ expected["data/" + $0] != nil })
+    else {
+      try? FileSystem.removeIfPresent(tempPath)
+      throw ConnectorError.io(
+        operation: "verify archive", path: tempPath, errno: 0,
+        message: "the archive did not read back intact: \(report.problems.prefix(3).joined(separator: "; "))")
+    }
+    try FileSystem.commitTemporary(tempPath, to: finalPath)
+
+    var messages: [(heMsgId: String, member: String)] = []
+    for f in files where f.relative.hasSuffix(".xml") && f.size <= 64 * 1024 * 1024 {
+      if let data = FileManager.default.contents(atPath: f.path) {
+        for id in BagLayout.heMsgIds(inXML: [UInt8](data)) { messages.append((id, "data/" + f.relative)) }
+      }
+    }
+    let record = ArchiveRecord(
+      sequence: sequence, name: name, path: month + "/" + fileName, codec: codec.rawValue, fileSHA256: report.fileSHA256,
+      tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: files.count, payloadBytes: payloadBytes,
+      fileBytes: FileSystem.fileInfo(finalPath)?.size ?? 0, baggingDate: asOf.date.description,
+      firstFileDate: nil, lastFileDate: nil)
+    try state.recordArchive(record, messages: messages)
+    for f in files { try FileSystem.removeIfPresent(f.path) }
+    return record
+  }
+
+  /// Seconds since the epoch of a practice-local wall-clock minute.
+  static func epochSeconds(_ t: LocalDateTime, _ zone: TimeZone) -> Int64 {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = zone
+    let c = DateComponents(year: t.date.year, month: t.date.month, day: t.date.day, hour: t.time.hour, minute: t.time.minute)
+    return Int64((calendar.date(from: c) ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970)
+  }
+}

@@ -1,0 +1,115 @@
+import ConnectorArchive
+import Foundation
+
+/// What reading one archive back found.
+public struct BagReport: Sendable {
+  public var path: String
+  public var bagName: String?
+  /// SHA-256 of the uncompressed tar stream (the chain link).
+  public var tarSHA256 = ""
+  public var fileSHA256 = ""
+  public var bagInfo: [String: String] = [:]
+  public var payloadFiles = 0
+  public var payloadBytes: Int64 = 0
+  /// Payload member paths relative to `data/`, sorted.
+  public var members: [String] = []
+  /// Every problem found; empty means the bag is complete and every hash matches.
+  public var problems: [String] = []
+
+  public var sequence: Int64? { bagInfo["Archive-Sequence"].flatMap { Int64($0) } }
+  public var previousTarSHA256: String? { bagInfo["Previous-Archive-SHA256"] }
+}
+
+/// Reads an archive back and checks it is a complete, unaltered BagIt bag.
+public enum BagVerifier {
+  static let tagLimit = 16 * 1024 * 1024
+
+  public static func verify(path: String) -> BagReport {
+    var report = BagReport(path: path)
+    do {
+      report.fileSHA256 = try SHA256Digest.hex(ofFile: path)
+      var tarHash = StreamingSHA256()
+      try TarReader.decompressedStream(path: path) { tarHash.update($0) }
+      report.tarSHA256 = tarHash.finalizeHex()
+
+      let reader = try TarReader(path: path)
+      var tags: [String: [UInt8]] = [:]
+      var computed: [String: String] = [:]
+      while let entry = try reader.next() {
+        let parts = entry.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard let top = parts.first else {
+          report.problems.append("member with an empty name")
+          continue
+        }
+        if report.bagName == nil { report.bagName = top }
+        if top != report.bagName { report.problems.append("member \(entry.path) is outside the bag folder \(report.bagName!)") }
+        switch entry.type {
+        case .directory: continue
+        case .file: break
+        default:
+          report.problems.append("member \(entry.path) is a \(entry.type.rawValue); bags hold regular files and folders only")
+          continue
+        }
+        let inner = parts.dropFirst().joined(separator: "/")
+        if inner.hasPrefix("data/") {
+          var h = StreamingSHA256()
+          var size: Int64 = 0
+          try reader.readData { chunk in
+            h.update(chunk)
+            size += Int64(chunk.count)
+          }
+          computed[inner] = h.finalizeHex()
+          report.payloadFiles += 1
+          report.payloadBytes += size
+          report.members.append(String(inner.dropFirst(5)))
+        } else {
+          tags[inner] = try reader.readAll(limit: tagLimit)
+        }
+      }
+      report.members.sort()
+      guard let bagit = tags["bagit.txt"] else {
+        report.problems.append("bagit.txt is missing")
+        return report
+      }
+      if String(decoding: bagit, as: UTF8.self) != BagLayout.bagitText {
+        report.problems.append("bagit.txt is not BagIt-Version 1.0 / UTF-8")
+      }
+      guard let info = tags["bag-info.txt"], let manifestBytes = tags["manifest-sha256.txt"],
+        let tagManifestBytes = tags["tagmanifest-sha256.txt"]
+      else {
+        report.problems.append("a tag file is missing (bag-info.txt, manifest-sha256.txt, tagmanifest-sha256.txt)")
+        return report
+      }
+      report.bagInfo = BagLayout.parseTagFile(String(decoding: info, as: UTF8.self))
+      let manifest = BagLayout.parseManifest(String(decoding: manifestBytes, as: UTF8.self))
+      for (member, hash) in computed.sorted(by: { $0.key < $1.key }) {
+        if let expected = manifest[member] {
+          if expected != hash { report.problems.append("\(member) was altered: SHA-256 \(hash), manifest says \(expected)") }
+        } else {
+          report.problems.append("\(member) is not in manifest-sha256.txt")
+        }
+      }
+      for member in manifest.keys.sorted() where computed[member] == nil {
+        report.problems.append("\(member) is listed in the manifest but missing from the archive")
+      }
+      let tagManifest = BagLayout.parseManifest(String(decoding: tagManifestBytes, as: UTF8.self))
+      for (file, expected) in tagManifest.sorted(by: { $0.key < $1.key }) {
+        guard let bytes = tags[file] else {
+          report.problems.append("tag file \(file) is listed in tagmanifest-sha256.txt but missing")
+          continue
+        }
+        if SHA256Digest.hex(bytes) != expected { report.problems.append("tag file \(file) was altered") }
+      }
+      for file in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"] where tagManifest[file] == nil {
+        report.problems.append("\(file) is not covered by tagmanifest-sha256.txt")
+      }
+      if report.bagInfo["Payload-Oxum"] != "\(report.payloadBytes).\(report.payloadFiles)" {
+        report.problems.append(
+          "Payload-Oxum says \(report.bagInfo["Payload-Oxum"] ?? "nothing"), the payload is \(report.payloadBytes).\(report.payloadFiles)")
+      }
+    } catch {
+      report.problems.append("unreadable: \(error)")
+    }
+    return report
+  }
+}

@@ -1,0 +1,58 @@
+import ConnectorArchive
+import Foundation
+
+/// Everything a batch command holds while it works on a spool: the checked spool, its lock, the
+/// PPMP database, the connector state and the logical clock.
+public final class ConnectorContext {
+  public let configuration: ConnectorConfiguration
+  public let spool: SpoolLayout
+  public let database: PPMPDatabase
+  public let state: ConnectorState
+  public let settings: PracticeSettings
+  public let timeZone: TimeZone
+  /// The run's logical time: `--as-of`, or now in the practice's zone.
+  public let asOf: LocalDateTime
+  private let lock: SpoolLock
+
+  /// Checks the spool, takes the lock (or throws `.locked` at once), opens both databases.
+  public init(configuration: ConnectorConfiguration, asOf: LocalDateTime?) throws {
+    self.configuration = configuration
+    spool = SpoolLayout(root: configuration.spoolPath)
+    try spool.check()
+    lock = try SpoolLock(path: spool.lockFile)
+    database = try PPMPDatabase(path: configuration.databasePath)
+    state = try ConnectorState(path: spool.stateDatabase)
+    settings = try database.guarded("reading settings of") { try PPMPDatabase.readSettings($0) }
+    guard let zone = TimeZone(identifier: settings.timeZoneIdentifier) else {
+      throw ConnectorError.dataError("settings.timezone \(settings.timeZoneIdentifier) is not an IANA zone")
+    }
+    timeZone = zone
+    self.asOf = asOf ?? LocalDateTime.now(in: zone)
+  }
+
+  /// The availability rules' parameters for this run.
+  public var availabilityOptions: AvailabilityOptions {
+    AvailabilityOptions(
+      asOf: asOf, horizonDays: configuration.horizonDays, leadMinutes: configuration.leadMinutes, timeZone: timeZone,
+      multiColumn: configuration.multiColumn)
+  }
+
+  public func makeExporter() -> Exporter {
+    Exporter(configuration: configuration, spool: spool, database: database, state: state)
+  }
+
+  public func makeIngestor() throws -> Ingestor {
+    Ingestor(
+      configuration: configuration, spool: spool, state: state,
+      book: try AppointmentBook(database: database, options: availabilityOptions))
+  }
+
+  /// The archiver configured for this spool.
+  public func makeArchiver() throws -> BagArchiver {
+    guard let codec = ArchiveCodec(rawValue: configuration.archiveCodec) else {
+      throw ConnectorError.configuration("archive.codec \(configuration.archiveCodec) is not zstd, gzip or xz")
+    }
+    return BagArchiver(
+      spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)
+  }
+}

@@ -1,0 +1,72 @@
+import ConnectorXML
+import Foundation
+
+/// Compiled XSDs, loaded once per process from the bundled resources.
+public final class ExchangeSchemas: @unchecked Sendable {
+  public static let shared = ExchangeSchemas()
+  private let lock = NSLock()
+  private var cache: [ExchangeDocumentKind: XMLSchema] = [:]
+
+  /// The compiled schema for `kind`.
+  public func schema(for kind: ExchangeDocumentKind) throws -> XMLSchema {
+    lock.lock()
+    defer { lock.unlock() }
+    if let s = cache[kind] { return s }
+    let path = try BundledResources.path(kind.schemaResource)
+    let schema: XMLSchema
+    do {
+      schema = try XMLSchema(path: path)
+    } catch let error as XMLError {
+      throw ConnectorError.dataError("bundled schema \(path) does not compile: \(error)")
+    }
+    cache[kind] = schema
+    return schema
+  }
+}
+
+/// `validate`: which kind a file is (from its root element) and what its XSD says about it.
+public enum ExchangeValidator {
+  public struct Report: Sendable {
+    public var kind: ExchangeDocumentKind?
+    public var errors: [XMLError]
+  }
+
+  /// The kind named by the root element, when it is one of ours.
+  public static func kind(ofFile path: String, limits: XMLReadLimits = .init()) throws -> ExchangeDocumentKind? {
+    let reader = try XMLStreamReader(path: path, limits: limits)
+    while let event = try reader.next() {
+      if case .startElement(let element) = event {
+        guard element.namespace == exchangeNamespace else { return nil }
+        return ExchangeDocumentKind(rawValue: element.name)
+      }
+    }
+    return nil
+  }
+
+  public static func validate(path: String) -> Report {
+    let kind: ExchangeDocumentKind?
+    do {
+      kind = try self.kind(ofFile: path)
+    } catch let error as XMLError {
+      return Report(kind: nil, errors: [error])
+    } catch {
+      return Report(kind: nil, errors: [XMLError(kind: .io, code: 0, message: "\(error)", line: nil, column: nil, file: path)])
+    }
+    guard let kind else {
+      return Report(
+        kind: nil,
+        errors: [
+          XMLError(
+            kind: .invalid, code: 0,
+            message: "root element is not a snapshot, delta, drop, receipt or dropRejected in namespace \(exchangeNamespace)",
+            line: 1, column: nil, file: path)
+        ])
+    }
+    do {
+      let schema = try ExchangeSchemas.shared.schema(for: kind)
+      return Report(kind: kind, errors: schema.validate(path: path))
+    } catch {
+      return Report(kind: kind, errors: [XMLError(kind: .schema, code: 0, message: "\(error)", line: nil, column: nil, file: nil)])
+    }
+  }
+}

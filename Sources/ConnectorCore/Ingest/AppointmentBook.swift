@@ -1,0 +1,251 @@
+import Foundation
+import GRDB
+
+/// Applies Healthengine bookings and cancellations to the PPMP appointment book (SPEC §6).
+///
+/// Each message runs in its own short write transaction that re-checks the slot and inserts in
+/// one step, so a concurrent PPMP user can never be double-booked by the connector. The
+/// `HE_MSG_ID:<id>` token in the appointment's comments is the source of truth for idempotency.
+public final class AppointmentBook {
+  public let database: PPMPDatabase
+  public let settings: PracticeSettings
+  public let options: AvailabilityOptions
+  /// Logical time stamped on rows the connector creates (`created_at`, `updated_at`).
+  public let stamp: String
+  private let practitioners: [Int64: Practitioner]
+  private let rowsByStaff: [Int64: [DiaryRow]]
+  private let types: [String: AppointmentType]
+
+  public init(database: PPMPDatabase, options: AvailabilityOptions) throws {
+    self.database = database
+    self.options = options
+    stamp = "\(options.asOf.date) \(options.asOf.time):00"
+    (settings, practitioners, rowsByStaff, types) = try database.guarded("reading") { db in
+      (
+        try PPMPDatabase.readSettings(db),
+        Dictionary(uniqueKeysWithValues: try PPMPDatabase.readPractitioners(db).map { ($0.id, $0) }),
+        Dictionary(grouping: try PPMPDatabase.readDiaryRows(db), by: \.staffID),
+        Dictionary(try PPMPDatabase.readAppointmentTypes(db).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+      )
+    }
+  }
+
+  /// The comment token that marks a Healthengine booking.
+  public static func token(_ heMsgId: String) -> String { "HE_MSG_ID:\(heMsgId)" }
+
+  /// Whether `comments` carries exactly this token (not a longer id that starts with it).
+  public static func comments(_ comments: String, carry heMsgId: String) -> Bool {
+    let token = Self.token(heMsgId)
+    var search = comments[...]
+    while let r = search.range(of: token) {
+      let after = r.upperBound
+      if after == search.endIndex { return true }
+      let c = search[after]
+      if !(c.isLetter || c.isNumber || "._:-".contains(c)) { return true }
+      search = search[after...]
+    }
+    return false
+  }
+
+  static func likePattern(_ heMsgId: String) -> String {
+    // heMsgId is restricted by the XSD to [A-Za-z0-9._:-]; escape LIKE's own wildcards anyway.
+    "%" + token(heMsgId).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+      .replacingOccurrences(of: "_", with: "\\_") + "%"
+  }
+
+  public struct Confirmation: Sendable, Equatable {
+    public var appointmentID: Int64
+    public var patientID: Int64
+    public var match: PatientMatch
+    /// The booking was already in PPMP (re-delivery); nothing was inserted.
+    public var existing: Bool
+  }
+
+  /// Books `request`, or finds the appointment an earlier delivery of it made.
+  public func book(_ r: BookingRequest) throws -> Result<Confirmation, MessageRejection> {
+    guard let practitioner = practitioners[r.resourceID] else {
+      return .failure(MessageRejection(.unknownResource, "no practitioner with pmsResourceId \(r.resourceID) in PPMP"))
+    }
+    guard practitioner.active, practitioner.onlineBooking else {
+      return .failure(
+        MessageRejection(
+          .unknownResource,
+          "practitioner \(r.resourceID) is \(practitioner.active ? "not published for online booking" : "inactive") in PPMP"))
+    }
+    var typeID: Int64?
+    if let code = r.appointmentTypeCode {
+      guard let type = types[code], type.online else {
+        return .failure(MessageRejection(.unknownAppointmentType, "no online appointment type with code '\(code)' in PPMP"))
+      }
+      if let owner = type.staffID, owner != r.resourceID {
+        return .failure(
+          MessageRejection(
+            .unknownAppointmentType, "appointment type '\(code)' belongs to practitioner \(owner), not \(r.resourceID)"))
+      }
+      typeID = type.id
+    }
+    let earliest = options.asOf.absoluteMinutes + options.leadMinutes
+    if r.start.absoluteMinutes < options.asOf.absoluteMinutes {
+      return .failure(MessageRejection(.outsideHorizon, "pmsAppointmentTime \(r.start) is in the past (as of \(options.asOf))"))
+    }
+    if r.start.absoluteMinutes < earliest {
+      return .failure(
+        MessageRejection(.outsideHorizon, "pmsAppointmentTime \(r.start) is inside the \(options.leadMinutes)-minute lead time"))
+    }
+    if r.start.date.days(since: options.asOf.date) >= options.horizonDays {
+      return .failure(
+        MessageRejection(
+          .outsideHorizon, "pmsAppointmentTime \(r.start) is beyond the \(options.horizonDays)-day horizon from \(options.asOf.date)"))
+    }
+    let end = r.start.time.minutes + r.lengthMinutes
+    if end > 1440 {
+      return .failure(MessageRejection(.invalidMessage, "pmsAppointmentLength runs past midnight"))
+    }
+
+    return try database.guardedWrite("booking \(r.heMsgId) in") { db -> Result<Confirmation, MessageRejection> in
+      // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
+      if let existing = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT id, patient_id, comments FROM appointments
+          WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
+          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]),
+        Self.comments(existing[2], carry: r.heMsgId)
+      {
+        return .success(Confirmation(appointmentID: existing[0], patientID: existing[1] ?? 0, match: .matched, existing: true))
+      }
+
+      let date = r.start.date
+      let blocks = try PPMPDatabase.readBlocks(db, from: date, to: date.adding(days: 1), staffID: r.resourceID)
+      let holiday = !(try PPMPDatabase.readHolidays(db, from: date, to: date.adding(days: 1))).isEmpty
+      let bookings = try PPMPDatabase.readOccupyingBookings(db, from: date, to: date.adding(days: 1), staffID: r.resourceID)
+      let slots = AvailabilityEngine.slots(
+        for: practitioner, on: date, rows: rowsByStaff[r.resourceID] ?? [], blocks: blocks, isHoliday: holiday,
+        bookings: bookings, options: options)
+      switch Self.column(for: r.start.time.minutes, end: end, in: slots) {
+      case .failure(let rejection): return .failure(rejection)
+      case .success(let column):
+        let (patientID, match) = try self.patient(for: r, db)
+        var comments = r.reason.map { $0 + "\n" } ?? ""
+        comments += Self.token(r.heMsgId)
+        let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
+        try db.execute(
+          sql: """
+            INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, type_id,
+                                      status, comments, colour, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)
+            """,
+          arguments: [
+            r.resourceID, column, date.description, r.start.time.description, r.lengthMinutes, patientID, typeID, comments,
+            colour, stamp, stamp,
+          ])
+        return .success(Confirmation(appointmentID: db.lastInsertedRowID, patientID: patientID, match: match, existing: false))
+      }
+    }
+  }
+
+  /// The lowest counting column free in every slot of `[start, end)`, or why there is none.
+  static func column(for start: Int, end: Int, in slots: [DiarySlot]) -> Result<Int, MessageRejection> {
+    guard let first = slots.firstIndex(where: { $0.start.minutes == start }) else {
+      return .failure(
+        MessageRejection(
+          slots.isEmpty ? .slotUnavailable : .invalidMessage,
+          slots.isEmpty
+            ? "the practitioner has no diary session at \(MinuteOfDay(start)) that day"
+            : "pmsAppointmentTime \(MinuteOfDay(start)) is not on the practitioner's diary grid"))
+    }
+    var covered: [DiarySlot] = []
+    var cursor = start
+    var i = first
+    while cursor < end, i < slots.count, slots[i].start.minutes == cursor {
+      covered.append(slots[i])
+      cursor = slots[i].end.minutes
+      i += 1
+    }
+    guard cursor == end else {
+      if cursor > end {
+        return .failure(
+          MessageRejection(
+            .invalidMessage,
+            "pmsAppointmentLength \((end - start) * 60) is not a multiple of the \(slots[first].intervalMinutes)-minute slot"))
+      }
+      return .failure(MessageRejection(.slotUnavailable, "the diary session ends before \(MinuteOfDay(end))"))
+    }
+    guard covered.allSatisfy(\.published) else {
+      let taken = covered.first { !$0.published }!
+      return .failure(
+        MessageRejection(
+          .slotUnavailable,
+          "the \(taken.start) slot is \(taken.blocked ? "blocked in the diary" : taken.freeColumns.isEmpty ? "already booked" : "not bookable")"))
+    }
+    var common = Set(covered[0].freeColumns)
+    for s in covered.dropFirst() { common.formIntersection(s.freeColumns) }
+    guard let column = common.min() else {
+      return .failure(MessageRejection(.slotUnavailable, "no single column is free for the whole appointment"))
+    }
+    return .success(column)
+  }
+
+  /// Patient matching on trimmed, case-folded first name, last name and date of birth.
+  private func patient(for r: BookingRequest, _ db: Database) throws -> (Int64, PatientMatch) {
+    let first = r.firstName.matchKey
+    let last = r.lastName.matchKey
+    let candidates = try Row.fetchAll(
+      db, sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE dob = ? ORDER BY id",
+      arguments: [r.dob.description]
+    ).filter { ($0[1] as String? ?? "").matchKey == first && ($0[2] as String? ?? "").matchKey == last }
+    if candidates.count == 1 {
+      let id: Int64 = candidates[0][0]
+      let mobile: String? = candidates[0][3]
+      if let phone = r.phone, mobile?.trimmingWhitespace.isEmpty ?? true {
+        try db.execute(sql: "UPDATE patients SET mobile = ? WHERE id = ?", arguments: [phone, id])
+      }
+      return (id, .matched)
+    }
+    try db.execute(
+      sql: """
+        INSERT INTO patients (first_name, last_name, dob, mobile, email, created_at, created_by)
+        VALUES (?, ?, ?, ?, ?, ?, 'healthengine')
+        """, arguments: [r.firstName, r.lastName, r.dob.description, r.phone, r.email, stamp])
+    return (db.lastInsertedRowID, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
+  }
+
+  /// Cancels the appointment carrying `HE_MSG_ID:<heMsgId>`. `hint` is the appointment the
+  /// journal says the booking went into (checked, never trusted blindly).
+  public func cancel(heMsgId: String, hint: Int64?) throws -> Result<Int64, MessageRejection> {
+    try database.guardedWrite("cancelling \(heMsgId) in") { db -> Result<Int64, MessageRejection> in
+      var candidates: [Row] = []
+      if let hint, let row = try Row.fetchOne(db, sql: "SELECT id, status, comments FROM appointments WHERE id = ?", arguments: [hint]),
+        Self.comments(row[2], carry: heMsgId)
+      {
+        candidates = [row]
+      } else {
+        candidates = try Row.fetchAll(
+          db, sql: "SELECT id, status, comments FROM appointments WHERE comments LIKE ? ESCAPE '\\' ORDER BY id",
+          arguments: [Self.likePattern(heMsgId)]
+        ).filter { Self.comments($0[2], carry: heMsgId) }
+      }
+      guard !candidates.isEmpty else {
+        return .failure(
+          MessageRejection(
+            .unknownBooking,
+            "no PPMP appointment carries HE_MSG_ID:\(heMsgId) in its comments; staff may have removed it. Cancel the appointment in PPMP by hand, and leave HE_MSG_ID tokens in appointment comments"))
+      }
+      if let open = candidates.first(where: { ($0[1] as String) != AppointmentStatus.cancelled.rawValue }) {
+        let id: Int64 = open[0]
+        try db.execute(
+          sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])
+        return .success(id)
+      }
+      return .success(candidates[0][0])
+    }
+  }
+
+  /// Makes every committed transaction durable before a receipt claims it (the connector runs
+  /// the PPMP database in WAL mode with synchronous=NORMAL; fsync of the WAL covers every frame
+  /// written before it).
+  public func makeDurable() throws {
+    let wal = database.path + "-wal"
+    if FileManager.default.fileExists(atPath: wal) { try FileSystem.sync(wal) }
+  }
+}

@@ -1,0 +1,262 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Foundation
+
+/// What one ingest pass did.
+public struct IngestSummary: Sendable, Equatable {
+  public var drops = 0
+  public var dropsRejected = 0
+  public var confirmed = 0
+  public var rejectedMessages = 0
+  /// Drops seen but not yet settled (left for the next run).
+  public var waiting = 0
+  /// Drops that failed for a reason other than their content and stay claimed for a retry.
+  public var retrying = 0
+  /// Outbox files written (receipts and rejection notices).
+  public var answers: [String] = []
+  /// One line per retryable failure (no patient data).
+  public var errors: [String] = []
+
+  /// True when something was rejected (exit status 1).
+  public var hadRejections: Bool { dropsRejected > 0 || rejectedMessages > 0 }
+}
+
+/// Ingests drops (SPEC §4, §6): recovers `work/`, claims settled drops from `inbox/` oldest first,
+/// applies each message, answers every drop with exactly one receipt or rejection notice, and
+/// stages what it handled for the archive.
+public final class Ingestor {
+  public let configuration: ConnectorConfiguration
+  public let spool: SpoolLayout
+  public let state: ConnectorState
+  public let book: AppointmentBook
+  /// Wall-clock seconds for the settle check (the logical `--as-of` clock does not apply to files).
+  public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+  /// Checked between drops; when it returns true the pass stops early, leaving the rest queued.
+  public var shouldStop: () -> Bool = { false }
+
+  public init(configuration: ConnectorConfiguration, spool: SpoolLayout, state: ConnectorState, book: AppointmentBook) {
+    self.configuration = configuration
+    self.spool = spool
+    self.state = state
+    self.book = book
+  }
+
+  private var stamp: String { book.options.asOf.description }
+
+  public func run() throws -> IngestSummary {
+    var summary = IngestSummary()
+    // Anything left in work/ by a crashed run goes first, then the inbox.
+    for file in try Inbox.list(spool.work) {
+      if shouldStop() { return summary }
+      try process(workName: file.name, originalName: nil, summary: &summary)
+    }
+    let clock = now()
+    for file in try Inbox.list(spool.inbox) {
+      if shouldStop() { return summary }
+      if file.isRegular && !Inbox.isSettled(file, settleSeconds: configuration.settleSeconds, now: clock) {
+        summary.waiting += 1
+        continue
+      }
+      let workName = FileSystem.freeName(in: spool.work, for: file.name)
+      // The claim: one atomic rename. A file that vanished meanwhile was claimed by nobody else
+      // (we hold the lock); the transfer job took it back, which is its right.
+      if rename(spool.inbox + "/" + file.name, spool.work + "/" + workName) != 0 {
+        if errno == ENOENT { continue }
+        throw FileSystem.ioError("claim (rename into work/)", spool.inbox + "/" + file.name)
+      }
+      try FileSystem.sync(spool.work, isFolder: true)
+      try process(workName: workName, originalName: file.name, summary: &summary)
+    }
+    return summary
+  }
+
+  // MARK: one drop
+
+  private func process(workName: String, originalName: String?, summary: inout IngestSummary) throws {
+    let path = spool.work + "/" + workName
+    let name = originalName ?? workName
+    guard let info = FileSystem.fileInfo(path) else { return }
+    summary.drops += 1
+    if (info.mode & S_IFMT) != S_IFREG {
+      try reject(
+        workName: workName, name: name, sha256: SHA256Digest.hex(Array(name.utf8)), record: nil,
+        DropRejection(.notARegularFile, "the inbox entry is a symbolic link or special file; drops must be regular files"),
+        summary: &summary)
+      return
+    }
+    if info.size > configuration.maxDropBytes {
+      try reject(
+        workName: workName, name: name, sha256: nil, record: nil,
+        DropRejection(.tooLarge, "the drop is \(info.size) bytes; max_drop_bytes is \(configuration.maxDropBytes)"),
+        summary: &summary)
+      return
+    }
+    let sha = try SHA256Digest.hex(ofFile: path)
+    let record = try state.openDrop(workName: workName, sha256: sha)
+      ?? state.insertDrop(originalName: name, workName: workName, sha256: sha, at: stamp)
+
+    // Answered before a crash: finish the bookkeeping, never answer twice.
+    if let answer = record.answerName, FileManager.default.fileExists(atPath: spool.outbox + "/" + answer) {
+      if answer.hasPrefix("rejected-") {
+        try moveRejected(workName: workName, name: record.originalName)
+        try state.updateDrop(record.id, status: "rejected")
+      } else {
+        try stage(from: path, as: "inbox/" + record.originalName, move: true)
+        try state.updateDrop(record.id, status: "done")
+      }
+      return
+    }
+
+    let document: DropDocument
+    do {
+      document = try DropReader.read(path: path, maxBytes: configuration.maxDropBytes, expectedPracticeID: configuration.practiceID)
+    } catch let rejection as DropRejection {
+      try reject(workName: workName, name: record.originalName, sha256: sha, record: record, rejection, summary: &summary)
+      return
+    }
+
+    do {
+      let entries = try apply(document, dropSHA256: sha)
+      let receipt = Receipt(dropName: record.originalName, dropSHA256: sha, practiceID: configuration.practiceID, entries: entries)
+      let receiptName = FileSystem.freeName(
+        in: spool.outbox, for: "receipt-\(FileSystem.splitExtension(record.originalName).stem).xml")
+      try state.updateDrop(record.id, answerName: receiptName)
+      try FileSystem.writeAtomically(to: spool.outbox + "/" + receiptName, bytes: try receipt.render())
+      try state.updateDrop(record.id, status: "answered")
+      summary.answers.append(receiptName)
+      summary.confirmed += entries.filter { !$0.isRejection }.count
+      summary.rejectedMessages += entries.filter(\.isRejection).count
+      try stage(from: spool.outbox + "/" + receiptName, as: "outbox/" + receiptName, move: false)
+      try stage(from: path, as: "inbox/" + record.originalName, move: true)
+      try state.updateDrop(record.id, status: "done")
+    } catch let error as ConnectorError {
+      // Not the drop's fault (database locked, disk trouble): keep it claimed and retry next run.
+      let attempts = record.attempts + 1
+      summary.errors.append("\(record.originalName): \(error)")
+      if attempts >= configuration.maxAttempts {
+        try state.updateDrop(record.id, attempts: attempts, lastError: "\(error)")
+        try reject(
+          workName: workName, name: record.originalName, sha256: sha, record: record,
+          DropRejection(.tooManyAttempts, "gave up after \(attempts) attempts; last error: \(error)"), summary: &summary)
+      } else {
+        try? state.updateDrop(record.id, attempts: attempts, lastError: "\(error)")
+        summary.retrying += 1
+        if case .io = error { throw error }
+      }
+    }
+  }
+
+  /// Answers every message of the drop: bookings first, then cancellations, each in document order.
+  private func apply(_ document: DropDocument, dropSHA256: String) throws -> [ReceiptEntry] {
+    var entries: [ReceiptEntry] = []
+    var journal: [JournalEntry] = []
+    // Confirmed bookings of this drop, so a cancellation later in the same drop finds them.
+    var confirmedHere: [String: (content: String, appointment: Int64, patient: Int64, match: PatientMatch)] = [:]
+
+    for m in document.bookings {
+      let content = m.contentSHA256
+      if let earlier = confirmedHere[m.heMsgId] {
+        if earlier.content == content {
+          entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: earlier.appointment, patientID: earlier.patient, match: earlier.match))
+        } else {
+          entries.append(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: .duplicateMessage, detail: "heMsgId \(m.heMsgId) appears earlier in this drop with different content"))
+        }
+        continue
+      }
+      if let known = try state.journalEntry(kind: "booking", key: m.heMsgId), known.outcome == "confirmInsert",
+        let appointment = known.appointmentID
+      {
+        if known.contentSHA256 == content {
+          let match = PatientMatch(rawValue: known.patientMatch ?? "") ?? .matched
+          entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: appointment, patientID: known.patientID ?? 0, match: match))
+          confirmedHere[m.heMsgId] = (content, appointment, known.patientID ?? 0, match)
+        } else {
+          entries.append(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: .duplicateMessage, detail: "heMsgId \(m.heMsgId) was confirmed earlier as appointment \(appointment) with different content"))
+        }
+        continue
+      }
+      let outcome: Result<AppointmentBook.Confirmation, MessageRejection>
+      switch BookingChecks.check(m) {
+      case .failure(let r): outcome = .failure(r)
+      case .success(let request): outcome = try book.book(request)
+      }
+      switch outcome {
+      case .success(let c):
+        entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: c.appointmentID, patientID: c.patientID, match: c.match))
+        confirmedHere[m.heMsgId] = (content, c.appointmentID, c.patientID, c.match)
+        journal.append(JournalEntry(kind: "booking", key: m.heMsgId, heMsgId: m.heMsgId, contentSHA256: content, outcome: "confirmInsert", reason: nil, appointmentID: c.appointmentID, patientID: c.patientID, patientMatch: c.match.rawValue))
+      case .failure(let r):
+        entries.append(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: r.reason, detail: r.detail))
+        journal.append(JournalEntry(kind: "booking", key: m.heMsgId, heMsgId: m.heMsgId, contentSHA256: content, outcome: "rejectInsert", reason: r.reason.rawValue, appointmentID: nil, patientID: nil, patientMatch: nil))
+      }
+    }
+
+    for c in document.cancellations {
+      let content = c.contentSHA256
+      if let known = try state.journalEntry(kind: "cancellation", key: c.requestId), known.contentSHA256 != content,
+        known.outcome == "confirmUpdate"
+      {
+        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) was confirmed earlier for heMsgId \(known.heMsgId)"))
+        continue
+      }
+      if let t = c.updatedAt, !BookingChecks.isUTCTimestamp(t) {
+        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .invalidMessage, detail: "updatedAt '\(t)' is not a UTC time YYYY-MM-DDTHH:MM:SSZ"))
+        continue
+      }
+      let hint = try confirmedHere[c.heMsgId]?.appointment ?? state.confirmedAppointment(heMsgId: c.heMsgId)
+      switch try book.cancel(heMsgId: c.heMsgId, hint: hint) {
+      case .success(let appointment):
+        entries.append(.confirmUpdate(heMsgId: c.heMsgId, requestId: c.requestId, appointmentID: appointment))
+        journal.append(JournalEntry(kind: "cancellation", key: c.requestId, heMsgId: c.heMsgId, contentSHA256: content, outcome: "confirmUpdate", reason: nil, appointmentID: appointment, patientID: nil, patientMatch: nil))
+      case .failure(let r):
+        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail))
+        journal.append(JournalEntry(kind: "cancellation", key: c.requestId, heMsgId: c.heMsgId, contentSHA256: content, outcome: "rejectUpdate", reason: r.reason.rawValue, appointmentID: nil, patientID: nil, patientMatch: nil))
+      }
+    }
+    // Bookings must be durable in PPMP before a receipt claims them.
+    try book.makeDurable()
+    try state.record(journal, dropSHA256: dropSHA256, at: stamp)
+    return entries
+  }
+
+  // MARK: rejection and staging
+
+  private func reject(
+    workName: String, name: String, sha256: String?, record: DropRecord?, _ rejection: DropRejection,
+    summary: inout IngestSummary
+  ) throws {
+    let notice = DropRejectedNotice(dropName: name, dropSHA256: sha256, rejection: rejection)
+    let noticeName = FileSystem.freeName(in: spool.outbox, for: "rejected-\(FileSystem.splitExtension(name).stem).xml")
+    if let record { try state.updateDrop(record.id, answerName: noticeName) }
+    try FileSystem.writeAtomically(to: spool.outbox + "/" + noticeName, bytes: try notice.render())
+    try moveRejected(workName: workName, name: name, reasonText: notice.reasonText)
+    if let record { try state.updateDrop(record.id, status: "rejected") }
+    try stage(from: spool.outbox + "/" + noticeName, as: "outbox/" + noticeName, move: false)
+    summary.dropsRejected += 1
+    summary.answers.append(noticeName)
+  }
+
+  /// Moves a drop from work/ to rejected/ beside NAME.reason.txt (never overwriting).
+  private func moveRejected(workName: String, name: String, reasonText: String? = nil) throws {
+    let target = FileSystem.freeName(in: spool.rejected, for: name)
+    if let reasonText {
+      let reasonName = FileSystem.freeName(in: spool.rejected, for: target + ".reason.txt")
+      try FileSystem.writeAtomically(to: spool.rejected + "/" + reasonName, bytes: Array(reasonText.utf8))
+    }
+    if rename(spool.work + "/" + workName, spool.rejected + "/" + target) != 0 {
+      throw FileSystem.ioError("move to rejected/", spool.work + "/" + workName)
+    }
+    try FileSystem.sync(spool.rejected, isFolder: true)
+    try FileSystem.sync(spool.work, isFolder: true)
+    if FileSystem.fileInfo(spool.rejected + "/" + target).map({ ($0.mode & S_IFMT) == S_IFREG }) == true {
+      try stage(from: spool.rejected + "/" + target, as: "rejected/" + target, move: false)
+    }
+  }
+
+  private func stage(from path: String, as relative: String, move: Bool) throws {
+    try spool.stage(path, as: relative, move: move)
+  }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// What one export published.
+public struct ExportResult: Sendable {
+  public enum Outcome: String, Sendable {
+    /// A full snapshot went to the outbox (first publication, or `--full`).
+    case snapshot
+    /// A delta against the last publication went to the outbox.
+    case delta
+    /// Nothing changed since the last publication; nothing was written.
+    case unchanged
+  }
+
+  public var outcome: Outcome
+  public var sequence: Int64?
+  /// Outbox file name, when one was written.
+  public var outboxFile: String?
+  public var publishedDays: Int
+  /// Days in the delta (changed, new or removed).
+  public var changedDays: Int
+  public var diagnostics: [AvailabilityDiagnostic]
+  /// Things an operator should know (a corrupted published state was replaced, …).
+  public var warnings: [String]
+}
+
+/// Export + diff pass (SPEC §1.2): computes the availability snapshot and publishes either the full
+/// snapshot or the delta against `state/published.xml`.
+///
+/// Durability order: the new snapshot is written to `state/next.xml`; the sequence is reserved as
+/// pending; the outbox file is written atomically; only then does `next.xml` replace
+/// `published.xml` and the publication become done. A crash anywhere leaves either the old
+/// publication in force, or a pending one whose outbox file exists and is finished by `recover()`.
+public final class Exporter {
+  public let configuration: ConnectorConfiguration
+  public let spool: SpoolLayout
+  public let database: PPMPDatabase
+  public let state: ConnectorState
+
+  public init(configuration: ConnectorConfiguration, spool: SpoolLayout, database: PPMPDatabase, state: ConnectorState) {
+    self.configuration = configuration
+    self.spool = spool
+    self.database = database
+    self.state = state
+  }
+
+  var nextSnapshotPath: String { spool.state + "/next.xml" }
+
+  /// Finishes or abandons a publication a crashed run left pending.
+  public func recover() throws {
+    for pending in try state.publications(status: .pending) {
+      let outboxPath = spool.outbox + "/" + pending.file
+      if FileManager.default.fileExists(atPath: outboxPath), FileManager.default.fileExists(atPath: nextSnapshotPath) {
+        let snapshotHash = try SHA256Digest.hex(ofFile: nextSnapshotPath)
+        try promoteNextSnapshot()
+        try state.updatePublication(
+          pending.sequence, fileSHA256: try SHA256Digest.hex(ofFile: outboxPath), snapshotSHA256: snapshotHash, status: .done)
+      } else {
+        try? FileManager.default.removeItem(atPath: nextSnapshotPath)
+        try state.updatePublication(pending.sequence, status: .abandoned)
+      }
+    }
+  }
+
+  /// Computes availability as of `asOf` and publishes it. `full` forces a full snapshot.
+  public func export(asOf: LocalDateTime, full: Bool) throws -> ExportResult {
+    try recover()
+    let (settings, book) = try database.loadBook(from: asOf.date, days: configuration.horizonDays)
+    guard let zone = TimeZone(identifier: settings.timeZoneIdentifier) else {
+      throw ConnectorError.dataError("unknown time zone \(settings.timeZoneIdentifier)")
+    }
+    let options = AvailabilityOptions(
+      asOf: asOf, horizonDays: configuration.horizonDays, leadMinutes: configuration.leadMinutes, timeZone: zone,
+      multiColumn: configuration.multiColumn)
+    let result = AvailabilityEngine.compute(book, options: options)
+    let published = book.practitioners.filter { $0.active && $0.onlineBooking }
+    let publishedIDs = Set(published.map(\.id))
+    let resources = published.map(ResourceEntry.init)
+    let types = book.appointmentTypes
+      .filter { $0.online && ($0.staffID.map(publishedIDs.contains) ?? true) }
+      .map { AppointmentTypeEntry(code: $0.code, name: $0.name, lengthMinutes: $0.lengthMinutes, resourceID: $0.staffID) }
+
+    let sequence = try state.nextSequence()
+    let header = PublicationHeader(
+      practiceID: configuration.practiceID, sequence: sequence, asOf: asOf, timeZone: settings.timeZoneIdentifier,
+      horizonStart: asOf.date, horizonDays: configuration.horizonDays)
+    try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
+      let writer = try PublicationWriter(path: temp, kind: .snapshot, header: header)
+      try writer.writeResources(resources)
+      try writer.writeAppointmentTypes(types)
+      for day in result.days { try writer.writeDay(day) }
+      try writer.finish()
+    }
+    let snapshotHash = try SHA256Digest.hex(ofFile: nextSnapshotPath)
+
+    var warnings: [String] = []
+    let base = try state.lastPublished()
+    let baseExists = FileManager.default.fileExists(atPath: spool.publishedSnapshot)
+    var outcome = ExportResult.Outcome.snapshot
+    var changedDays = result.days.count
+    var prefix = "snapshot"
+    let deltaTemp = spool.state + "/.delta.tmp"
+    // The base must be exactly what was published: a published.xml that does not hash to the
+    // recorded value (edited, truncated, restored from elsewhere) forces a full resync.
+    var baseIntact = false
+    if let base, baseExists {
+      baseIntact = (try? SHA256Digest.hex(ofFile: spool.publishedSnapshot)) == base.snapshotSHA256
+      if !baseIntact {
+        warnings.append("state/published.xml does not match publication \(base.sequence); publishing a full snapshot")
+      }
+    }
+    if !full, let base, baseIntact {
+      try FileSystem.removeIfPresent(deltaTemp)
+      let summary = try SnapshotDiff.writeDelta(
+        base: spool.publishedSnapshot, new: nextSnapshotPath, to: deltaTemp, baseSHA256: base.snapshotSHA256)
+      changedDays = summary.deltaDays
+      if summary.isEmpty {
+        try? FileManager.default.removeItem(atPath: deltaTemp)
+        try? FileManager.default.removeItem(atPath: nextSnapshotPath)
+        return ExportResult(
+          outcome: .unchanged, sequence: nil, outboxFile: nil, publishedDays: result.days.count, changedDays: 0,
+          diagnostics: result.diagnostics, warnings: warnings)
+      }
+      outcome = .delta
+      prefix = "delta"
+    }
+
+    let name = FileSystem.freeName(in: spool.outbox, for: "\(prefix)-\(configuration.practiceID)-\(sequence).xml")
+    let reserved = try state.reservePublication(
+      kind: outcome == .delta ? .delta : .snapshot, file: name, asOf: asOf.description,
+      baseSequence: outcome == .delta ? base?.sequence : nil)
+    precondition(reserved == sequence, "publication sequence moved while the spool lock was held")
+    let source = outcome == .delta ? deltaTemp : nextSnapshotPath
+    let outboxPath = spool.outbox + "/" + name
+    try FileSystem.writeAtomically(to: outboxPath) { temp in
+      try FileManager.default.copyItem(atPath: source, toPath: temp)
+    }
+    if outcome == .delta { try? FileManager.default.removeItem(atPath: deltaTemp) }
+    try spool.stage(outboxPath, as: "outbox/" + name, move: false)
+    let fileHash = outcome == .delta ? try SHA256Digest.hex(ofFile: outboxPath) : snapshotHash
+    try promoteNextSnapshot()
+    try state.updatePublication(sequence, fileSHA256: fileHash, snapshotSHA256: snapshotHash, status: .done)
+    return ExportResult(
+      outcome: outcome, sequence: sequence, outboxFile: name, publishedDays: result.days.count, changedDays: changedDays,
+      diagnostics: result.diagnostics, warnings: warnings)
+  }
+
+  private func promoteNextSnapshot() throws {
+    if rename(nextSnapshotPath, spool.publishedSnapshot) != 0 {
+      throw FileSystem.ioError("rename", spool.publishedSnapshot)
+    }
+    try FileSystem.sync(spool.state, isFolder: true)
+  }
+}

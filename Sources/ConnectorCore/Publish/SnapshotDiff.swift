@@ -1,0 +1,127 @@
+/// What a diff found.
+public struct DiffSummary: Sendable, Equatable {
+  public var changedDays = 0
+  public var addedDays = 0
+  public var removedDays = 0
+  public var resourcesChanged = false
+  public var appointmentTypesChanged = false
+  public var headerChanged = false
+
+  /// True when the two snapshots publish the same thing.
+  public var isEmpty: Bool {
+    changedDays == 0 && addedDays == 0 && removedDays == 0 && !resourcesChanged && !appointmentTypesChanged
+      && !headerChanged
+  }
+
+  /// Days the delta carries.
+  public var deltaDays: Int { changedDays + addedDays + removedDays }
+}
+
+/// The deterministic diff pass (SPEC §5 delta): a merge walk over two snapshots sorted by
+/// practitioner then date, holding one day of each at a time, writing the delta as it goes.
+public enum SnapshotDiff {
+  /// Diffs `basePath` against `newPath` and streams the delta into `outputPath`.
+  /// The delta's header is the new snapshot's, with `baseSequence`/`baseSHA256` of the base.
+  /// When the summary is empty the written file is removed (no delta is published).
+  @discardableResult
+  public static func writeDelta(
+    base basePath: String, new newPath: String, to outputPath: String, baseSHA256: String,
+    sequence: Int64? = nil
+  ) throws -> DiffSummary {
+    let old = try PublicationReader(path: basePath)
+    let new = try PublicationReader(path: newPath)
+    guard old.kind == .snapshot, new.kind == .snapshot else {
+      throw ConnectorError.dataError("diff compares two snapshots; a delta was given")
+    }
+    var header = new.header
+    if let sequence { header.sequence = sequence }
+    var summary = DiffSummary()
+    summary.resourcesChanged = old.resources != new.resources
+    summary.appointmentTypesChanged = old.appointmentTypes != new.appointmentTypes
+    summary.headerChanged = old.header.timeZone != new.header.timeZone || old.header.practiceID != new.header.practiceID
+
+    let writer = try PublicationWriter(
+      path: outputPath, kind: .delta(baseSequence: old.header.sequence, baseSHA256: baseSHA256), header: header)
+    var wroteAll = false
+    defer { if !wroteAll { try? FileSystem.removeIfPresent(outputPath) } }
+    if summary.resourcesChanged { try writer.writeResources(new.resources ?? []) }
+    if summary.appointmentTypesChanged { try writer.writeAppointmentTypes(new.appointmentTypes ?? []) }
+
+    var a = try old.nextDay()
+    var b = try new.nextDay()
+    while a != nil || b != nil {
+      switch (a, b) {
+      case (let x?, let y?) where key(x) == key(y):
+        if x.day.ranges != y.day.ranges {
+          try writer.writeDay(y.day)
+          summary.changedDays += 1
+        }
+        a = try old.nextDay()
+        b = try new.nextDay()
+      case (let x?, let y?) where key(x) < key(y):
+        try writer.writeDay(DayAvailability(resourceID: x.day.resourceID, date: x.day.date, ranges: []), removed: true)
+        summary.removedDays += 1
+        a = try old.nextDay()
+      case (_, let y?):
+        try writer.writeDay(y.day)
+        summary.addedDays += 1
+        b = try new.nextDay()
+      case (let x?, nil):
+        try writer.writeDay(DayAvailability(resourceID: x.day.resourceID, date: x.day.date, ranges: []), removed: true)
+        summary.removedDays += 1
+        a = try old.nextDay()
+      case (nil, nil):
+        break
+      }
+    }
+    try writer.finish()
+    wroteAll = true
+    if summary.isEmpty { try FileSystem.removeIfPresent(outputPath) }
+    return summary
+  }
+
+  private static func key(_ d: PublishedDay) -> (Int64, Int) { (d.day.resourceID, d.day.date.dayNumber) }
+}
+
+/// A whole snapshot in memory: for tests and for checking that base + delta = new.
+public struct SnapshotContent: Sendable, Equatable {
+  public var header: PublicationHeader
+  public var resources: [ResourceEntry]
+  public var appointmentTypes: [AppointmentTypeEntry]
+  public var days: [DayAvailability]
+
+  /// Reads a snapshot file entirely.
+  public init(path: String) throws {
+    let r = try PublicationReader(path: path)
+    guard r.kind == .snapshot else { throw ConnectorError.dataError("\(path) is not a snapshot") }
+    header = r.header
+    resources = r.resources ?? []
+    appointmentTypes = r.appointmentTypes ?? []
+    days = []
+    while let d = try r.nextDay() { days.append(d.day) }
+  }
+
+  /// Applies a delta file: the receiver's side of the protocol.
+  public func applying(deltaAt path: String) throws -> SnapshotContent {
+    let r = try PublicationReader(path: path)
+    guard case .delta(let baseSequence, _) = r.kind else { throw ConnectorError.dataError("\(path) is not a delta") }
+    guard baseSequence == header.sequence else {
+      throw ConnectorError.dataError("delta \(path) is based on sequence \(baseSequence), not \(header.sequence)")
+    }
+    var out = self
+    out.header = r.header
+    if let res = r.resources { out.resources = res }
+    if let types = r.appointmentTypes { out.appointmentTypes = types }
+    var byKey: [Int64: [Int: DayAvailability]] = [:]
+    for d in days { byKey[d.resourceID, default: [:]][d.date.dayNumber] = d }
+    while let d = try r.nextDay() {
+      if d.removed {
+        byKey[d.day.resourceID]?[d.day.date.dayNumber] = nil
+      } else {
+        byKey[d.day.resourceID, default: [:]][d.day.date.dayNumber] = d.day
+      }
+    }
+    out.days = byKey.keys.sorted().flatMap { id in byKey[id]!.keys.sorted().map { byKey[id]![$0]! } }
+    return out
+  }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+
+/// One publication: a snapshot or delta written to the outbox.
+public struct PublicationRecord: Sendable, Equatable {
+  public enum Kind: String, Sendable { case snapshot, delta }
+  public enum Status: String, Sendable { case pending, done, abandoned }
+  public var sequence: Int64
+  public var kind: Kind
+  public var status: Status
+  /// Outbox file name.
+  public var file: String
+  /// SHA-256 of the outbox file.
+  public var fileSHA256: String
+  /// SHA-256 of the full snapshot this publication brings the receiver to (the next delta's base).
+  public var snapshotSHA256: String
+  public var asOf: String
+  public var baseSequence: Int64?
+}
+
+/// The connector's own database, `state/connector.sqlite`: publication sequence, the message
+/// journal, drop attempts and the archive catalog. Schema changes go through migrations.
+public final class ConnectorState: Sendable {
+  public let path: String
+  public let queue: DatabaseQueue
+
+  public init(path: String) throws {
+    var config = Configuration()
+    config.busyMode = .timeout(5)
+    config.label = "connector-state"
+    do {
+      let isNew = !FileManager.default.fileExists(atPath: path)
+      queue = try DatabaseQueue(path: path, configuration: config)
+      if isNew { chmod(path, FileSystem.fileMode) }
+      try Self.migrator.migrate(queue)
+    } catch let error as DatabaseError {
+      throw ConnectorError.database("opening connector state \(path): \(error.message ?? "\(error)")")
+    }
+    self.path = path
+  }
+
+  static var migrator: DatabaseMigrator {
+    var m = DatabaseMigrator()
+    m.registerMigration("v1-publications") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE publication (
+            sequence INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            file TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL DEFAULT '',
+            snapshot_sha256 TEXT NOT NULL DEFAULT '',
+            as_of TEXT NOT NULL,
+            base_sequence INTEGER
+          );
+          """)
+    }
+    m.registerMigration("v1-journal") { db in
+      try db.execute(
+        sql: """
+          -- One row per drop file claimed from the inbox (by its name in work/ and content hash).
+          CREATE TABLE drop_file (
+            id INTEGER PRIMARY KEY,
+            original_name TEXT NOT NULL,
+            work_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,          -- claimed | answered | rejected | done
+            answer_name TEXT,              -- receipt-… or rejected-… in outbox/
+            last_error TEXT
+          );
+          CREATE INDEX drop_file_work ON drop_file(work_name, status);
+          -- The latest outcome per message key: the idempotency anchor beside PPMP's HE_MSG_ID token.
+          CREATE TABLE message (
+            kind TEXT NOT NULL,            -- booking | cancellation
+            msg_key TEXT NOT NULL,         -- heMsgId for bookings, requestId for cancellations
+            he_msg_id TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            outcome TEXT NOT NULL,         -- pending | confirmInsert | rejectInsert | confirmUpdate | rejectUpdate
+            reason TEXT,
+            appointment_id INTEGER,
+            patient_id INTEGER,
+            patient_match TEXT,
+            drop_sha256 TEXT NOT NULL,
+            processed_at TEXT NOT NULL,
+            PRIMARY KEY (kind, msg_key)
+          );
+          CREATE INDEX message_he ON message(he_msg_id);
+          """)
+    }
+    m.registerMigration("v1-archive-catalog") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE archive (
+            sequence INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,              -- relative to the spool's archive/ folder
+            codec TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,       -- of the compressed file
+            tar_sha256 TEXT NOT NULL,        -- of the uncompressed tar stream: the chain link
+            previous_tar_sha256 TEXT NOT NULL,
+            payload_files INTEGER NOT NULL,
+            payload_bytes INTEGER NOT NULL,
+            file_bytes INTEGER NOT NULL,
+            bagging_date TEXT NOT NULL,
+            first_file_date TEXT,
+            last_file_date TEXT
+          );
+          CREATE TABLE archive_message (
+            he_msg_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL REFERENCES archive(sequence),
+            member TEXT NOT NULL,
+            PRIMARY KEY (he_msg_id, sequence, member)
+          );
+          """)
+    }
+    return m
+  }
+
+  func write<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+    do {
+      return try queue.write(body)
+    } catch let error as DatabaseError {
+      throw PPMPDatabase.map(error, what, path)
+    }
+  }
+
+  func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+    do {
+      return try queue.read(body)
+    } catch let error as DatabaseError {
+      throw PPMPDatabase.map(error, what, path)
+    }
+  }
+
+  /// Reserves the next publication sequence (never reused, even when abandoned).
+  public func reservePublication(kind: PublicationRecord.Kind, file: String, asOf: String, baseSequence: Int64?) throws -> Int64 {
+    try write("reserving a publication sequence in") { db in
+      let next = (try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM publication") ?? 0) + 1
+      try db.execute(
+        sql: "INSERT INTO publication (sequence, kind, status, file, as_of, base_sequence) VALUES (?, ?, 'pending', ?, ?, ?)",
+        arguments: [next, kind.rawValue, file, asOf, baseSequence])
+      return next
+    }
+  }
+
+  /// The sequence the next reservation will get.
+  public func nextSequence() throws -> Int64 {
+    try read("reading") { db in (try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM publication") ?? 0) + 1 }
+  }
+
+  public func updatePublication(_ sequence: Int64, file: String? = nil, fileSHA256: String? = nil, snapshotSHA256: String? = nil, status: PublicationRecord.Status) throws {
+    try write("recording a publication in") { db in
+      try db.execute(
+        sql: """
+          UPDATE publication SET status = ?, file = COALESCE(?, file), file_sha256 = COALESCE(?, file_sha256),
+            snapshot_sha256 = COALESCE(?, snapshot_sha256) WHERE sequence = ?
+          """,
+        arguments: [status.rawValue, file, fileSHA256, snapshotSHA256, sequence])
+    }
+  }
+
+  public func publications(status: PublicationRecord.Status? = nil) throws -> [PublicationRecord] {
+    try read("reading publications from") { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: "SELECT sequence, kind, status, file, file_sha256, snapshot_sha256, as_of, base_sequence FROM publication"
+          + (status == nil ? "" : " WHERE status = ?") + " ORDER BY sequence",
+        arguments: status.map { [$0.rawValue] } ?? [])
+      return rows.map { row in
+        PublicationRecord(
+          sequence: row[0], kind: PublicationRecord.Kind(rawValue: row[1]) ?? .snapshot,
+          status: PublicationRecord.Status(rawValue: row[2]) ?? .abandoned, file: row[3], fileSHA256: row[4],
+          snapshotSHA256: row[5], asOf: row[6], baseSequence: row[7])
+      }
+    }
+  }
+
+  /// The last publication whose outbox file is durable.
+  public func lastPublished() throws -> PublicationRecord? {
+    try publications(status: .done).last
+  }
+}

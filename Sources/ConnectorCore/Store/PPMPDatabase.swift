@@ -1,0 +1,273 @@
+import Foundation
+import GRDB
+
+/// PPMP's `settings` table, typed.
+public struct PracticeSettings: Sendable, Equatable {
+  public var ppmpVersion: String
+  public var practiceName: String
+  public var timeZoneIdentifier: String
+  /// `#RRGGBB` applied to inserted bookings when PPMP is 8.22 or newer.
+  public var healthengineColour: String?
+
+  /// PPMP version as comparable numbers ("9.6" → [9, 6]).
+  public var versionParts: [Int] { ppmpVersion.split(separator: ".").map { Int($0) ?? 0 } }
+
+  /// Whether `ppmpVersion` is at least `major.minor`.
+  public func isAtLeast(_ major: Int, _ minor: Int) -> Bool {
+    let p = versionParts
+    let (a, b) = (p.first ?? 0, p.count > 1 ? p[1] : 0)
+    return a > major || (a == major && b >= minor)
+  }
+}
+
+/// An open PPMP appointment book (SPEC §2).
+///
+/// Opening checks every table and column of the documented model and fails with a message that
+/// names what is missing. Reads happen in one read transaction; writes (ingest) each in their
+/// own short write transaction.
+public final class PPMPDatabase: Sendable {
+  /// The documented model: table → columns the connector relies on.
+  public static let requiredColumns: [(table: String, columns: [String])] = [
+    ("settings", ["key", "value"]),
+    ("staff", ["id", "title", "first_name", "last_name", "active", "online_booking", "slot_duration", "columns", "roster_anchor"]),
+    ("diary_times", ["id", "staff_id", "diary", "weekday", "start_time", "end_time", "interval_minutes"]),
+    ("diary_blocks", ["id", "staff_id", "block_date", "start_time", "end_time", "reason"]),
+    ("holidays", ["holiday_date", "name"]),
+    ("appointment_types", ["id", "code", "name", "length_minutes", "staff_id", "online"]),
+    ("patients", ["id", "first_name", "last_name", "dob", "mobile", "email", "created_at", "created_by"]),
+    ("appointments", ["id", "staff_id", "column_no", "appt_date", "start_time", "duration_minutes", "patient_id", "type_id", "status", "comments", "colour", "created_at", "updated_at"]),
+  ]
+
+  public let path: String
+  public let queue: DatabaseQueue
+
+  /// Opens an existing PPMP database and checks its schema. `readOnly` opens it without write
+  /// access (export); otherwise the connector's documented indexes are created if missing.
+  public init(path: String, readOnly: Bool = false) throws {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw ConnectorError.configuration("PPMP database \(path) does not exist (set database = in connector.toml or pass --database)")
+    }
+    var config = Configuration()
+    config.readonly = readOnly
+    config.busyMode = .timeout(5)
+    config.label = "ppmp"
+    if !readOnly {
+      // Per-message transactions must be cheap (SPEC §11: ≥ 5,000 bookings/s); durability is
+      // restored by one WAL fsync before any receipt claims a booking (AppointmentBook.makeDurable).
+      config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+    }
+    do {
+      queue = try DatabaseQueue(path: path, configuration: config)
+    } catch {
+      throw ConnectorError.dataError("cannot open PPMP database \(path): \(error)")
+    }
+    self.path = path
+    try checkSchema()
+    if !readOnly {
+      try ensureIndexes()
+      do {
+        // WAL lets PPMP keep reading while the connector writes; the setting persists in the file.
+        try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+      } catch let error as DatabaseError {
+        throw Self.map(error, "switching to WAL journal mode", path)
+      }
+    }
+  }
+
+  /// Throws `ConnectorError.dataError` naming every missing table and column.
+  public func checkSchema() throws {
+    let missing: [String] = try guarded("checking the schema of") { db in
+      var missing: [String] = []
+      for (table, columns) in Self.requiredColumns {
+        let present = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String })
+        if present.isEmpty {
+          missing.append("table \(table)")
+        } else {
+          missing += columns.filter { !present.contains($0) }.map { "column \(table).\($0)" }
+        }
+      }
+      return missing
+    }
+    if !missing.isEmpty {
+      throw ConnectorError.dataError(
+        "\(path) is not a PPMP database the connector understands: missing \(missing.joined(separator: ", "))")
+    }
+  }
+
+  /// The `CREATE INDEX IF NOT EXISTS` statements of the bundled schema.sql: the only changes the
+  /// connector makes to PPMP's schema (SPEC §2 allows indexes, never columns).
+  public static func connectorIndexStatements() throws -> [String] {
+    try BundledResources.text("ppmp/schema.sql")
+      .components(separatedBy: ";")
+      .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+      .map { $0.split(separator: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n") }
+      .filter { $0.uppercased().hasPrefix("CREATE INDEX IF NOT EXISTS") }
+  }
+
+  private func ensureIndexes() throws {
+    let statements = try Self.connectorIndexStatements()
+    try guardedWrite("adding the connector's indexes to") { db in
+      for sql in statements { try db.execute(sql: sql) }
+    }
+  }
+
+  /// Runs `body` in a read transaction, mapping SQLite failures to `ConnectorError`.
+  public func guarded<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+    do {
+      return try queue.read(body)
+    } catch let error as ConnectorError {
+      throw error
+    } catch let error as DatabaseError {
+      throw Self.map(error, what, path)
+    }
+  }
+
+  /// Runs `body` in one write transaction, mapping SQLite failures to `ConnectorError`.
+  public func guardedWrite<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+    do {
+      return try queue.write(body)
+    } catch let error as ConnectorError {
+      throw error
+    } catch let error as DatabaseError {
+      throw Self.map(error, what, path)
+    }
+  }
+
+  static func map(_ error: DatabaseError, _ what: String, _ path: String) -> ConnectorError {
+    switch error.resultCode {
+    case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_READONLY:
+      return .database("\(what) \(path): SQLite error \(error.resultCode.rawValue): \(error.message ?? "")")
+    default:
+      return .dataError("\(what) \(path): SQLite error \(error.resultCode.rawValue): \(error.message ?? "") (\(error.sql ?? ""))")
+    }
+  }
+
+  /// Reads `settings`; the timezone must be a known IANA zone.
+  public static func readSettings(_ db: Database) throws -> PracticeSettings {
+    var values: [String: String] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM settings") {
+      values[row[0]] = row[1]
+    }
+    let tz = values["timezone"] ?? "UTC"
+    guard TimeZone(identifier: tz) != nil else {
+      throw ConnectorError.dataError("settings.timezone '\(tz)' is not an IANA time zone (e.g. Australia/Perth)")
+    }
+    return PracticeSettings(
+      ppmpVersion: values["ppmp_version"] ?? "0",
+      practiceName: values["practice_name"] ?? "",
+      timeZoneIdentifier: tz,
+      healthengineColour: values["he_colour"].flatMap { $0.isEmpty ? nil : $0 })
+  }
+
+  public static func readPractitioners(_ db: Database) throws -> [Practitioner] {
+    try Row.fetchAll(
+      db,
+      sql: """
+        SELECT id, title, first_name, last_name, active, online_booking, slot_duration, columns, roster_anchor
+        FROM staff ORDER BY id
+        """
+    ).map { row in
+      Practitioner(
+        id: row[0], title: row[1], firstName: row[2], lastName: row[3], active: (row[4] as Int? ?? 0) != 0,
+        onlineBooking: (row[5] as Int? ?? 0) != 0, slotDuration: row[6] ?? 0, columns: max(1, row[7] ?? 1),
+        rosterAnchor: (row[8] as String?).flatMap { LocalDate($0) })
+    }
+  }
+
+  public static func readDiaryRows(_ db: Database, staffID: Int64? = nil) throws -> [DiaryRow] {
+    let sql = """
+      SELECT id, staff_id, diary, weekday, start_time, end_time, interval_minutes FROM diary_times
+      \(staffID == nil ? "" : "WHERE staff_id = ?") ORDER BY staff_id, id
+      """
+    return try Row.fetchAll(db, sql: sql, arguments: staffID.map { [$0] } ?? []).compactMap { row in
+      guard let diary = DiaryKind(rawValue: row[2]) else { return nil }
+      return DiaryRow(
+        id: row[0], staffID: row[1], diary: diary, weekday: row[3], startText: row[4] ?? "", endText: row[5] ?? "",
+        intervalMinutes: row[6] ?? 0)
+    }
+  }
+
+  /// Blocks dated in `[from, to)`.
+  public static func readBlocks(_ db: Database, from: LocalDate, to: LocalDate, staffID: Int64? = nil) throws -> [DiaryBlock] {
+    var sql = "SELECT id, staff_id, block_date, start_time, end_time, reason FROM diary_blocks WHERE block_date >= ? AND block_date < ?"
+    var args: [any DatabaseValueConvertible] = [from.description, to.description]
+    if let staffID {
+      sql += " AND staff_id = ?"
+      args.append(staffID)
+    }
+    return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).compactMap { row in
+      guard let date = LocalDate(row[2] as String) else { return nil }
+      let start: String? = row[3]
+      let end: String? = row[4]
+      return DiaryBlock(
+        id: row[0], staffID: row[1], date: date, startText: start?.isEmpty == true ? nil : start,
+        endText: end?.isEmpty == true ? nil : end, reason: row[5])
+    }
+  }
+
+  public static func readHolidays(_ db: Database, from: LocalDate, to: LocalDate) throws -> Set<LocalDate> {
+    Set(
+      try String.fetchAll(
+        db, sql: "SELECT holiday_date FROM holidays WHERE holiday_date >= ? AND holiday_date < ?",
+        arguments: [from.description, to.description]
+      ).compactMap { LocalDate($0) })
+  }
+
+  public static func readAppointmentTypes(_ db: Database) throws -> [AppointmentType] {
+    try Row.fetchAll(
+      db, sql: "SELECT id, code, name, length_minutes, staff_id, online FROM appointment_types ORDER BY code"
+    ).map { row in
+      AppointmentType(
+        id: row[0], code: row[1], name: row[2], lengthMinutes: row[3], staffID: row[4],
+        online: (row[5] as Int? ?? 0) != 0)
+    }
+  }
+
+  /// Appointments dated in `[from, to)` that are not cancelled: the ones that take slots.
+  /// Rows with an unreadable date or time are returned in `unreadable` so nothing is silently
+  /// published over them.
+  public static func readOccupyingBookings(
+    _ db: Database, from: LocalDate, to: LocalDate, staffID: Int64? = nil
+  ) throws -> [BookedInterval] {
+    var sql = """
+      SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
+      WHERE appt_date >= ? AND appt_date < ? AND status <> 'cancelled'
+      """
+    var args: [any DatabaseValueConvertible] = [from.description, to.description]
+    if let staffID {
+      sql += " AND staff_id = ?"
+      args.append(staffID)
+    }
+    var result: [BookedInterval] = []
+    let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+    while let row = try cursor.next() {
+      let dateText: String = row[3]
+      let timeText: String = row[4]
+      guard let date = LocalDate(dateText) else { continue }
+      // An appointment whose time PPMP stored oddly still occupies its day: treat it as taking
+      // the whole day rather than publishing a slot that may be taken.
+      let start = MinuteOfDay(hhmm: timeText) ?? DiaryTime.parse(timeText)
+      result.append(
+        BookedInterval(
+          appointmentID: row[0], staffID: row[1], column: row[2], date: date, start: start ?? MinuteOfDay(0),
+          durationMinutes: start == nil ? 1440 : max(0, row[5] as Int)))
+    }
+    return result
+  }
+
+  /// Everything availability needs for `[from, to)`, read in one read transaction.
+  public func loadBook(from: LocalDate, days: Int) throws -> (PracticeSettings, PracticeBook) {
+    let to = from.adding(days: days)
+    return try guarded("reading") { db in
+      let settings = try Self.readSettings(db)
+      let book = PracticeBook(
+        practitioners: try Self.readPractitioners(db),
+        diaryRows: try Self.readDiaryRows(db),
+        blocks: try Self.readBlocks(db, from: from, to: to),
+        holidays: try Self.readHolidays(db, from: from, to: to),
+        appointmentTypes: try Self.readAppointmentTypes(db),
+        bookings: try Self.readOccupyingBookings(db, from: from, to: to))
+      return (settings, book)
+    }
+  }
+}

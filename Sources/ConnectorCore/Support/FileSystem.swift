@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Foundation
+
+/// The few POSIX file operations the spool protocol depends on, each turning a failed call into
+/// a `ConnectorError.io` that carries errno and the path.
+///
+/// Everything the connector writes holds patient data: files are 0600, folders 0700, and every
+/// write is atomic (temporary name in the same folder, fsync file, rename, fsync folder).
+public enum FileSystem {
+  public static let fileMode: mode_t = 0o600
+  public static let folderMode: mode_t = 0o700
+
+  static func ioError(_ operation: String, _ path: String, _ code: Int32 = errno) -> ConnectorError {
+    .io(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
+  }
+
+  /// Creates `path` (and missing parents) with mode 0700; an existing folder is left alone.
+  public static func makeFolder(_ path: String) throws {
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+      guard isDir.boolValue else { throw ioError("mkdir", path, EEXIST) }
+      return
+    }
+    let parent = (path as NSString).deletingLastPathComponent
+    if !parent.isEmpty, parent != path { try makeFolder(parent) }
+    if mkdir(path, folderMode) != 0 && errno != EEXIST { throw ioError("mkdir", path) }
+  }
+
+  /// fsyncs a file or folder by path.
+  public static func sync(_ path: String, isFolder: Bool = false) throws {
+    let fd = open(path, isFolder ? O_RDONLY | O_DIRECTORY : O_RDONLY)
+    guard fd >= 0 else { throw ioError("open", path) }
+    defer { close(fd) }
+    if fsync(fd) != 0 { throw ioError("fsync", path) }
+  }
+
+  /// A temporary name beside `path` that in-flight filters ignore (leading dot, `.tmp` suffix).
+  public static func temporaryPath(for path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    let name = ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    return url.deletingLastPathComponent().appendingPathComponent(name).path
+  }
+
+  /// Writes a file atomically: `produce` writes the temporary path; then fsync, rename, fsync folder.
+  /// The temporary file is removed when `produce` throws.
+  public static func writeAtomically(to path: String, _ produce: (String) throws -> Void) throws {
+    let temp = temporaryPath(for: path)
+    do {
+      try produce(temp)
+    } catch {
+      unlink(temp)
+      throw error
+    }
+    try commitTemporary(temp, to: path)
+  }
+
+  /// Makes a finished temporary file durable under its final name: chmod 0600, fsync, rename,
+  /// fsync the folder. The temporary file is removed if any step fails.
+  public static func commitTemporary(_ temp: String, to path: String) throws {
+    do {
+      chmod(temp, fileMode)
+      try sync(temp)
+      if rename(temp, path) != 0 { throw ioError("rename", path) }
+    } catch {
+      unlink(temp)
+      throw error
+    }
+    let folder = (path as NSString).deletingLastPathComponent
+    try sync(folder.isEmpty ? "." : folder, isFolder: true)
+  }
+
+  /// Writes `bytes` to `path` atomically.
+  public static func writeAtomically(to path: String, bytes: [UInt8]) throws {
+    try writeAtomically(to: path) { temp in try write(bytes, toNewFile: temp) }
+  }
+
+  /// Creates `path` exclusively (0600) and writes `bytes`.
+  public static func write(_ bytes: [UInt8], toNewFile path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
+    guard fd >= 0 else { throw ioError("create", path) }
+    defer { close(fd) }
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw ioError("write", path)
+      }
+      offset += n
+    }
+  }
+
+  /// Picks a name in `folder` that is not taken: `name`, then `stem.1.ext`, `stem.2.ext`, …
+  /// (SPEC §4: nothing is ever overwritten).
+  public static func freeName(in folder: String, for name: String) -> String {
+    let fm = FileManager.default
+    var candidate = name
+    var n = 1
+    let (stem, ext) = splitExtension(name)
+    while fm.fileExists(atPath: folder + "/" + candidate) || isSymlink(folder + "/" + candidate) {
+      candidate = ext.isEmpty ? "\(stem).\(n)" : "\(stem).\(n).\(ext)"
+      n += 1
+    }
+    return candidate
+  }
+
+  /// Splits "a.b.xml" into ("a.b", "xml").
+  public static func splitExtension(_ name: String) -> (stem: String, ext: String) {
+    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
+    return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+  }
+
+  public static func isSymlink(_ path: String) -> Bool {
+    var st = stat()
+    return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+  }
+
+  /// Renames within one file system; fails instead of replacing an existing target.
+  public static func moveNoReplace(_ from: String, _ to: String) throws {
+    if link(from, to) == 0 {
+      if unlink(from) != 0 { throw ioError("unlink", from) }
+      return
+    }
+    let code = errno
+    if code == EEXIST { throw ioError("rename", to, EEXIST) }
+    // Some file systems refuse hard links; fall back to a checked rename.
+    if access(to, F_OK) == 0 { throw ioError("rename", to, EEXIST) }
+    if rename(from, to) != 0 { throw ioError("rename", to) }
+  }
+
+  /// File size and modification time (seconds), following no symlink.
+  public static func fileInfo(_ path: String) -> (size: Int64, mtime: Int64, mode: mode_t, uid: uid_t)? {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return nil }
+    return (Int64(st.st_size), Int64(st.st_mtim.tv_sec), st.st_mode, st.st_uid)
+  }
+}
+
+extension FileSystem {
+  /// Removes a file; a missing file is fine.
+  public static func removeIfPresent(_ path: String) throws {
+    if unlink(path) != 0 && errno != ENOENT { throw ioError("unlink", path) }
+  }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import ConnectorCore
+import Foundation
+
+/// Options every command that works on a spool shares (SPEC §8).
+struct CommonOptions: ParsableArguments {
+  @Option(help: "Configuration file.")
+  var config: String?
+
+  @Option(help: "Spool folder (overrides spool = in the configuration).")
+  var spool: String?
+
+  @Option(help: "PPMP SQLite database (overrides database = in the configuration).")
+  var database: String?
+
+  @Option(name: .customLong("as-of"), help: "Practice-local time YYYY-MM-DDTHH:MM that fixes the clock, for reproducible output.")
+  var asOf: String?
+
+  @Flag(help: "Print only errors.")
+  var quiet = false
+
+  @Flag(help: "Print more detail, including patient names in logs.")
+  var verbose = false
+
+  func validate() throws {
+    if let asOf, LocalDateTime(asOf) == nil {
+      throw ValidationError("--as-of must be YYYY-MM-DDTHH:MM in practice time, e.g. 2026-11-24T08:00")
+    }
+  }
+
+  static let defaultConfigPath = "connector.toml"
+
+  /// The configuration file merged with the command-line overrides. A missing default
+  /// `connector.toml` means defaults; a missing `--config` file is an error.
+  func loadConfiguration() throws -> ConnectorConfiguration {
+    var configuration: ConnectorConfiguration
+    if let config {
+      configuration = try ConnectorConfiguration.load(path: config)
+    } else if FileManager.default.fileExists(atPath: Self.defaultConfigPath) {
+      configuration = try ConnectorConfiguration.load(path: Self.defaultConfigPath)
+    } else {
+      configuration = ConnectorConfiguration()
+    }
+    if let spool { configuration.spoolPath = spool }
+    if let database { configuration.databasePath = database }
+    return configuration
+  }
+
+  /// `--as-of` parsed (validated in `validate()`); nil means "now in the practice's zone".
+  var asOfValue: LocalDateTime? { asOf.flatMap(LocalDateTime.init) }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import ConnectorCore
+import Foundation
+
+extension PPMPConnector {
+  /// `archive`: roll staged files into an archive now.
+  struct Archive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Roll every staged drop, receipt, notice, snapshot and delta into the next archive now.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+      try Console.run {
+        let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
+        if let record = try context.makeArchiver().archive(asOf: context.asOf, timeZone: context.timeZone) {
+          if !common.quiet {
+            Console.out(
+              "archive: wrote \(context.spool.archive)/\(record.path) (\(record.payloadFiles) file(s), \(record.payloadBytes) bytes → \(record.fileBytes) bytes)")
+          }
+        } else if !common.quiet {
+          Console.out("archive: nothing staged")
+        }
+        return ExitStatus.success
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import ConnectorCore
+import Foundation
+
+extension PPMPConnector {
+  /// `audit list|verify|find|show|extract`: auditors' tools over the archive folder.
+  struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Inspect and verify archives. Works with only the archive folder (--archive-dir).",
+      subcommands: [List.self, Verify.self, Find.self, Show.self, Extract.self])
+  }
+}
+
+/// Where the archives are: `--archive-dir`, or the spool's `archive/` from the configuration.
+struct AuditOptions: ParsableArguments {
+  @Option(help: "Configuration file.")
+  var config: String?
+
+  @Option(help: "Spool folder.")
+  var spool: String?
+
+  @Option(name: .customLong("archive-dir"), help: "An archive folder on its own (no spool or catalog needed).")
+  var archiveDir: String?
+
+  @Flag(help: "Machine-readable output.")
+  var json = false
+
+  func auditor() throws -> ArchiveAuditor {
+    if let archiveDir {
+      guard FileManager.default.fileExists(atPath: archiveDir) else { throw ConnectorError.usage("\(archiveDir) does not exist") }
+      return ArchiveAuditor(archiveFolder: archiveDir, state: nil)
+    }
+    var configuration: ConnectorConfiguration
+    if let config {
+      configuration = try ConnectorConfiguration.load(path: config)
+    } else if FileManager.default.fileExists(atPath: CommonOptions.defaultConfigPath) {
+      configuration = try ConnectorConfiguration.load(path: CommonOptions.defaultConfigPath)
+    } else {
+      configuration = ConnectorConfiguration()
+    }
+    if let spool { configuration.spoolPath = spool }
+    let layout = SpoolLayout(root: configuration.spoolPath)
+    let state = FileManager.default.fileExists(atPath: layout.stateDatabase) ? try? ConnectorState(path: layout.stateDatabase) : nil
+    return ArchiveAuditor(archiveFolder: layout.archive, state: state)
+  }
+
+  var maxExtractBytes: Int64 {
+    (try? config.map(ConnectorConfiguration.load(path:)))??.maxExtractBytes ?? ConnectorConfiguration().maxExtractBytes
+  }
+}
+
+extension PPMPConnector.Audit {
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Archives with sequence, date, file count and sizes.")
+    @OptionGroup var options: AuditOptions
+
+    func run() throws {
+      try Console.run {
+        let auditor = try options.auditor()
+        var rows: [[String: String]] = []
+        for file in auditor.archiveFiles() {
+          let r = BagVerifier.verify(path: auditor.archiveFolder + "/" + file)
+          rows.append([
+            "archive": file, "sequence": r.sequence.map(String.init) ?? "?", "date": r.bagInfo["Bagging-Date"] ?? "?",
+            "files": String(r.payloadFiles), "payloadBytes": String(r.payloadBytes),
+            "fileBytes": String(FileSystem.fileInfo(auditor.archiveFolder + "/" + file)?.size ?? 0),
+            "intact": r.problems.isEmpty ? "yes" : "no",
+          ])
+        }
+        if options.json {
+          Console.out(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+        } else {
+          Console.out("SEQ  DATE        FILES  PAYLOAD      FILE         INTACT  ARCHIVE")
+          for r in rows {
+            Console.out(
+              [r["sequence"]!.padding(4), r["date"]!.padding(11), r["files"]!.padding(6), r["payloadBytes"]!.padding(12),
+               r["fileBytes"]!.padding(12), r["intact"]!.padding(7), r["archive"]!].joined(separator: " "))
+          }
+        }
+        return ExitStatus.success
+      }
+    }
+  }
+
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check every manifest hash and the whole chain; exit 1 naming the first problem.")
+    @OptionGroup var options: AuditOptions
+
+    func run() throws {
+      try Console.run {
+        let report = try options.auditor().verify()
+        if options.json {
+          let obj: [String: Any] = ["archives": report.archives.count, "intact": report.isIntact, "problems": report.problems]
+          Console.out(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+        } else if report.isIntact {
+          Console.out("audit: \(report.archives.count) archive(s); every manifest hash and the chain verify")
+        } else {
+          Console.err("audit: FAILED: \(report.problems[0])")
+          for p in report.problems.dropFirst() { Console.err("  also: \(p)") }
+        }
+        return report.isIntact ? ExitStatus.success : ExitStatus.partial
+      }
+    }
+  }
+
+  struct Find: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Every archive and member mentioning an heMsgId.")
+    @OptionGroup var options: AuditOptions
+    @Argument(help: "The Healthengine message id.") var heMsgId: String
+
+    func run() throws {
+      try Console.run {
+        let hits = try options.auditor().find(heMsgId: heMsgId)
+        for h in hits { Console.out("\(h.archive)\t\(h.member)") }
+        if hits.isEmpty { Console.err("audit: \(heMsgId) is in no archive") }
+        return hits.isEmpty ? ExitStatus.partial : ExitStatus.success
+      }
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print one archive member.")
+    @OptionGroup var options: AuditOptions
+    @Argument(help: "Archive name (e.g. demo-3) or path.") var archive: String
+    @Argument(help: "Member, e.g. data/outbox/receipt-x.xml or bag-info.txt.") var member: String
+
+    func run() throws {
+      try Console.run {
+        FileHandle.standardOutput.write(Data(try options.auditor().show(archive: archive, member: member)))
+        return ExitStatus.success
+      }
+    }
+  }
+
+  struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Extract an archive into an empty folder (regular files and folders only, size-capped).")
+    @OptionGroup var options: AuditOptions
+    @Argument(help: "Archive name (e.g. demo-3) or path.") var archive: String
+    @Argument(help: "An existing empty folder.") var directory: String
+
+    func run() throws {
+      try Console.run {
+        let s = try options.auditor().extract(archive: archive, into: directory, maxBytes: options.maxExtractBytes)
+        Console.out("audit: extracted \(s.files) file(s), \(s.directories) folder(s), \(s.bytes) bytes into \(directory)")
+        return ExitStatus.success
+      }
+    }
+  }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String {
+    count >= width ? self : self + String(repeating: " ", count: width - count)
+  }
+}
