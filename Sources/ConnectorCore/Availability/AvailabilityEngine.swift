@@ -62,7 +62,7 @@ public enum AvailabilityEngine {
         let bucket = p * horizon + d
         occupancy.reset(columnCount: countingColumns[p])
         var wholeDay = holidayFlags[d]
-        if let blocks = blocksByBucket[bucket] {
+        if !blocksByBucket.isEmpty, let blocks = blocksByBucket[bucket] {
           // Every block is interpreted, even on a holiday, so each bad one is reported.
           for block in blocks.sorted(by: { $0.id < $1.id }) {
             switch interpret(block, of: practitioner) {
@@ -270,9 +270,16 @@ private struct BookingBuckets {
   ) {
     offsets = Array(repeating: 0, count: indexByID.count * horizon + 1)
     var bucketOf = [Int32](repeating: -1, count: bookings.count)
+    // Bookings usually arrive ordered by staff, so remembering the last lookup skips most hashing.
+    var lastStaff: Int64?
+    var lastIndex: Int?
     for (i, booking) in bookings.enumerated() {
+      if booking.staffID != lastStaff {
+        lastStaff = booking.staffID
+        lastIndex = indexByID[booking.staffID]
+      }
       // Cancelled bookings and columns that do not count never affect availability.
-      guard booking.occupies, booking.durationMinutes > 0, let p = indexByID[booking.staffID],
+      guard booking.occupies, booking.durationMinutes > 0, let p = lastIndex,
         booking.column >= 1, booking.column <= countingColumns[p]
       else { continue }
       let d = booking.date.dayNumber - firstDay
