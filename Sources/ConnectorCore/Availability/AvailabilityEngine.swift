@@ -1,0 +1,302 @@
+import Foundation
+
+/// The availability rules of SPEC §3 as pure functions: diaries, blocks, holidays and bookings in,
+/// published ranges (and the per-slot grid ingest needs) out.
+public enum AvailabilityEngine {
+  /// Computes the snapshot availability of every published practitioner (active and online)
+  /// for every date of the horizon, plus diagnostics for rows and blocks it had to skip or distrust.
+  ///
+  /// Diary-row diagnostics cover both diaries of every published practitioner, whether or not a
+  /// diary is used in the horizon; block diagnostics cover blocks inside the horizon. Use
+  /// `diaryDiagnostics(for:rows:)` to check unpublished practitioners too.
+  public static func compute(_ book: PracticeBook, options: AvailabilityOptions) -> AvailabilityResult {
+    let horizon = options.effectiveHorizonDays
+    let firstDay = options.asOf.date.dayNumber
+    var seen = Set<Int64>()
+    let published = book.practitioners.filter { $0.active && $0.onlineBooking }
+      .sorted { $0.id < $1.id }
+      .filter { seen.insert($0.id).inserted }
+    let count = published.count
+    var indexByID: [Int64: Int] = [:]
+    indexByID.reserveCapacity(count)
+    for (index, practitioner) in published.enumerated() { indexByID[practitioner.id] = index }
+
+    // Group everything once so the per-day loop only indexes arrays.
+    var rowsByPractitioner = Array(repeating: [DiaryRow](), count: count)
+    for row in book.diaryRows {
+      if let p = indexByID[row.staffID] { rowsByPractitioner[p].append(row) }
+    }
+    var diagnostics: [AvailabilityDiagnostic] = []
+    var templates: [DiaryTemplate] = []
+    templates.reserveCapacity(count)
+    for p in 0..<count {
+      templates.append(DiaryTemplate(practitioner: published[p], rows: rowsByPractitioner[p], diagnostics: &diagnostics))
+    }
+    let countingColumns = published.map { countingColumnCount(for: $0, options: options) }
+    let bookings = BookingBuckets(
+      book.bookings, indexByID: indexByID, countingColumns: countingColumns, firstDay: firstDay, horizon: horizon)
+    var blocksByBucket: [Int: [DiaryBlock]] = [:]
+    for block in book.blocks {
+      guard let p = indexByID[block.staffID] else { continue }
+      let d = block.date.dayNumber - firstDay
+      guard d >= 0, d < horizon else { continue }
+      blocksByBucket[p * horizon + d, default: []].append(block)
+    }
+    let holidayFlags = (0..<horizon).map { book.holidays.contains(LocalDate(dayNumber: firstDay + $0)) }
+    let gaps = DaylightSavingGaps(timeZone: options.timeZone, firstDay: firstDay, dayCount: horizon)
+    let gapFlags = (0..<horizon).map { gaps.touches(day: firstDay + $0) }
+    var typesByStaff: [Int64?: [AppointmentType]] = [:]
+    for type in book.appointmentTypes { typesByStaff[type.staffID, default: []].append(type) }
+    let typesForEveryone = typesByStaff[nil] ?? []
+    let cutoff = options.asOf.absoluteMinutes + options.leadMinutes
+
+    var days: [DayAvailability] = []
+    days.reserveCapacity(count * horizon)
+    var occupancy = DayOccupancy()
+    var open: [TemplateSlot] = []
+    for p in 0..<count {
+      let practitioner = published[p]
+      var catalog = AppointmentTypeCatalog(offered: typesForEveryone + (typesByStaff[practitioner.id] ?? []))
+      for d in 0..<horizon {
+        let date = LocalDate(dayNumber: firstDay + d)
+        let bucket = p * horizon + d
+        occupancy.reset(columnCount: countingColumns[p])
+        var wholeDay = holidayFlags[d]
+        if !blocksByBucket.isEmpty, let blocks = blocksByBucket[bucket] {
+          // Every block is interpreted, even on a holiday, so each bad one is reported.
+          for block in blocks.sorted(by: { $0.id < $1.id }) {
+            switch interpret(block, of: practitioner) {
+            case .wholeDay: wholeDay = true
+            case .partial(let start, let end): occupancy.addBlock(start: start, end: end)
+            case .invalid(let diagnostic):
+              wholeDay = true
+              diagnostics.append(diagnostic)
+            }
+          }
+        }
+        let template = templates[p].slots(on: date, anchor: practitioner.rosterAnchor)
+        let dayBase = date.dayNumber * 1440
+        guard !wholeDay, let last = template.last, dayBase + last.start >= cutoff else {
+          days.append(DayAvailability(resourceID: practitioner.id, date: date, ranges: []))
+          continue
+        }
+        for booking in bookings[bucket] {
+          occupancy.addBooking(column: booking.column, start: booking.start, end: booking.end)
+        }
+        occupancy.prepare()
+        open.removeAll(keepingCapacity: true)
+        let checkGaps = gapFlags[d]
+        for slot in template {
+          let wall = dayBase + slot.start
+          guard wall >= cutoff, !(checkGaps && gaps.skips(wallMinute: wall)),
+            !occupancy.isBlocked(start: slot.start, end: slot.end),
+            occupancy.anyColumnFree(start: slot.start, end: slot.end)
+          else { continue }
+          merge(slot, into: &open)
+        }
+        let ranges = open.map {
+          AvailabilityRange(
+            start: MinuteOfDay($0.start), end: MinuteOfDay($0.end), slotLengthSeconds: $0.interval * 60,
+            appointmentTypeCodes: catalog.codes(interval: $0.interval, rangeMinutes: $0.end - $0.start))
+        }
+        days.append(DayAvailability(resourceID: practitioner.id, date: date, ranges: ranges))
+      }
+    }
+    diagnostics.sort(by: reportOrder)
+    return AvailabilityResult(days: days, diagnostics: diagnostics)
+  }
+
+  /// The diary grid of one practitioner on one date with each slot's state, for ingest to check
+  /// a requested booking and pick the lowest free column.
+  ///
+  /// `rows` are that practitioner's rows (both diaries; this picks main or alternate), `blocks` and
+  /// `bookings` that practitioner's on that date (others are ignored, as are cancelled bookings).
+  /// Slots come sorted by start.
+  public static func slots(
+    for practitioner: Practitioner, on date: LocalDate, rows: [DiaryRow], blocks: [DiaryBlock], isHoliday: Bool,
+    bookings: [BookedInterval], options: AvailabilityOptions
+  ) -> [DiarySlot] {
+    var ignored: [AvailabilityDiagnostic] = []
+    let template = DiaryTemplate(practitioner: practitioner, rows: rows, diagnostics: &ignored)
+      .slots(on: date, anchor: practitioner.rosterAnchor)
+    guard !template.isEmpty else { return [] }
+    let columns = countingColumnCount(for: practitioner, options: options)
+    var occupancy = DayOccupancy()
+    occupancy.reset(columnCount: columns)
+    var wholeDay = isHoliday
+    for block in blocks where block.staffID == practitioner.id && block.date == date {
+      switch interpret(block, of: practitioner) {
+      case .wholeDay, .invalid: wholeDay = true
+      case .partial(let start, let end): occupancy.addBlock(start: start, end: end)
+      }
+    }
+    for booking in bookings where booking.occupies && booking.staffID == practitioner.id && booking.date == date {
+      occupancy.addBooking(column: booking.column, start: booking.start.minutes, end: booking.end)
+    }
+    occupancy.prepare()
+    let gaps = DaylightSavingGaps(timeZone: options.timeZone, firstDay: date.dayNumber, dayCount: 1)
+    let checkGaps = gaps.touches(day: date.dayNumber)
+    let cutoff = options.asOf.absoluteMinutes + options.leadMinutes
+    let dayBase = date.dayNumber * 1440
+    var result: [DiarySlot] = []
+    result.reserveCapacity(template.count)
+    for slot in template {
+      let blocked = occupancy.isBlocked(start: slot.start, end: slot.end) || wholeDay
+      var free: [Int] = []
+      for column in 1...columns where occupancy.isFree(column: column, start: slot.start, end: slot.end) {
+        free.append(column)
+      }
+      let wall = dayBase + slot.start
+      let published = !blocked && !free.isEmpty && wall >= cutoff && !(checkGaps && gaps.skips(wallMinute: wall))
+      result.append(
+        DiarySlot(
+          start: MinuteOfDay(slot.start), end: MinuteOfDay(slot.end), intervalMinutes: slot.interval,
+          blocked: blocked, freeColumns: free, published: published))
+    }
+    return result
+  }
+
+  /// Which diary (main or alternate) applies to `practitioner` on `date`: alternate on an odd
+  /// number of whole weeks after the roster anchor when `rows` hold alternate rows for that weekday.
+  public static func diary(for practitioner: Practitioner, on date: LocalDate, rows: [DiaryRow]) -> DiaryKind {
+    var ignored: [AvailabilityDiagnostic] = []
+    let relevant = rows.filter { $0.staffID == practitioner.id && $0.weekday == date.weekday }
+    return DiaryTemplate(practitioner: practitioner, rows: relevant, diagnostics: &ignored)
+      .kind(on: date, anchor: practitioner.rosterAnchor)
+  }
+
+  /// Diagnostics for one practitioner's diary rows (both diaries), in report order; for `doctor`,
+  /// which checks every practitioner, published or not.
+  public static func diaryDiagnostics(for practitioner: Practitioner, rows: [DiaryRow]) -> [AvailabilityDiagnostic] {
+    var diagnostics: [AvailabilityDiagnostic] = []
+    _ = DiaryTemplate(practitioner: practitioner, rows: rows, diagnostics: &diagnostics)
+    return diagnostics.sorted(by: reportOrder)
+  }
+
+  /// Columns that count for `practitioner`: 1 in `.first` mode, all of them in `.any` mode.
+  public static func countingColumnCount(for practitioner: Practitioner, options: AvailabilityOptions) -> Int {
+    options.multiColumnMode(for: practitioner.id) == .any ? max(practitioner.columns, 1) : 1
+  }
+
+  /// Appends `slot` to the range it continues (same length, starting where the range ends) or
+  /// opens a new one. Looking back past the last range lets two offset diary grids on one day
+  /// each keep their own continuous ranges instead of fragmenting one another.
+  private static func merge(_ slot: TemplateSlot, into open: inout [TemplateSlot]) {
+    var k = open.count - 1
+    while k >= 0 {
+      if open[k].end == slot.start && open[k].interval == slot.interval {
+        open[k].end = slot.end
+        return
+      }
+      k -= 1
+    }
+    open.append(slot)
+  }
+
+  private enum BlockSpan {
+    case wholeDay
+    case partial(Int, Int)
+    case invalid(AvailabilityDiagnostic)
+  }
+
+  /// A block's busy time. Anything unreadable blocks the whole day: publishing time the practice
+  /// meant to block is worse than hiding time it meant to offer.
+  private static func interpret(_ block: DiaryBlock, of practitioner: Practitioner) -> BlockSpan {
+    if block.startText == nil && block.endText == nil { return .wholeDay }
+    let start = block.startText.flatMap(DiaryTime.parse)
+    let end = block.endText.flatMap(DiaryTime.parse)
+    if let start, let end, end > start { return .partial(start.minutes, end.minutes) }
+    let text: String
+    let problem: String
+    switch (block.startText, block.endText) {
+    case (let s?, _) where start == nil:
+      text = s
+      problem = "start time \"\(s)\" is not a valid diary time"
+    case (_, let e?) where end == nil:
+      text = e
+      problem = "end time \"\(e)\" is not a valid diary time"
+    case (let s?, let e?):
+      text = e
+      problem = "end time \"\(e)\" is not after start time \"\(s)\""
+    case (let s?, nil):
+      text = s
+      problem = "it has a start time \"\(s)\" but no end time"
+    case (nil, let e?):
+      text = e
+      problem = "it has an end time \"\(e)\" but no start time"
+    case (nil, nil):
+      return .wholeDay
+    }
+    return .invalid(
+      AvailabilityDiagnostic(
+        kind: .invalidBlockTime, practitionerID: practitioner.id, practitionerName: practitioner.displayName,
+        weekday: block.date.weekday, blockID: block.id, date: block.date, text: text,
+        message: "\(practitioner.displayName) (staff \(practitioner.id)), diary block \(block.id) on \(block.date) "
+          + "(\(weekdayName(block.date.weekday))): \(problem); the whole day is treated as blocked. "
+          + "Fix: enter both times as 24-hour \"09:00\" or 12-hour \"9:00am\", or clear both for a whole-day block."))
+  }
+
+  /// Practitioner id, diary (main, alternate, then blocks), weekday, row id, block date, block id.
+  private static func reportOrder(_ a: AvailabilityDiagnostic, _ b: AvailabilityDiagnostic) -> Bool {
+    func rank(_ diary: DiaryKind?) -> Int {
+      switch diary {
+      case .main: 0
+      case .alternate: 1
+      case nil: 2
+      }
+    }
+    let ka = (a.practitionerID, rank(a.diary), a.weekday ?? 0, a.diaryRowID ?? 0)
+    let kb = (b.practitionerID, rank(b.diary), b.weekday ?? 0, b.diaryRowID ?? 0)
+    if ka != kb { return ka < kb }
+    // Blocks: by date first, since a block's weekday alone does not place it in time.
+    return (a.date?.dayNumber ?? 0, a.blockID ?? 0) < (b.date?.dayNumber ?? 0, b.blockID ?? 0)
+  }
+}
+
+/// Occupying bookings grouped by (practitioner, day of horizon) with a counting sort: two linear
+/// passes and one flat array, so half a million bookings group without a hash table per day.
+private struct BookingBuckets {
+  struct Entry {
+    var column: Int
+    var start: Int
+    var end: Int
+  }
+
+  private var entries: [Entry] = []
+  private var offsets: [Int]
+
+  init(
+    _ bookings: [BookedInterval], indexByID: [Int64: Int], countingColumns: [Int], firstDay: Int, horizon: Int
+  ) {
+    offsets = Array(repeating: 0, count: indexByID.count * horizon + 1)
+    var bucketOf = [Int32](repeating: -1, count: bookings.count)
+    // Bookings usually arrive ordered by staff, so remembering the last lookup skips most hashing.
+    var lastStaff: Int64?
+    var lastIndex: Int?
+    for (i, booking) in bookings.enumerated() {
+      if booking.staffID != lastStaff {
+        lastStaff = booking.staffID
+        lastIndex = indexByID[booking.staffID]
+      }
+      // Cancelled bookings and columns that do not count never affect availability.
+      guard booking.occupies, booking.durationMinutes > 0, let p = lastIndex,
+        booking.column >= 1, booking.column <= countingColumns[p]
+      else { continue }
+      let d = booking.date.dayNumber - firstDay
+      guard d >= 0, d < horizon else { continue }
+      let bucket = p * horizon + d
+      bucketOf[i] = Int32(bucket)
+      offsets[bucket + 1] += 1
+    }
+    for i in 1..<offsets.count { offsets[i] += offsets[i - 1] }
+    entries = Array(repeating: Entry(column: 0, start: 0, end: 0), count: offsets[offsets.count - 1])
+    var fill = offsets
+    for (i, booking) in bookings.enumerated() where bucketOf[i] >= 0 {
+      let bucket = Int(bucketOf[i])
+      entries[fill[bucket]] = Entry(column: booking.column, start: booking.start.minutes, end: booking.end)
+      fill[bucket] += 1
+    }
+  }
+
+  subscript(bucket: Int) -> ArraySlice<Entry> { entries[offsets[bucket]..<offsets[bucket + 1]] }
+}
