@@ -72,23 +72,13 @@ public final class Exporter {
       asOf: asOf, horizonDays: configuration.horizonDays, leadMinutes: configuration.leadMinutes, timeZone: zone,
       multiColumn: configuration.multiColumn)
     let result = AvailabilityEngine.compute(book, options: options)
-    let published = book.practitioners.filter { $0.active && $0.onlineBooking }
-    let publishedIDs = Set(published.map(\.id))
-    let resources = published.map(ResourceEntry.init)
-    let types = book.appointmentTypes
-      .filter { $0.online && ($0.staffID.map(publishedIDs.contains) ?? true) }
-      .map { AppointmentTypeEntry(code: $0.code, name: $0.name, lengthMinutes: $0.lengthMinutes, resourceID: $0.staffID) }
 
     let sequence = try state.nextSequence()
     let header = PublicationHeader(
       practiceID: configuration.practiceID, sequence: sequence, asOf: asOf, timeZone: settings.timeZoneIdentifier,
       horizonStart: asOf.date, horizonDays: configuration.horizonDays)
     try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
-      let writer = try PublicationWriter(path: temp, kind: .snapshot, header: header)
-      try writer.writeResources(resources)
-      try writer.writeAppointmentTypes(types)
-      for day in result.days { try writer.writeDay(day) }
-      try writer.finish()
+      try SnapshotFile.write(book: book, availability: result, header: header, to: temp)
     }
     let snapshotHash = try SHA256Digest.hex(ofFile: nextSnapshotPath)
 

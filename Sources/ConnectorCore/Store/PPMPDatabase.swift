@@ -94,21 +94,9 @@ public final class PPMPDatabase: Sendable {
     }
   }
 
-  /// The `CREATE INDEX IF NOT EXISTS` statements of the bundled schema.sql: the only changes the
-  /// connector makes to PPMP's schema (SPEC §2 allows indexes, never columns).
-  public static func connectorIndexStatements() throws -> [String] {
-    try BundledResources.text("ppmp/schema.sql")
-      .components(separatedBy: ";")
-      .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-      .map { $0.split(separator: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n") }
-      .filter { $0.uppercased().hasPrefix("CREATE INDEX IF NOT EXISTS") }
-  }
-
   private func ensureIndexes() throws {
-    let statements = try Self.connectorIndexStatements()
-    try guardedWrite("adding the connector's indexes to") { db in
-      for sql in statements { try db.execute(sql: sql) }
-    }
+    let sql = try PPMPBundledSQL.connectorIndexes()
+    try guardedWrite("adding the connector's indexes to") { db in try db.execute(sql: sql) }
   }
 
   /// Runs `body` in a read transaction, mapping SQLite failures to `ConnectorError`.

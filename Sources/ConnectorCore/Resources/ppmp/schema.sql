@@ -64,9 +64,10 @@ CREATE TABLE appointments (
 
 -- Export: one practitioner's appointments over the horizon, date by date.
 CREATE INDEX IF NOT EXISTS ppmpc_appointments_staff_date ON appointments(staff_id, appt_date);
--- Ingest: patient matching on first name, last name and date of birth.
-CREATE INDEX IF NOT EXISTS ppmpc_patients_name_dob
-  ON patients(last_name COLLATE NOCASE, first_name COLLATE NOCASE, dob);
+-- Ingest: patient matching. Candidates are fetched by date of birth (a handful per
+-- date) and compared on trimmed, case-folded names in the connector, which SQLite's
+-- NOCASE (ASCII only) and untrimmed columns could not do through an index.
+CREATE INDEX IF NOT EXISTS ppmpc_patients_dob ON patients(dob);
 -- Export and ingest: a practitioner's blocks on a date.
 CREATE INDEX IF NOT EXISTS ppmpc_diary_blocks_staff_date ON diary_blocks(staff_id, block_date);
 -- Export and doctor: a practitioner's diary rows.
