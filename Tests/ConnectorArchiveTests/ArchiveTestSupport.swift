@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import ConnectorArchive
+
+/// A fresh folder under the system temp folder; call `remove()` in a `defer`.
+struct TempFolder {
+  let path: String
+
+  init() throws {
+    path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("ConnectorArchiveTests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  func file(_ name: String) -> String { path + "/" + name }
+
+  func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The logical time used as every member's mtime.
+let sampleMTime: Int64 = 1_700_000_000
+
+/// A name longer than ustar's 100-byte name field, so libarchive must use a pax `path` record.
+let longMemberName = "bag/data/" + String(repeating: "long-segment-", count: 10) + "end.xml"
+/// A non-ASCII name, which pax stores as UTF-8.
+let unicodeMemberName = "bag/data/Zoë-Ångström-東京.xml"
+
+/// Deterministic, poorly compressible bytes (xorshift), so sizes and content are meaningful.
+func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
+  var state = seed | 1
+  var bytes = [UInt8](repeating: 0, count: count)
+  for index in 0..<count {
+    state ^= state << 13
+    state ^= state >> 7
+    state ^= state << 17
+    bytes[index] = UInt8(truncatingIfNeeded: state)
+  }
+  return bytes
+}
+
+/// The members `writeSampleArchive` writes, in order, with their data (nil for folders).
+func sampleMembers(sourceBytes: [UInt8]) -> [(entry: TarEntry, data: [UInt8]?)] {
+  func file(_ path: String, _ data: [UInt8]) -> (TarEntry, [UInt8]?) {
+    (TarEntry(path: path, type: .file, size: Int64(data.count), mode: 0o600, mtime: sampleMTime), data)
+  }
+  func folder(_ path: String) -> (TarEntry, [UInt8]?) {
+    (TarEntry(path: path, type: .directory, size: 0, mode: 0o700, mtime: sampleMTime), nil)
+  }
+  return [
+    folder("bag"),
+    file("bag/bagit.txt", Array("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8)),
+    folder("bag/data"),
+    file("bag/data/empty.xml", []),
+    file(longMemberName, Array(String(repeating: "<slot/>\n", count: 300).utf8)),
+    file(unicodeMemberName, Array("<booking id=\"1\"/>\n".utf8)),
+    file("bag/data/source.bin", sourceBytes),
+  ]
+}
+
+/// Writes the sample members; the last one is streamed from `sourcePath`.
+func writeSampleArchive(to path: String, codec: ArchiveCodec, sourcePath: String, level: Int? = nil) throws {
+  let writer = try TarWriter(path: path, codec: codec, level: level)
+  try writer.addDirectory("bag", mtime: sampleMTime)
+  try writer.addFile("bag/bagit.txt", bytes: Array("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8), mtime: sampleMTime)
+  try writer.addDirectory("bag/data", mtime: sampleMTime)
+  try writer.addFile("bag/data/empty.xml", bytes: [], mtime: sampleMTime)
+  try writer.addFile(longMemberName, bytes: Array(String(repeating: "<slot/>\n", count: 300).utf8), mtime: sampleMTime)
+  try writer.addFile(unicodeMemberName, bytes: Array("<booking id=\"1\"/>\n".utf8), mtime: sampleMTime)
+  try writer.addFile("bag/data/source.bin", contentsOf: sourcePath, mtime: sampleMTime)
+  try writer.finish()
+}
+
+/// A sample source file of 300 KiB (more than one 256 KiB chunk) written into `folder`.
+func makeSourceFile(in folder: TempFolder) throws -> (path: String, bytes: [UInt8]) {
+  let bytes = pseudoRandomBytes(count: 300 * 1024, seed: 42)
+  let path = folder.file("source.bin")
+  try Data(bytes).write(to: URL(fileURLWithPath: path))
+  return (path, bytes)
+}
+
+func fileBytes(_ path: String) throws -> [UInt8] {
+  [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+}
+
+/// Every entry below `folder`, relative and sorted, for before/after comparisons.
+func listing(of folder: String) -> [String] {
+  let items = FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []
+  return items.sorted()
+}
+
+struct ProcessResult {
+  var status: Int32
+  var stderr: String
+}
+
+/// Runs a stock tool through /usr/bin/env, optionally sending its stdout to a file.
+@discardableResult
+func run(_ arguments: [String], in directory: String? = nil, stdoutTo outputPath: String? = nil) throws -> ProcessResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  process.arguments = arguments
+  if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+  if let outputPath {
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+  }
+  let errors = Pipe()
+  process.standardError = errors
+  try process.run()
+  let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return ProcessResult(status: process.terminationStatus, stderr: String(decoding: errorData, as: UTF8.self))
+}
+
+/// Reads every member of an archive with its data (folders get nil).
+func readMembers(_ path: String) throws -> [(entry: TarEntry, data: [UInt8]?)] {
+  let reader = try TarReader(path: path)
+  var members: [(TarEntry, [UInt8]?)] = []
+  while let entry = try reader.next() {
+    members.append((entry, entry.type == .file ? try reader.readAll(limit: 1 << 30) : nil))
+  }
+  return members
+}
