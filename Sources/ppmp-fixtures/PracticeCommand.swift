@@ -43,8 +43,10 @@ extension PPMPFixtures {
       }
       do {
         try spec().validate()
-      } catch let error as PracticeFixtureError {
-        throw ValidationError(error.description)
+      } catch PracticeFixtureError.invalidSpec(let field, let detail) {
+        // Name the flag the user typed, not the spec property.
+        let flag = field == "bookedFraction" ? "booked" : field
+        throw ValidationError("--\(flag) \(detail)")
       }
       if !force, FileManager.default.fileExists(atPath: out) {
         throw ValidationError("\(out) already exists; pass --force to replace it")
