@@ -57,7 +57,14 @@ public final class TarReader {
       var entry: OpaquePointer?
       let code = archive_read_next_header(handle, &entry)
       if code == ArchiveStatus.eof { return nil }
-      try checkArchiveCall(code, handle, "archive_read_next_header", member: currentPath.map { "after \($0)" }, warnings: &warnings)
+      do {
+        try checkArchiveCall(code, handle, "archive_read_next_header", warnings: &warnings)
+      } catch let error as ArchiveError {
+        // The broken header has no name yet; the member before it says where in the archive we are.
+        var located = error
+        if let previous = currentPath { located.message += " (in the header after member '\(previous)')" }
+        throw located
+      }
       guard let entry else {
         throw ArchiveError.refusal("archive_read_next_header", "libarchive returned no entry")
       }
