@@ -33,7 +33,7 @@ import Testing
     let spool = try DemoSpool(label: "export-diag")
     let r = try spool.run(["export"])
     #expect(r.status == 0)
-    for text in ["'9:00'", "'9:00 am'", "'0900'"] {
+    for text in [#""9:00""#, #""9:00 am""#, #""0900""#] {
       #expect(r.stderr.contains(text), "stderr lacks \(text): \(r.stderr)")
     }
     #expect(r.stderr.contains("main diary") && r.stderr.contains("alternate diary"), "\(r.stderr)")

@@ -68,7 +68,7 @@ public struct ConnectorConfiguration: Sendable, Equatable {
         "\(source): line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
     }
     var config = ConnectorConfiguration()
-    var reader = KeyReader(source: source)
+    let reader = KeyReader(source: source)
     for (key, value) in table {
       switch key {
       case "practice_id":

@@ -144,7 +144,10 @@ public enum DropReader {
             break
           }
         case .text(let t):
-          if inReason { current?.reason = (current?.reason ?? "") + t }
+          if inReason, var b = current {
+            b.reason = (b.reason ?? "") + t
+            current = b
+          }
         case .endElement(let name):
           if name == "reason" { inReason = false }
           if name == "booking", let b = current {

@@ -7,6 +7,8 @@ public struct DiffSummary: Sendable, Equatable {
   public var appointmentTypesChanged = false
   public var headerChanged = false
 
+  public init() {}
+
   /// True when the two snapshots publish the same thing.
   public var isEmpty: Bool {
     changedDays == 0 && addedDays == 0 && removedDays == 0 && !resourcesChanged && !appointmentTypesChanged

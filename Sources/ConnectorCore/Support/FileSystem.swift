@@ -87,7 +87,7 @@ public enum FileSystem {
     defer { close(fd) }
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+      let n = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + offset, bytes.count - offset) }
       if n < 0 {
         if errno == EINTR { continue }
         throw ioError("write", path)
@@ -147,4 +147,15 @@ extension FileSystem {
   public static func removeIfPresent(_ path: String) throws {
     if unlink(path) != 0 && errno != ENOENT { throw ioError("unlink", path) }
   }
+}
+
+/// `write(2)`, named apart from `FileSystem.write`.
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+  #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+  #elseif canImport(Musl)
+    return Musl.write(fd, buffer, count)
+  #else
+    return Darwin.write(fd, buffer, count)
+  #endif
 }

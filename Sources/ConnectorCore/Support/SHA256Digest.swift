@@ -44,7 +44,7 @@ public enum SHA256Digest {
 }
 
 /// An incremental SHA-256 for callers that see data in chunks (archive payloads).
-public struct StreamingSHA256: Sendable {
+public struct StreamingSHA256 {
   private var hasher = SHA256()
   public init() {}
   public mutating func update(_ chunk: UnsafeRawBufferPointer) { hasher.update(bufferPointer: chunk) }

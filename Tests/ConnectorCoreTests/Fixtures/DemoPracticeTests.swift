@@ -1,4 +1,5 @@
 import ConnectorCore
+import ConnectorTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -10,8 +11,7 @@ import Testing
   /// Builds the demo in a fresh database pinned to `today` and runs `body` on it.
   private func withDemo<T>(today: String, _ body: (Database) throws -> T) throws -> T {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let queue = try DatabaseQueue(path: folder.path("demo.sqlite"))
+    let queue = try DatabaseQueue(path: folder.child("demo.sqlite"))
     try queue.write { db in
       try db.execute(sql: PPMPBundledSQL.schema())
       try db.execute(sql: PPMPBundledSQL.demo(today: LocalDate(today)!))
@@ -175,8 +175,7 @@ import Testing
 
   @Test func connectorIndexesApplyToAnExistingDatabaseAgain() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let queue = try DatabaseQueue(path: folder.path("existing.sqlite"))
+    let queue = try DatabaseQueue(path: folder.child("existing.sqlite"))
     let indexes = try queue.write { db in
       try db.execute(sql: PPMPBundledSQL.tables())
       let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'ppmpc_%'")
@@ -190,8 +189,7 @@ import Testing
 
   @Test func schemaDeclaresTheSpecColumns() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let queue = try DatabaseQueue(path: folder.path("schema.sqlite"))
+    let queue = try DatabaseQueue(path: folder.child("schema.sqlite"))
     let columns = try queue.write { db in
       try db.execute(sql: PPMPBundledSQL.schema())
       return try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('appointments') ORDER BY cid")

@@ -1,21 +1,6 @@
 import Foundation
 import GRDB
 
-/// A fresh folder under the system temp directory, removed by `remove()`.
-struct TemporaryFolder {
-  let url: URL
-
-  init() throws {
-    url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("ppmp-fixture-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-
-  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-  func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// The PPMP tables of SPEC §2, in the order they are declared.
 let ppmpTables = [
   "settings", "staff", "diary_times", "diary_blocks", "holidays", "appointment_types", "patients",

@@ -1,4 +1,5 @@
 import ConnectorCore
+import ConnectorTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -16,12 +17,11 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
 
   @Test func sameSpecGivesIdenticalDatabaseContent() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let first = try PracticeFixtureGenerator.generate(spec(), into: folder.path("a.sqlite"))
-    let second = try PracticeFixtureGenerator.generate(spec(), into: folder.path("b.sqlite"))
+    let first = try PracticeFixtureGenerator.generate(spec(), into: folder.child("a.sqlite"))
+    let second = try PracticeFixtureGenerator.generate(spec(), into: folder.child("b.sqlite"))
 
-    let dumpA = try openReadOnly(folder.path("a.sqlite")).read(dumpTables)
-    let dumpB = try openReadOnly(folder.path("b.sqlite")).read(dumpTables)
+    let dumpA = try openReadOnly(folder.child("a.sqlite")).read(dumpTables)
+    let dumpB = try openReadOnly(folder.child("b.sqlite")).read(dumpTables)
     #expect(first == second)
     #expect(dumpA.count > 200)
     #expect(dumpA == dumpB)
@@ -29,12 +29,11 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
 
   @Test func differentSeedsGiveDifferentContent() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    try PracticeFixtureGenerator.generate(spec(seed: 1), into: folder.path("a.sqlite"))
-    try PracticeFixtureGenerator.generate(spec(seed: 2), into: folder.path("b.sqlite"))
+    try PracticeFixtureGenerator.generate(spec(seed: 1), into: folder.child("a.sqlite"))
+    try PracticeFixtureGenerator.generate(spec(seed: 2), into: folder.child("b.sqlite"))
 
-    let dumpA = try openReadOnly(folder.path("a.sqlite")).read(dumpTables)
-    let dumpB = try openReadOnly(folder.path("b.sqlite")).read(dumpTables)
+    let dumpA = try openReadOnly(folder.child("a.sqlite")).read(dumpTables)
+    let dumpB = try openReadOnly(folder.child("b.sqlite")).read(dumpTables)
     #expect(dumpA != dumpB)
   }
 
@@ -55,8 +54,7 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
   ])
   func countsFollowTheSpec(size: Size) throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let path = folder.path("practice.sqlite")
+    let path = folder.child("practice.sqlite")
     let summary = try PracticeFixtureGenerator.generate(
       spec(practitioners: size.practitioners, days: size.days, patients: size.patients, booked: size.booked),
       into: path)
@@ -88,8 +86,7 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
 
   @Test func appointmentsStayInThePeriodOnFreeSlotsWithoutOverlap() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let path = folder.path("practice.sqlite")
+    let path = folder.child("practice.sqlite")
     let generated = spec(practitioners: 30, days: 28, patients: 400, booked: 0.6, seed: 7)
     let summary = try PracticeFixtureGenerator.generate(generated, into: path)
     let last = generated.start.adding(days: generated.days - 1)
@@ -137,8 +134,7 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
 
   @Test func healthengineBookingsCarryUniqueTokens() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let path = folder.path("practice.sqlite")
+    let path = folder.child("practice.sqlite")
     let summary = try PracticeFixtureGenerator.generate(spec(practitioners: 20, days: 30), into: path)
 
     try openReadOnly(path).read { db in
@@ -159,8 +155,7 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
 
   @Test func generatedDatabaseHasTheConnectorIndexes() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let path = folder.path("practice.sqlite")
+    let path = folder.child("practice.sqlite")
     try PracticeFixtureGenerator.generate(spec(), into: path)
     let indexes = try openReadOnly(path).read { db in
       try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ppmpc_%'")
@@ -172,8 +167,7 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
 
   @Test func refusesToOverwriteAnExistingFile() throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let path = folder.path("taken.sqlite")
+    let path = folder.child("taken.sqlite")
     try Data("keep me".utf8).write(to: URL(fileURLWithPath: path))
 
     #expect(throws: PracticeFixtureError.outputExists(path: path)) {
@@ -199,8 +193,7 @@ private let fixtureStart = LocalDate(year: 2026, month: 3, day: 4)!
   ])
   func rejectsOutOfRangeSpecs(field: String, spec: PracticeFixtureSpec) throws {
     let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let path = folder.path("never.sqlite")
+    let path = folder.child("never.sqlite")
     do {
       try PracticeFixtureGenerator.generate(spec, into: path)
       Issue.record("expected \(field) to be rejected")
