@@ -98,7 +98,8 @@ public final class BagArchiver {
       for (path, item) in items {
         switch item {
         case .folder:
-          try writer.addDirectory(path, mtime: mtime)
+          // The trailing slash only makes folders sort before their contents.
+          try writer.addDirectory(String(path.dropLast()), mtime: mtime)
         case .bagit, .bagInfo, .manifest, .tagManifest:
           let text: String
           switch item {

@@ -116,7 +116,23 @@ public final class ConnectorState: Sendable {
           );
           """)
     }
+    m.registerMigration("v1-meta") { db in
+      try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    }
     return m
+  }
+
+  /// A small key/value store for run bookkeeping (runs since the last archive, …).
+  public func meta(_ key: String) throws -> String? {
+    try read("reading") { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+  }
+
+  public func setMeta(_ key: String, _ value: String) throws {
+    try write("writing") { db in
+      try db.execute(
+        sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        arguments: [key, value])
+    }
   }
 
   func write<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {

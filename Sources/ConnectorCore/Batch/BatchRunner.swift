@@ -1,0 +1,137 @@
+import Foundation
+
+/// A thread-safe stop flag set by SIGTERM/SIGINT and read between messages.
+public final class StopFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var signal: Int32 = 0
+
+  public init() {}
+
+  public func request(_ signal: Int32) {
+    lock.lock()
+    defer { lock.unlock() }
+    if self.signal == 0 { self.signal = signal }
+  }
+
+  /// The signal that asked to stop, 0 while none did.
+  public var requested: Int32 {
+    lock.lock()
+    defer { lock.unlock() }
+    return signal
+  }
+}
+
+/// One batch (SPEC §8 `run`): recover work/ → ingest → export + diff → archive when due →
+/// `state/status.json`. The spool lock is held by the context for the whole run.
+public final class BatchRunner {
+  public let context: ConnectorContext
+  public let stop: StopFlag
+  /// Called after each step with a short `key=value` summary (never patient data).
+  public var onStep: (_ step: String, _ fields: [(String, String)]) -> Void = { _, _ in }
+
+  public init(context: ConnectorContext, stop: StopFlag = StopFlag()) {
+    self.context = context
+    self.stop = stop
+  }
+
+  /// Runs the batch and returns its status (also saved to state/status.json). Errors are
+  /// recorded in the status file, then rethrown.
+  public func run() throws -> RunStatus {
+    let started = Date()
+    var status = RunStatus()
+    status.startedAt = RunStatus.timestamp(started)
+    status.asOf = context.asOf.description
+    defer {
+      status.finishedAt = RunStatus.timestamp()
+      status.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
+      status.queue = (try? queueDepths()) ?? status.queue
+      try? status.save(to: context.spool.statusFile)
+    }
+    do {
+      let ingestor = try context.makeIngestor()
+      ingestor.shouldStop = { [stop] in stop.requested != 0 }
+      let ingest = try ingestor.run()
+      status.ingest = RunStatus.Ingest(
+        drops: ingest.drops, confirmed: ingest.confirmed, rejectedMessages: ingest.rejectedMessages,
+        dropsRejected: ingest.dropsRejected, waiting: ingest.waiting, retrying: ingest.retrying)
+      status.errors += ingest.errors
+      onStep(
+        "ingest",
+        [("drops", "\(ingest.drops)"), ("confirmed", "\(ingest.confirmed)"), ("rejected_messages", "\(ingest.rejectedMessages)"),
+         ("rejected_drops", "\(ingest.dropsRejected)"), ("waiting", "\(ingest.waiting)"), ("retrying", "\(ingest.retrying)")])
+      if stop.requested != 0 { return interrupted(&status) }
+
+      let export = try context.makeExporter().export(asOf: context.asOf, full: false)
+      status.export = RunStatus.Export(
+        outcome: export.outcome.rawValue, sequence: export.sequence, file: export.outboxFile, changedDays: export.changedDays,
+        publishedDays: export.publishedDays, diagnostics: export.diagnostics.count)
+      onStep(
+        "export",
+        [("outcome", export.outcome.rawValue), ("file", export.outboxFile ?? "-"), ("changed_days", "\(export.changedDays)"),
+         ("diagnostics", "\(export.diagnostics.count)")])
+      if stop.requested != 0 { return interrupted(&status) }
+
+      let archiver = try context.makeArchiver()
+      status.archive.stagedFiles = try archiver.stagedCount()
+      if try archiveIsDue(stagedFiles: status.archive.stagedFiles) {
+        if let record = try archiver.archive(asOf: context.asOf, timeZone: context.timeZone) {
+          status.archive.written = record.path
+          status.archive.stagedFiles = 0
+          try context.state.setMeta("runs_since_archive", "0")
+          try context.state.setMeta("last_archive_as_of", "\(context.asOf.absoluteMinutes)")
+        }
+      } else {
+        let runs = Int(try context.state.meta("runs_since_archive") ?? "0") ?? 0
+        try context.state.setMeta("runs_since_archive", "\(runs + 1)")
+      }
+      onStep("archive", [("written", status.archive.written ?? "-"), ("staged", "\(status.archive.stagedFiles)")])
+
+      let rejected = ingest.hadRejections
+      status.outcome = rejected ? "rejections" : "ok"
+      status.exitCode = rejected ? ExitStatus.partial : ExitStatus.success
+      return status
+    } catch let error as ConnectorError {
+      status.outcome = "failed"
+      status.exitCode = error.exitCode
+      status.errors.append("\(error)")
+      throw error
+    }
+  }
+
+  private func interrupted(_ status: inout RunStatus) -> RunStatus {
+    status.outcome = "interrupted"
+    status.exitCode = 128 + stop.requested
+    status.errors.append("interrupted by signal \(stop.requested); the rest is done by the next run")
+    return status
+  }
+
+  /// `archive.every`: after N runs, or N minutes of logical time since the last archive. With no
+  /// archive yet, anything staged is due.
+  func archiveIsDue(stagedFiles: Int) throws -> Bool {
+    guard stagedFiles > 0 else { return false }
+    guard try context.state.lastArchive() != nil else { return true }
+    switch context.configuration.archiveEvery {
+    case .runs(let n):
+      let runs = Int(try context.state.meta("runs_since_archive") ?? "0") ?? 0
+      return runs + 1 >= n
+    case .minutes(let n):
+      let last = Int(try context.state.meta("last_archive_as_of") ?? "") ?? Int.min / 2
+      return context.asOf.absoluteMinutes - last >= n
+    }
+  }
+
+  /// Files waiting in inbox/, work/ and rejected/, and the oldest inbox drop's age.
+  public func queueDepths() throws -> RunStatus.Queue {
+    try Self.queueDepths(context.spool)
+  }
+
+  public static func queueDepths(_ spool: SpoolLayout, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> RunStatus.Queue {
+    let inbox = try Inbox.list(spool.inbox)
+    var q = RunStatus.Queue()
+    q.inbox = inbox.count
+    q.work = try Inbox.list(spool.work).count
+    q.rejected = try Inbox.list(spool.rejected).filter { !$0.name.hasSuffix(".reason.txt") }.count
+    q.oldestWaitingSeconds = inbox.map(\.mtime).min().map { max(0, now - $0) }
+    return q
+  }
+}

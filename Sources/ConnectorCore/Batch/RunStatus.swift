@@ -1,0 +1,78 @@
+import Foundation
+
+/// `state/status.json`: what the last `run` did, for `status`, `doctor` and monitoring.
+public struct RunStatus: Codable, Sendable, Equatable {
+  public struct Ingest: Codable, Sendable, Equatable {
+    public var drops = 0
+    public var confirmed = 0
+    public var rejectedMessages = 0
+    public var dropsRejected = 0
+    public var waiting = 0
+    public var retrying = 0
+  }
+
+  public struct Export: Codable, Sendable, Equatable {
+    /// snapshot | delta | unchanged
+    public var outcome = ""
+    public var sequence: Int64?
+    public var file: String?
+    public var changedDays = 0
+    public var publishedDays = 0
+    public var diagnostics = 0
+  }
+
+  public struct Archive: Codable, Sendable, Equatable {
+    /// The archive written by this run, if any.
+    public var written: String?
+    public var stagedFiles = 0
+  }
+
+  public struct Queue: Codable, Sendable, Equatable {
+    public var inbox = 0
+    public var work = 0
+    public var rejected = 0
+    /// Age in seconds of the oldest drop waiting in the inbox.
+    public var oldestWaitingSeconds: Int64?
+  }
+
+  /// Wall-clock ISO-8601 UTC times of the run.
+  public var startedAt = ""
+  public var finishedAt = ""
+  /// The run's logical practice time (`--as-of`).
+  public var asOf = ""
+  /// ok | rejections | interrupted | failed
+  public var outcome = "ok"
+  public var exitCode: Int32 = 0
+  public var durationMilliseconds = 0
+  public var ingest = Ingest()
+  public var export = Export()
+  public var archive = Archive()
+  public var queue = Queue()
+  public var errors: [String] = []
+
+  public init() {}
+
+  /// Reads `status.json`; nil when there is none yet.
+  public static func load(from path: String) throws -> RunStatus? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    do {
+      return try JSONDecoder().decode(RunStatus.self, from: data)
+    } catch {
+      throw ConnectorError.dataError("\(path) is not a readable status file: \(error)")
+    }
+  }
+
+  /// Writes `status.json` atomically (sorted keys, so it diffs cleanly).
+  public func save(to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try FileSystem.writeAtomically(to: path, bytes: Array(try encoder.encode(self)) + [10])
+  }
+
+  /// Wall-clock time as ISO-8601 UTC.
+  public static func timestamp(_ date: Date = Date()) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime]
+    return f.string(from: date)
+  }
+}

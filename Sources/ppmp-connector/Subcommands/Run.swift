@@ -1,0 +1,48 @@
+import ArgumentParser
+import ConnectorCore
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension PPMPConnector {
+  /// `run`: one whole batch, as cron or a systemd timer runs it.
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "One batch: recover work/, ingest drops, export + diff, archive when due, write state/status.json.",
+      discussion: """
+        SIGTERM or SIGINT lets the current drop finish, leaves everything consistent and exits \
+        128+signal; the next run carries on. Exit status 1 when a drop or message was rejected.
+        """)
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+      try Console.run {
+        let stop = StopFlag()
+        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+          signal(sig, SIG_IGN)
+          let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+          source.setEventHandler { stop.request(sig) }
+          source.resume()
+          return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+
+        let log = StepLog(quiet: common.quiet)
+        let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
+        let runner = BatchRunner(context: context, stop: stop)
+        runner.onStep = { step, fields in log.step(step, fields) }
+        let status = try runner.run()
+        for e in status.errors { Console.err("error: \(e)") }
+        log.step(
+          "run",
+          [("outcome", status.outcome), ("exit", "\(status.exitCode)"), ("ms", "\(status.durationMilliseconds)"),
+           ("inbox", "\(status.queue.inbox)"), ("work", "\(status.queue.work)")])
+        return status.exitCode
+      }
+    }
+  }
+}
