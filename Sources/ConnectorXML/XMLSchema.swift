@@ -1,0 +1,66 @@
+internal import CConnectorLibXML2
+
+/// A compiled XSD; immutable and shareable between threads after `init`.
+///
+/// libxml2 documents a compiled `xmlSchemaPtr` as read-only during validation, and
+/// each validation gets its own `xmlSchemaValidCtxtPtr`, hence `@unchecked Sendable`.
+/// Schemas are trusted input (they ship with the connector); documents are not.
+public final class XMLSchema: @unchecked Sendable {
+  let handle: xmlSchemaPtr
+
+  /// Compiles the XSD at `path` (`xmlSchemaNewParserCtxt`, `xmlSchemaParse`); `xs:include`
+  /// and `xs:import` locations resolve relative to it. Throws an error of kind `.schema`.
+  public init(path: String) throws {
+    handle = try Self.compile(file: path) { xmlSchemaNewParserCtxt(path) }
+  }
+
+  /// Compiles an XSD held in memory (`xmlSchemaNewMemParserCtxt`); `name` labels errors.
+  public init(bytes: [UInt8], name: String) throws {
+    handle = try bytes.withUnsafeBufferPointer { buffer throws(XMLError) in
+      // The parser context borrows the buffer; it is freed before this closure returns.
+      try Self.compile(file: name) {
+        buffer.baseAddress.map { start in
+          start.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+            xmlSchemaNewMemParserCtxt($0, Int32(clamping: buffer.count))
+          }
+        } ?? nil
+      }
+    }
+  }
+
+  deinit {
+    xmlSchemaFree(handle)
+  }
+
+  /// Streams the file at `path` through a hardened reader validating against this schema
+  /// and returns every error found, in document order (empty means valid). Never throws:
+  /// an unreadable, oversized or malformed file is an error in the list. Reading stops at
+  /// the first error that is not a schema violation; at most 1,000 errors are kept.
+  public func validate(path: String, limits: XMLReadLimits = .init()) -> [XMLError] {
+    do {
+      return try XMLStreamReader(path: path, limits: limits, schema: self).collectErrors()
+    } catch let error as XMLError {
+      return [error]
+    } catch {
+      return [XMLError(kind: .io, message: "\(error)", file: path)]
+    }
+  }
+
+  private static func compile(
+    file: String, _ makeContext: () -> xmlSchemaParserCtxtPtr?
+  ) throws(XMLError) -> xmlSchemaPtr {
+    guard let context = makeContext() else {
+      throw XMLError(kind: .schema, message: "cannot create a schema parser for \(file)", file: file)
+    }
+    defer { xmlSchemaFreeParserCtxt(context) }
+    let errors = XMLErrorSink(source: .schemaCompilation)
+    xmlSchemaSetParserStructuredErrors(context, recordStructuredError, errors.opaque)
+    let schema = withExtendedLifetime(errors) { xmlSchemaParse(context) }
+    guard let schema, errors.first == nil else {
+      if let schema { xmlSchemaFree(schema) }
+      throw errors.first
+        ?? XMLError(kind: .schema, message: "\(file) is not a usable XML Schema", file: file)
+    }
+    return schema
+  }
+}

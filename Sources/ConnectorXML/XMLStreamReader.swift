@@ -1,0 +1,332 @@
+internal import CConnectorLibXML2
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Pull parser over libxml2's `xmlTextReader` with hardened options.
+///
+/// Every read uses `XML_PARSE_NONET` and none of `NOENT`, `DTDLOAD`, `DTDATTR`,
+/// `XINCLUDE` or `HUGE`; libxml2 never opens the file itself (see `ReaderInput`).
+/// Errors arrive through `xmlTextReaderSetStructuredErrorHandler`, one sink per reader.
+public final class XMLStreamReader {
+  // NOCDATA merges CDATA into the surrounding text node, which is what callers want;
+  // NOBLANKS drops indentation before it becomes a node (whitespace-only text is never
+  // reported anyway), halving the reads on indented files; NOERROR/NOWARNING keep
+  // libxml2 off stderr, errors reach the structured handler only.
+  private static let options: Int32 = Int32(
+    bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+      | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue)
+
+  private let handle: xmlTextReaderPtr
+  private let input: ReaderInput
+  private let errors: XMLErrorSink
+  private let validation: SchemaValidation?
+  private let limits: XMLReadLimits
+  private let names = InternedNames()
+  // Tested for every node; a reader is used from one thread and these are never borrowed
+  // inout, so the runtime exclusivity check is skipped.
+  @exclusivity(unchecked) private var isFinished = false
+  @exclusivity(unchecked) private var hasCheckedEncoding = false
+
+  /// Opens `path` after checking its size with `stat()`; nothing is parsed until `next()`.
+  /// When `schema` is given the document is validated while it streams.
+  public convenience init(
+    path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil
+  ) throws {
+    try self.init(
+      input: ReaderInput(path: path, maxBytes: limits.maxBytes), limits: limits, schema: schema)
+  }
+
+  /// Reads a document held in memory.
+  public convenience init(
+    bytes: [UInt8], limits: XMLReadLimits = .init(), schema: XMLSchema? = nil
+  ) throws {
+    try self.init(
+      input: ReaderInput(bytes: bytes, maxBytes: limits.maxBytes), limits: limits, schema: schema)
+  }
+
+  private init(input: ReaderInput, limits: XMLReadLimits, schema: XMLSchema?) throws(XMLError) {
+    let errors = XMLErrorSink(source: .document)
+    // xmlReaderForIO already pulls the first bytes, so failures here may be ours.
+    guard
+      let handle = xmlReaderForIO(
+        readReaderInput, nil, input.opaque, input.name, nil, Self.options)
+    else {
+      throw input.failure ?? XMLError(
+        kind: .io, message: "xmlReaderForIO could not create a reader", file: input.name)
+    }
+    xmlTextReaderSetStructuredErrorHandler(handle, recordStructuredError, errors.opaque)
+    var validation: SchemaValidation?
+    if let schema {
+      do throws(XMLError) {
+        validation = try SchemaValidation(schema: schema, errors: errors)
+        // Must happen before the first xmlTextReaderRead; plugs the validator into SAX.
+        guard xmlTextReaderSchemaValidateCtxt(handle, validation!.handle, 0) == 0 else {
+          throw XMLError(kind: .schema, message: "xmlTextReaderSchemaValidateCtxt failed")
+        }
+        // The reader installs its own relay; ours keeps schema errors in the same sink.
+        xmlSchemaSetValidStructuredErrors(validation!.handle, recordStructuredError, errors.opaque)
+      } catch {
+        xmlFreeTextReader(handle)
+        throw error
+      }
+    }
+    self.handle = handle
+    self.input = input
+    self.errors = errors
+    self.validation = validation
+    self.limits = limits
+  }
+
+  deinit {
+    // Freed before `input` and `validation` are released: the reader still points at both.
+    xmlFreeTextReader(handle)
+  }
+
+  /// The next event, or `nil` at the end of the document.
+  ///
+  /// Throws `XMLError` for input that is not well-formed, a DOCTYPE (as soon as its
+  /// node is seen), any entity reference, depth and text limits, encodings other than
+  /// UTF-8, and schema violations when a schema was given. After an error the reader
+  /// is finished and returns `nil`.
+  public func next() throws -> XMLEvent? {
+    do {
+      return try advance(stopAtSchemaErrors: true)
+    } catch {
+      isFinished = true
+      throw error
+    }
+  }
+
+  /// Reads to the end, collecting schema violations instead of stopping at the first.
+  /// Reading stops at the first error of any other kind; that error, the reason the
+  /// document was refused, comes first, followed by the violations found before it.
+  /// Used by `XMLSchema.validate`.
+  func collectErrors() -> [XMLError] {
+    var stoppedBy: XMLError?
+    do throws(XMLError) {
+      while try advance(stopAtSchemaErrors: false) != nil {}
+    } catch {
+      stoppedBy = error
+    }
+    isFinished = true
+    var found = errors.errors
+    if let stoppedBy {
+      found.removeAll { $0 == stoppedBy }
+      found.insert(stoppedBy, at: 0)
+    } else if validation != nil, found.isEmpty, xmlTextReaderIsValid(handle) == 0 {
+      found.append(XMLError(kind: .invalid, message: "the document is not valid", file: input.name))
+    }
+    return found
+  }
+
+  private func advance(stopAtSchemaErrors: Bool) throws(XMLError) -> XMLEvent? {
+    guard !isFinished else { return nil }
+    while true {
+      let status = xmlTextReaderRead(handle)
+      let type = status == 1 ? UInt32(bitPattern: xmlTextReaderNodeType(handle)) : 0
+      // The common case, a node and no error, costs three tests.
+      if status != 1 || input.hasFailed || !errors.isEmpty {
+        if let failure = input.failure { throw failure }
+        // A DOCTYPE or entity node outranks whatever the parser reported while reading ahead.
+        if status == 1 { try rejectForbiddenNode(type) }
+        if status < 0 || errors.hasNonValidityError {
+          throw errors.errors.first(where: { $0.kind != .invalid }) ?? errors.first
+            ?? XMLError(kind: .notWellFormed, message: "the parser stopped", file: input.name)
+        }
+        if stopAtSchemaErrors, let first = errors.first { throw first }
+        if status == 0 {
+          isFinished = true
+          return nil
+        }
+      }
+      if !hasCheckedEncoding { try checkEncoding() }
+      if let event = try event(type) { return event }
+    }
+  }
+
+  /// Turns the current node into an event, or `nil` for nodes callers never see.
+  private func event(_ type: UInt32) throws(XMLError) -> XMLEvent? {
+    switch type {
+    case XML_READER_TYPE_ELEMENT.rawValue:
+      return .startElement(try elementStart())
+    case XML_READER_TYPE_END_ELEMENT.rawValue:
+      return .endElement(name: names.string(for: xmlTextReaderConstLocalName(handle)))
+    case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue:
+      guard let value = xmlTextReaderConstValue(handle) else { return nil }
+      let bytes = UnsafeBufferPointer(start: value, count: strlen(value))
+      try checkTextLength(bytes.count)
+      guard bytes.contains(where: { !Self.isXMLWhitespace($0) }) else { return nil }
+      return .text(String(decoding: bytes, as: UTF8.self))
+    default:
+      // Comments, processing instructions and whitespace between elements are skipped.
+      try rejectForbiddenNode(type)
+      return nil
+    }
+  }
+
+  private func rejectForbiddenNode(_ type: UInt32) throws(XMLError) {
+    switch type {
+    case XML_READER_TYPE_DOCUMENT_TYPE.rawValue:
+      throw positioned(.doctypeForbidden, "a DOCTYPE is not allowed")
+    case XML_READER_TYPE_ENTITY_REFERENCE.rawValue, XML_READER_TYPE_ENTITY.rawValue:
+      throw positioned(.entityForbidden, "entity references are not allowed")
+    default:
+      return
+    }
+  }
+
+  private func elementStart() throws(XMLError) -> XMLElementStart {
+    let depth = Int(xmlTextReaderDepth(handle)) + 1
+    guard depth <= limits.maxDepth else {
+      throw positioned(.tooDeep, "elements nested deeper than \(limits.maxDepth) levels")
+    }
+    guard let node = xmlTextReaderCurrentNode(handle) else {
+      throw positioned(.notWellFormed, "the reader lost its current element")
+    }
+    let name = names.string(for: node.pointee.name)
+    let namespace = xmlTextReaderConstNamespaceUri(handle).map { names.string(for: $0) }
+    let isEmpty = xmlTextReaderIsEmptyElement(handle) == 1
+    var attributes: [XMLAttribute] = []
+    var count = 0
+    var counted = node.pointee.properties
+    while let current = counted {
+      count += 1
+      counted = current.pointee.next
+    }
+    attributes.reserveCapacity(count)
+    // Walking the element's own attribute list (namespace declarations live in nsDef, not
+    // here) avoids moving the reader's cursor through every attribute and back.
+    var attribute = node.pointee.properties
+    while let current = attribute {
+      attributes.append(
+        XMLAttribute(name: try attributeName(current), value: try attributeValue(current)))
+      attribute = current.pointee.next
+    }
+    return XMLElementStart(
+      name: name, namespace: namespace, attributes: attributes, isEmpty: isEmpty,
+      line: currentLine())
+  }
+
+  private func attributeName(_ attribute: xmlAttrPtr) throws(XMLError) -> String {
+    let local = names.string(for: attribute.pointee.name)
+    guard let prefix = attribute.pointee.ns?.pointee.prefix else { return local }
+    return names.string(for: prefix) + ":" + local
+  }
+
+  private func attributeValue(_ attribute: xmlAttrPtr) throws(XMLError) -> String {
+    guard let child = attribute.pointee.children else { return "" }
+    // Without entity substitution the parser stores a value as one text node; anything
+    // else means an entity reference survived into the tree.
+    guard child.pointee.type == XML_TEXT_NODE, child.pointee.next == nil else {
+      throw positioned(.entityForbidden, "entity references are not allowed")
+    }
+    guard let content = child.pointee.content else { return "" }
+    let bytes = UnsafeBufferPointer(start: content, count: strlen(content))
+    try checkTextLength(bytes.count)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  private func checkEncoding() throws(XMLError) {
+    hasCheckedEncoding = true
+    // libxml2 converts UTF-16/32 transparently; only the leading bytes still tell.
+    let lead = input.leadingBytes
+    if lead.starts(with: [0xFE, 0xFF]) || lead.starts(with: [0xFF, 0xFE]) || lead.contains(0) {
+      throw XMLError(kind: .encoding, message: "only UTF-8 input is accepted", line: 1, file: input.name)
+    }
+    if let declared = xmlTextReaderConstEncoding(handle) {
+      let name = String(cString: declared)
+      guard name.uppercased() == "UTF-8" || name.uppercased() == "UTF8" else {
+        throw XMLError(
+          kind: .encoding, message: "encoding \"\(name)\" is not accepted; use UTF-8", line: 1,
+          file: input.name)
+      }
+    }
+  }
+
+  private func checkTextLength(_ length: Int) throws(XMLError) {
+    guard length <= limits.maxTextBytes else {
+      throw positioned(
+        .textTooLong, "a text or attribute value of \(length) bytes exceeds \(limits.maxTextBytes)")
+    }
+  }
+
+  private func positioned(_ kind: XMLError.Kind, _ message: String) -> XMLError {
+    XMLError(kind: kind, message: message, line: currentLine(), file: input.name)
+  }
+
+  private func currentLine() -> Int {
+    // Only element nodes are xmlNode with a line (a DTD node is an xmlDtd); lines are
+    // stored in an unsigned short, and 65535 means "too large to keep".
+    if let node = xmlTextReaderCurrentNode(handle),
+      node.pointee.type == XML_ELEMENT_NODE, node.pointee.line > 0, node.pointee.line < UInt16.max
+    {
+      return Int(node.pointee.line)
+    }
+    return Int(xmlTextReaderGetParserLineNumber(handle))
+  }
+
+  private static func isXMLWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+  }
+}
+
+/// Strings for names the reader interned in its dictionary: the same pointer always
+/// means the same name for the reader's lifetime, so each name is converted once.
+/// Direct-mapped on the pointer: bounded size, a collision only costs a conversion.
+/// The slots live in manually managed memory behind `let`s, which keeps Swift's
+/// dynamic exclusivity checks off this per-node path.
+private final class InternedNames {
+  private static let slotCount = 256  // the hash below keeps the top 8 bits
+  private let keys: UnsafeMutablePointer<UnsafeRawPointer?>
+  private let values: UnsafeMutablePointer<String>
+
+  init() {
+    keys = .allocate(capacity: Self.slotCount)
+    keys.initialize(repeating: nil, count: Self.slotCount)
+    values = .allocate(capacity: Self.slotCount)
+    values.initialize(repeating: "", count: Self.slotCount)
+  }
+
+  deinit {
+    keys.deallocate()
+    values.deinitialize(count: Self.slotCount)
+    values.deallocate()
+  }
+
+  func string(for pointer: UnsafePointer<xmlChar>?) -> String {
+    guard let pointer else { return "" }
+    let key = UnsafeRawPointer(pointer)
+    // Dictionary strings are packed back to back, so neighbouring names differ only in
+    // low bits; a multiplicative (Fibonacci) hash spreads them over the slots.
+    let hash = UInt(bitPattern: Int(bitPattern: key)) &* 0x9E37_79B9_7F4A_7C15
+    let slot = Int(truncatingIfNeeded: hash >> 56)
+    if keys[slot] == key { return values[slot] }
+    let name = String(cString: pointer)
+    keys[slot] = key
+    values[slot] = name
+    return name
+  }
+}
+
+/// Owns one `xmlSchemaValidCtxtPtr` for one reader; holds the schema so it outlives the context.
+final class SchemaValidation {
+  let handle: xmlSchemaValidCtxtPtr
+  private let schema: XMLSchema
+
+  init(schema: XMLSchema, errors: XMLErrorSink) throws(XMLError) {
+    guard let handle = xmlSchemaNewValidCtxt(schema.handle) else {
+      throw XMLError(kind: .schema, message: "xmlSchemaNewValidCtxt failed")
+    }
+    xmlSchemaSetValidStructuredErrors(handle, recordStructuredError, errors.opaque)
+    self.handle = handle
+    self.schema = schema
+  }
+
+  deinit {
+    xmlSchemaFreeValidCtxt(handle)
+  }
+}

@@ -1,0 +1,152 @@
+internal import CConnectorLibXML2
+
+/// Streaming writer over libxml2's `xmlTextWriter`: UTF-8, fixed 2-space indentation,
+/// deterministic output (the same calls always give the same bytes).
+public final class XMLStreamWriter {
+  private static let indentation: [xmlChar] = Array("  ".utf8) + [0]
+
+  private var handle: xmlTextWriterPtr?
+  private let output: WriterOutput
+
+  /// Creates or truncates `path` with mode 0600 and writes the document there.
+  public convenience init(path: String) throws {
+    try self.init(output: WriterOutput(path: path))
+  }
+
+  /// Writes into memory; read the result with `finishedBytes()` after `endDocument()`.
+  public convenience init() throws {
+    try self.init(output: WriterOutput())
+  }
+
+  private init(output: WriterOutput) throws(XMLError) {
+    guard
+      let buffer = xmlOutputBufferCreateIO(writeWriterOutput, closeWriterOutput, output.opaque, nil)
+    else {
+      throw XMLError(kind: .writer, message: "xmlOutputBufferCreateIO failed", file: output.path)
+    }
+    guard let handle = xmlNewTextWriter(buffer) else {
+      xmlOutputBufferClose(buffer)
+      throw XMLError(kind: .writer, message: "xmlNewTextWriter failed", file: output.path)
+    }
+    xmlTextWriterSetIndent(handle, 1)
+    Self.indentation.withUnsafeBufferPointer {
+      _ = xmlTextWriterSetIndentString(handle, $0.baseAddress)
+    }
+    self.handle = handle
+    self.output = output
+  }
+
+  deinit {
+    // A writer dropped before endDocument() still closes its file; the document is incomplete.
+    if let handle { xmlFreeTextWriter(handle) }
+  }
+
+  /// Writes `<?xml version="1.0" encoding="UTF-8"?>` (`xmlTextWriterStartDocument`).
+  public func startDocument() throws {
+    try perform("xmlTextWriterStartDocument") { xmlTextWriterStartDocument($0, "1.0", "UTF-8", nil) }
+  }
+
+  /// Opens an element (`xmlTextWriterStartElement`); `name` must be a valid XML name.
+  public func startElement(_ name: String) throws {
+    try checkName(name)
+    try perform("xmlTextWriterStartElement") { writer in
+      name.withXMLChars { xmlTextWriterStartElement(writer, $0) }
+    }
+  }
+
+  /// Adds an attribute to the element just opened (`xmlTextWriterWriteAttribute`);
+  /// libxml2 escapes `&`, `<`, `>`, `"` and writes tab, newline and CR as character references.
+  public func writeAttribute(_ name: String, _ value: String) throws {
+    try checkName(name)
+    try checkCharacters(value)
+    try perform("xmlTextWriterWriteAttribute") { writer in
+      name.withXMLChars { name in
+        value.withXMLChars { xmlTextWriterWriteAttribute(writer, name, $0) }
+      }
+    }
+  }
+
+  /// Writes character data, escaped (`xmlTextWriterWriteString`).
+  public func writeText(_ text: String) throws {
+    try checkCharacters(text)
+    try perform("xmlTextWriterWriteString") { writer in
+      text.withXMLChars { xmlTextWriterWriteString(writer, $0) }
+    }
+  }
+
+  /// Closes the innermost open element (`xmlTextWriterEndElement`); an element with no
+  /// content is self-closed: `<range .../>`.
+  public func endElement() throws {
+    try perform("xmlTextWriterEndElement") { xmlTextWriterEndElement($0) }
+  }
+
+  /// Closes every open element (`xmlTextWriterEndDocument`), then frees the writer, which
+  /// flushes and closes the file. The document ends with a newline. Throws an `.io` error
+  /// if any write or the close failed.
+  public func endDocument() throws {
+    guard let writer = handle else { throw stateError("endDocument") }
+    let status = xmlTextWriterEndDocument(writer)
+    handle = nil
+    xmlFreeTextWriter(writer)
+    if let failure = output.failure { throw failure }
+    guard status >= 0 else {
+      throw XMLError(kind: .writer, message: "xmlTextWriterEndDocument failed", file: output.path)
+    }
+  }
+
+  /// The document written by the in-memory writer; complete once `endDocument()` returned.
+  /// Always empty for a writer that writes to a file.
+  public func finishedBytes() -> [UInt8] {
+    output.path == nil ? output.bytes : []
+  }
+
+  private func perform(
+    _ function: String, _ body: (xmlTextWriterPtr) -> Int32
+  ) throws(XMLError) {
+    guard let writer = handle else { throw stateError(function) }
+    let status = body(writer)
+    if let failure = output.failure { throw failure }
+    guard status >= 0 else {
+      throw XMLError(
+        kind: .writer, message: "\(function) failed (call out of order?)", file: output.path)
+    }
+  }
+
+  private func stateError(_ function: String) -> XMLError {
+    XMLError(kind: .writer, message: "\(function) called after endDocument()", file: output.path)
+  }
+
+  private func checkName(_ name: String) throws(XMLError) {
+    let valid = name.withXMLChars { xmlValidateQName($0, 0) == 0 }
+    guard valid, !name.isEmpty else {
+      throw XMLError(kind: .writer, message: "\"\(name)\" is not a valid XML name", file: output.path)
+    }
+  }
+
+  /// libxml2 writes whatever it is given; characters XML 1.0 forbids would make the
+  /// output unreadable, and NUL would silently cut the C string short.
+  private func checkCharacters(_ value: String) throws(XMLError) {
+    var previous: (UInt8, UInt8) = (0, 0)
+    for byte in value.utf8 {
+      let forbidden =
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+        // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+        || (previous == (0xEF, 0xBF) && (byte == 0xBE || byte == 0xBF))
+      if forbidden {
+        throw XMLError(
+          kind: .writer, message: "text contains a character XML 1.0 does not allow",
+          file: output.path)
+      }
+      previous = (previous.1, byte)
+    }
+  }
+}
+
+extension String {
+  /// Runs `body` with the string's UTF-8 bytes as `xmlChar`, without copying native strings.
+  fileprivate func withXMLChars<Result>(
+    _ body: (UnsafePointer<xmlChar>) throws -> Result
+  ) rethrows -> Result {
+    try withCString { try body(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+  }
+}
