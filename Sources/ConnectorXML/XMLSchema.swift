@@ -11,11 +11,13 @@ public final class XMLSchema: @unchecked Sendable {
   /// Compiles the XSD at `path` (`xmlSchemaNewParserCtxt`, `xmlSchemaParse`); `xs:include`
   /// and `xs:import` locations resolve relative to it. Throws an error of kind `.schema`.
   public init(path: String) throws {
+    try Self.checkWellFormed(file: path) { try XMLStreamReader(path: path, limits: $0) }
     handle = try Self.compile(file: path) { xmlSchemaNewParserCtxt(path) }
   }
 
   /// Compiles an XSD held in memory (`xmlSchemaNewMemParserCtxt`); `name` labels errors.
   public init(bytes: [UInt8], name: String) throws {
+    try Self.checkWellFormed(file: name) { try XMLStreamReader(bytes: bytes, limits: $0) }
     handle = try bytes.withUnsafeBufferPointer { buffer throws(XMLError) in
       // The parser context borrows the buffer; it is freed before this closure returns.
       try Self.compile(file: name) {
@@ -46,6 +48,27 @@ public final class XMLSchema: @unchecked Sendable {
     }
   }
 
+  /// libxml2 2.9's schema parser reads the XSD with a private parser context whose errors
+  /// go to the global handler (stderr) and come back only as "Failed to parse the XML
+  /// resource". Reading it once with our own reader first gives libxml2's real message
+  /// and line through a structured handler. An XSD must therefore itself be plain UTF-8
+  /// XML without a DOCTYPE.
+  private static func checkWellFormed(
+    file: String, _ makeReader: (XMLReadLimits) throws -> XMLStreamReader
+  ) throws(XMLError) {
+    let limits = XMLReadLimits(maxBytes: 16 << 20, maxDepth: 256, maxTextBytes: 1 << 20)
+    do {
+      let reader = try makeReader(limits)
+      while try reader.next() != nil {}
+    } catch var error as XMLError {
+      if error.kind != .io { error.kind = .schema }
+      error.file = file
+      throw error
+    } catch {
+      throw XMLError(kind: .schema, message: "\(error)", file: file)
+    }
+  }
+
   private static func compile(
     file: String, _ makeContext: () -> xmlSchemaParserCtxtPtr?
   ) throws(XMLError) -> xmlSchemaPtr {
@@ -56,11 +79,13 @@ public final class XMLSchema: @unchecked Sendable {
     let errors = XMLErrorSink(source: .schemaCompilation)
     xmlSchemaSetParserStructuredErrors(context, recordStructuredError, errors.opaque)
     let schema = withExtendedLifetime(errors) { xmlSchemaParse(context) }
-    guard let schema, errors.first == nil else {
-      if let schema { xmlSchemaFree(schema) }
-      throw errors.first
-        ?? XMLError(kind: .schema, message: "\(file) is not a usable XML Schema", file: file)
+    if let schema, errors.first == nil { return schema }
+    if let schema { xmlSchemaFree(schema) }
+    guard var error = errors.first else {
+      throw XMLError(kind: .schema, message: "\(file) is not a usable XML Schema", file: file)
     }
-    return schema
+    // A schema read from memory has no file of its own in libxml2's errors.
+    error.file = error.file ?? file
+    throw error
   }
 }

@@ -171,7 +171,9 @@ public final class XMLStreamReader {
   private func rejectForbiddenNode(_ type: UInt32) throws(XMLError) {
     switch type {
     case XML_READER_TYPE_DOCUMENT_TYPE.rawValue:
-      throw positioned(.doctypeForbidden, "a DOCTYPE is not allowed")
+      // A DTD node keeps no line and the parser has usually read past it: no position
+      // beats a wrong one.
+      throw XMLError(kind: .doctypeForbidden, message: "a DOCTYPE is not allowed", file: input.name)
     case XML_READER_TYPE_ENTITY_REFERENCE.rawValue, XML_READER_TYPE_ENTITY.rawValue:
       throw positioned(.entityForbidden, "entity references are not allowed")
     default:
@@ -258,11 +260,14 @@ public final class XMLStreamReader {
     XMLError(kind: kind, message: message, line: currentLine(), file: input.name)
   }
 
+  /// The line of the current element or text node; past line 65,534, or for other nodes,
+  /// the parser's position, which may be a little after the node.
   private func currentLine() -> Int {
-    // Only element nodes are xmlNode with a line (a DTD node is an xmlDtd); lines are
-    // stored in an unsigned short, and 65535 means "too large to keep".
+    // Only element and text nodes are xmlNode with a line (a DTD node is an xmlDtd);
+    // lines are stored in an unsigned short, and 65535 means "too large to keep".
     if let node = xmlTextReaderCurrentNode(handle),
-      node.pointee.type == XML_ELEMENT_NODE, node.pointee.line > 0, node.pointee.line < UInt16.max
+      node.pointee.type == XML_ELEMENT_NODE || node.pointee.type == XML_TEXT_NODE,
+      node.pointee.line > 0, node.pointee.line < UInt16.max
     {
       return Int(node.pointee.line)
     }

@@ -130,6 +130,20 @@ import Testing
     } throws: { ($0 as? XMLError)?.kind == .schema }
   }
 
+  @Test func malformedSchemaReportsLibxml2MessageWithPosition() throws {
+    var thrown: XMLError?
+    do {
+      _ = try XMLSchema(bytes: Array("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n<xs:element".utf8), name: "broken.xsd")
+    } catch {
+      thrown = error as? XMLError
+    }
+    let error = try #require(thrown)
+    #expect(error.kind == .schema)
+    #expect(error.file == "broken.xsd")
+    #expect(error.line == 2)
+    #expect(error.code != 0)
+  }
+
   @Test func schemaCompilesFromAFileAndReportsItsErrorsWithLines() throws {
     try withTemporaryDirectory { directory in
       let good = directory.appendingPathComponent("good.xsd").path
