@@ -220,11 +220,13 @@ import Testing
 
   @Test func utf8DeclarationAndByteOrderMarkAreAccepted() throws {
     #expect(try allEvents("<?xml version=\"1.0\" encoding=\"utf-8\"?><r/>").count == 1)
-    #expect(try allEvents(of: XMLStreamReader(bytes: [0xEF, 0xBB, 0xBF] + Array("<r/>".utf8))).count == 1)
+    #expect(
+      try allEvents(of: XMLStreamReader(bytes: [0xEF, 0xBB, 0xBF] + Array("<r/>".utf8))).count == 1)
   }
 
   @Test func utf16InputIsRejected() {
-    let bytes: [UInt8] = [0xFF, 0xFE] + Array("<r/>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    let bytes: [UInt8] =
+      [0xFF, 0xFE] + Array("<r/>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
     #expect(readError(bytes)?.kind == .encoding)
   }
 
