@@ -84,3 +84,7 @@ let recordStructuredError: xmlStructuredErrorFunc = { context, error in
   guard let context, let error else { return }
   Unmanaged<XMLErrorSink>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
 }
+
+/// libxml2 2.9 initialises its globals lazily, and that is not thread-safe; Swift runs
+/// this initialiser exactly once, so every wrapper touches it before creating a context.
+let libxml2Initialized: Void = xmlInitParser()

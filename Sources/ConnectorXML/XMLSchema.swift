@@ -72,8 +72,10 @@ public final class XMLSchema: @unchecked Sendable {
   private static func compile(
     file: String, _ makeContext: () -> xmlSchemaParserCtxtPtr?
   ) throws(XMLError) -> xmlSchemaPtr {
+    _ = libxml2Initialized
     guard let context = makeContext() else {
-      throw XMLError(kind: .schema, message: "cannot create a schema parser for \(file)", file: file)
+      throw XMLError(
+        kind: .schema, message: "cannot create a schema parser for \(file)", file: file)
     }
     defer { xmlSchemaFreeParserCtxt(context) }
     let errors = XMLErrorSink(source: .schemaCompilation)

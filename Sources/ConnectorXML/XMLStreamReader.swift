@@ -49,26 +49,29 @@ public final class XMLStreamReader {
   }
 
   private init(input: ReaderInput, limits: XMLReadLimits, schema: XMLSchema?) throws(XMLError) {
+    _ = libxml2Initialized
     let errors = XMLErrorSink(source: .document)
     // xmlReaderForIO already pulls the first bytes, so failures here may be ours.
     guard
       let handle = xmlReaderForIO(
         readReaderInput, nil, input.opaque, input.name, nil, Self.options)
     else {
-      throw input.failure ?? XMLError(
-        kind: .io, message: "xmlReaderForIO could not create a reader", file: input.name)
+      throw input.failure
+        ?? XMLError(
+          kind: .io, message: "xmlReaderForIO could not create a reader", file: input.name)
     }
     xmlTextReaderSetStructuredErrorHandler(handle, recordStructuredError, errors.opaque)
     var validation: SchemaValidation?
     if let schema {
       do throws(XMLError) {
-        validation = try SchemaValidation(schema: schema, errors: errors)
+        let context = try SchemaValidation(schema: schema, errors: errors)
         // Must happen before the first xmlTextReaderRead; plugs the validator into SAX.
-        guard xmlTextReaderSchemaValidateCtxt(handle, validation!.handle, 0) == 0 else {
+        guard xmlTextReaderSchemaValidateCtxt(handle, context.handle, 0) == 0 else {
           throw XMLError(kind: .schema, message: "xmlTextReaderSchemaValidateCtxt failed")
         }
         // The reader installs its own relay; ours keeps schema errors in the same sink.
-        xmlSchemaSetValidStructuredErrors(validation!.handle, recordStructuredError, errors.opaque)
+        xmlSchemaSetValidStructuredErrors(context.handle, recordStructuredError, errors.opaque)
+        validation = context
       } catch {
         xmlFreeTextReader(handle)
         throw error
@@ -237,7 +240,8 @@ public final class XMLStreamReader {
     // libxml2 converts UTF-16/32 transparently; only the leading bytes still tell.
     let lead = input.leadingBytes
     if lead.starts(with: [0xFE, 0xFF]) || lead.starts(with: [0xFF, 0xFE]) || lead.contains(0) {
-      throw XMLError(kind: .encoding, message: "only UTF-8 input is accepted", line: 1, file: input.name)
+      throw XMLError(
+        kind: .encoding, message: "only UTF-8 input is accepted", line: 1, file: input.name)
     }
     if let declared = xmlTextReaderConstEncoding(handle) {
       let name = String(cString: declared)

@@ -19,6 +19,7 @@ public final class XMLStreamWriter {
   }
 
   private init(output: WriterOutput) throws(XMLError) {
+    _ = libxml2Initialized
     guard
       let buffer = xmlOutputBufferCreateIO(writeWriterOutput, closeWriterOutput, output.opaque, nil)
     else {
@@ -43,7 +44,9 @@ public final class XMLStreamWriter {
 
   /// Writes `<?xml version="1.0" encoding="UTF-8"?>` (`xmlTextWriterStartDocument`).
   public func startDocument() throws {
-    try perform("xmlTextWriterStartDocument") { xmlTextWriterStartDocument($0, "1.0", "UTF-8", nil) }
+    try perform("xmlTextWriterStartDocument") {
+      xmlTextWriterStartDocument($0, "1.0", "UTF-8", nil)
+    }
   }
 
   /// Opens an element (`xmlTextWriterStartElement`); `name` must be a valid XML name.
@@ -119,7 +122,8 @@ public final class XMLStreamWriter {
   private func checkName(_ name: String) throws(XMLError) {
     let valid = name.withXMLChars { xmlValidateQName($0, 0) == 0 }
     guard valid, !name.isEmpty else {
-      throw XMLError(kind: .writer, message: "\"\(name)\" is not a valid XML name", file: output.path)
+      throw XMLError(
+        kind: .writer, message: "\"\(name)\" is not a valid XML name", file: output.path)
     }
   }
 
