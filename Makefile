@@ -1,4 +1,5 @@
 # ppmp-connector — the two quick-start commands are `make demo` and `make test`.
+SHELL := /bin/bash
 SWIFT ?= swift
 DEMO_DIR ?= demo
 BIN = .build/debug
@@ -10,6 +11,20 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+# One whole `run` cycle on the embedded demo practice, in $(DEMO_DIR)/. The sample drops
+# include deliberate rejections, so `run` exiting 1 ("done, something rejected") is success here.
+demo: deps
+	$(SWIFT) build
+	@mkdir -p $(DEMO_DIR)
+	@cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector init --demo
+	@cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector run || [ $$? -eq 1 ]
+	@echo
+	@echo "Demo spool: $(DEMO_DIR)/spool  (config $(DEMO_DIR)/connector.toml, PPMP database $(DEMO_DIR)/ppmp-demo.sqlite)"
+	@echo "outbox/:   $$(ls $(DEMO_DIR)/spool/outbox | tr '\n' ' ')"
+	@echo "rejected/: $$(ls $(DEMO_DIR)/spool/rejected | tr '\n' ' ')"
+	@echo "archive/:  $$(cd $(DEMO_DIR)/spool/archive && ls */* 2>/dev/null | tr '\n' ' ')"
+	@echo "Try: cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector status   (or: audit verify, export, run)"
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -138,7 +138,7 @@ public final class XMLStreamReader {
         if status == 1 { try rejectForbiddenNode(type) }
         if status < 0 || errors.hasNonValidityError {
           throw errors.errors.first(where: { $0.kind != .invalid }) ?? errors.first
-            ?? XMLError(kind: .notWellFormed, message: "the parser stopped", file: input.name)
+            ?? positioned(.notWellFormed, "the document ends before its root element is closed (truncated?)")
         }
         if stopAtSchemaErrors, let first = errors.first { throw first }
         if status == 0 {

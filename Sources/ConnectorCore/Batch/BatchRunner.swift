@@ -86,6 +86,8 @@ public final class BatchRunner {
       }
       onStep("archive", [("written", status.archive.written ?? "-"), ("staged", "\(status.archive.stagedFiles)")])
 
+      status.queue = try queueDepths()
+      status.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
       let rejected = ingest.hadRejections
       status.outcome = rejected ? "rejections" : "ok"
       status.exitCode = rejected ? ExitStatus.partial : ExitStatus.success

@@ -14,8 +14,11 @@ extension PPMPConnector {
     @Option(name: .customLong("practice-id"), help: "practice_id written into a new connector.toml.")
     var practiceID = "demo"
 
-    @Flag(help: "Build the demo PPMP database (never replaces an existing file).")
+    @Flag(help: "Build the demo PPMP database (never replaces an existing file) and place sample drops in the inbox.")
     var demo = false
+
+    @Flag(name: .customLong("no-sample-drops"), help: "With --demo: leave the inbox empty.")
+    var noSampleDrops = false
 
     func run() throws {
       try Console.run {
@@ -40,6 +43,12 @@ extension PPMPConnector {
             let today = common.asOf.flatMap(LocalDateTime.init)?.date
             try DemoPractice.build(at: configuration.databasePath, today: today)
             if !common.quiet { Console.out("built demo PPMP database \(configuration.databasePath)") }
+            if !noSampleDrops {
+              let asOf = common.asOfValue ?? LocalDateTime.now(in: TimeZone(identifier: "Australia/Perth") ?? .current)
+              try DemoDrops.place(
+                in: spool.inbox, database: configuration.databasePath, practiceID: configuration.practiceID, asOf: asOf)
+              if !common.quiet { Console.out("placed sample drops in \(spool.inbox)") }
+            }
           }
         }
         return ExitStatus.success
