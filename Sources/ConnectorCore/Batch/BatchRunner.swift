@@ -28,6 +28,8 @@ public final class BatchRunner {
   public let stop: StopFlag
   /// Called after each step with a short `key=value` summary (never patient data).
   public var onStep: (_ step: String, _ fields: [(String, String)]) -> Void = { _, _ in }
+  /// Drop progress during ingest: (done, total).
+  public var onProgress: (Int, Int) -> Void = { _, _ in }
 
   public init(context: ConnectorContext, stop: StopFlag = StopFlag()) {
     self.context = context
@@ -50,6 +52,7 @@ public final class BatchRunner {
     do {
       let ingestor = try context.makeIngestor()
       ingestor.shouldStop = { [stop] in stop.requested != 0 }
+      ingestor.progress = onProgress
       let ingest = try ingestor.run()
       status.ingest = RunStatus.Ingest(
         drops: ingest.drops, confirmed: ingest.confirmed, rejectedMessages: ingest.rejectedMessages,

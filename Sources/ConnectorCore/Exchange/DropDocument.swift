@@ -97,7 +97,8 @@ public struct DropRejection: Error, Sendable, Equatable {
 /// Nothing is applied until the whole file has been read and validated.
 public enum DropReader {
   /// Reads `path`. Throws `DropRejection` for content problems, `ConnectorError` for I/O.
-  public static func read(path: String, maxBytes: Int64, expectedPracticeID: String) throws -> DropDocument {
+  /// `expectedPracticeID` nil skips the practice check (for `validate`).
+  public static func read(path: String, maxBytes: Int64, expectedPracticeID: String?) throws -> DropDocument {
     let schema = try ExchangeSchemas.shared.schema(for: .drop)
     var document = DropDocument(practiceID: "", bookings: [], cancellations: [])
     do {
@@ -111,7 +112,7 @@ public enum DropReader {
           switch e.name {
           case "drop":
             document.practiceID = e[attribute: "practiceId"] ?? ""
-            if document.practiceID != expectedPracticeID {
+            if let expectedPracticeID, document.practiceID != expectedPracticeID {
               throw DropRejection(
                 .wrongPractice, "practiceId '\(document.practiceID)' is not this connector's '\(expectedPracticeID)'",
                 line: e.line)

@@ -29,6 +29,8 @@ public enum ExchangeValidator {
   public struct Report: Sendable {
     public var kind: ExchangeDocumentKind?
     public var errors: [XMLError]
+    /// For a valid drop: messages the connector would answer `invalid-message`, with line and detail.
+    public var messageProblems: [String] = []
   }
 
   /// The kind named by the root element, when it is one of ours.
@@ -64,7 +66,16 @@ public enum ExchangeValidator {
     }
     do {
       let schema = try ExchangeSchemas.shared.schema(for: kind)
-      return Report(kind: kind, errors: schema.validate(path: path))
+      var report = Report(kind: kind, errors: schema.validate(path: path))
+      if kind == .drop, report.errors.isEmpty {
+        let drop = try DropReader.read(path: path, maxBytes: Int64.max, expectedPracticeID: nil)
+        for b in drop.bookings {
+          if case .failure(let r) = BookingChecks.check(b) {
+            report.messageProblems.append("line \(b.line): booking \(b.heMsgId): \(r.reason.rawValue): \(r.detail)")
+          }
+        }
+      }
+      return report
     } catch {
       return Report(kind: kind, errors: [XMLError(kind: .schema, code: 0, message: "\(error)", line: nil, column: nil, file: nil)])
     }

@@ -36,6 +36,8 @@ public final class Ingestor {
   public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
   /// Checked between drops; when it returns true the pass stops early, leaving the rest queued.
   public var shouldStop: () -> Bool = { false }
+  /// Told after each drop: (drops done, drops known so far). For progress on a terminal.
+  public var progress: (Int, Int) -> Void = { _, _ in }
 
   public init(configuration: ConnectorConfiguration, spool: SpoolLayout, state: ConnectorState, book: AppointmentBook) {
     self.configuration = configuration
@@ -48,13 +50,17 @@ public final class Ingestor {
 
   public func run() throws -> IngestSummary {
     var summary = IngestSummary()
+    let leftOver = try Inbox.list(spool.work)
+    let waiting = try Inbox.list(spool.inbox)
+    let total = leftOver.count + waiting.count
     // Anything left in work/ by a crashed run goes first, then the inbox.
-    for file in try Inbox.list(spool.work) {
+    for file in leftOver {
       if shouldStop() { return summary }
       try process(workName: file.name, originalName: nil, summary: &summary)
+      progress(summary.drops, total)
     }
     let clock = now()
-    for file in try Inbox.list(spool.inbox) {
+    for file in waiting {
       if shouldStop() { return summary }
       if file.isRegular && !Inbox.isSettled(file, settleSeconds: configuration.settleSeconds, now: clock) {
         summary.waiting += 1
@@ -69,6 +75,7 @@ public final class Ingestor {
       }
       try FileSystem.sync(spool.work, isFolder: true)
       try process(workName: workName, originalName: file.name, summary: &summary)
+      progress(summary.drops, total)
     }
     return summary
   }

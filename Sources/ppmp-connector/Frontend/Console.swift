@@ -8,6 +8,16 @@ enum Console {
     print(line)
   }
 
+  /// Whether stderr is a terminal: progress is shown there, never in a pipe or a log file.
+  static let stderrIsTerminal = isatty(2) == 1
+
+  /// A progress line that rewrites itself on a terminal; nothing otherwise.
+  static func progress(_ label: String, _ done: Int, _ total: Int) {
+    guard stderrIsTerminal, total > 1 else { return }
+    let end = done >= total ? "\n" : ""
+    FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\(end)".utf8))
+  }
+
   static func err(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
   }

@@ -35,7 +35,9 @@ extension PPMPConnector {
     func run() throws {
       try Console.run {
         let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
-        let summary = try context.makeIngestor().run()
+        let ingestor = try context.makeIngestor()
+        ingestor.progress = { done, total in Console.progress("ingest: drops", done, total) }
+        let summary = try ingestor.run()
         Report.ingest(summary, quiet: common.quiet)
         return summary.hadRejections ? ExitStatus.partial : ExitStatus.success
       }

@@ -35,6 +35,7 @@ extension PPMPConnector {
         let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
         let runner = BatchRunner(context: context, stop: stop)
         runner.onStep = { step, fields in log.step(step, fields) }
+        runner.onProgress = { done, total in Console.progress("ingest: drops", done, total) }
         let status = try runner.run()
         for e in status.errors { Console.err("error: \(e)") }
         log.step(

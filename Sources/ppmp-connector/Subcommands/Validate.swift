@@ -22,6 +22,7 @@ extension PPMPConnector {
           let report = ExchangeValidator.validate(path: file)
           if report.errors.isEmpty {
             if !quiet { Console.out("\(file): valid \(report.kind?.rawValue ?? "")") }
+            for p in report.messageProblems { Console.err("\(file): warning: \(p)") }
           } else {
             allValid = false
             for e in report.errors { Console.err("\(file):\(e.line.map { "\($0):" } ?? "")\(e.column.map { "\($0):" } ?? "") \(e.message)") }
