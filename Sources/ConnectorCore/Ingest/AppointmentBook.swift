@@ -104,14 +104,15 @@ public final class AppointmentBook {
 
     return try database.guardedWrite("booking \(r.heMsgId) in") { db -> Result<Confirmation, MessageRejection> in
       // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
-      if let existing = try Row.fetchOne(
+      // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
+      // so every candidate is checked, not only the first.
+      if let existing = try Row.fetchAll(
         db,
         sql: """
           SELECT id, patient_id, comments FROM appointments
           WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
-          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]),
-        Self.comments(existing[2], carry: r.heMsgId)
-      {
+          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
+      ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
         return .success(Confirmation(appointmentID: existing[0], patientID: existing[1] ?? 0, match: .matched, existing: true))
       }
 
