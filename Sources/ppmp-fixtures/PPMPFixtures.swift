@@ -7,6 +7,6 @@ struct PPMPFixtures: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ppmp-fixtures",
     abstract: "Generate PPMP practice databases and drop files, reproducibly from a seed.",
-    subcommands: [Practice.self]
+    subcommands: [Practice.self, Drops.self]
   )
 }

@@ -47,6 +47,14 @@ public final class AppointmentBook {
     return false
   }
 
+  /// The patient's reason with any `HE_MSG_ID:` spelling made inert. The token is the source
+  /// of truth for re-deliveries and cancellations, so a reason carrying another message's token
+  /// could otherwise make that message confirm or cancel this appointment.
+  static func defused(_ reason: String) -> String {
+    guard reason.range(of: "HE_MSG_ID", options: .caseInsensitive) != nil else { return reason }
+    return reason.replacingOccurrences(of: "HE_MSG_ID", with: "HE-MSG-ID", options: .caseInsensitive)
+  }
+
   static func likePattern(_ heMsgId: String) -> String {
     // heMsgId is restricted by the XSD to [A-Za-z0-9._:-]; escape LIKE's own wildcards anyway.
     "%" + token(heMsgId).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
@@ -104,14 +112,15 @@ public final class AppointmentBook {
 
     return try database.guardedWrite("booking \(r.heMsgId) in") { db -> Result<Confirmation, MessageRejection> in
       // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
-      if let existing = try Row.fetchOne(
+      // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
+      // so every candidate is checked, not only the first.
+      if let existing = try Row.fetchAll(
         db,
         sql: """
           SELECT id, patient_id, comments FROM appointments
           WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
-          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]),
-        Self.comments(existing[2], carry: r.heMsgId)
-      {
+          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
+      ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
         return .success(Confirmation(appointmentID: existing[0], patientID: existing[1] ?? 0, match: .matched, existing: true))
       }
 
@@ -126,7 +135,7 @@ public final class AppointmentBook {
       case .failure(let rejection): return .failure(rejection)
       case .success(let column):
         let (patientID, match) = try self.patient(for: r, db)
-        var comments = r.reason.map { $0 + "\n" } ?? ""
+        var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
         comments += Self.token(r.heMsgId)
         let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
         try db.execute(

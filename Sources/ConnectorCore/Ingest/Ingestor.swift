@@ -107,8 +107,17 @@ public final class Ingestor {
 
     // Answered before a crash: finish the bookkeeping, never answer twice.
     if let answer = record.answerName, FileManager.default.fileExists(atPath: spool.outbox + "/" + answer) {
+      // The crash may have come before the answer was staged: the archive must still get it.
+      // (No archive roll runs between a crash and this recovery, so a staged copy is still there.)
+      if !FileManager.default.fileExists(atPath: spool.staging + "/outbox/" + answer) {
+        try stage(from: spool.outbox + "/" + answer, as: "outbox/" + answer, move: false)
+      }
       if answer.hasPrefix("rejected-") {
-        try moveRejected(workName: workName, name: record.originalName)
+        let target = FileSystem.freeName(in: spool.rejected, for: record.originalName)
+        let reasonMissing = !FileManager.default.fileExists(atPath: spool.rejected + "/" + target + ".reason.txt")
+        try moveRejected(
+          workName: workName, name: record.originalName,
+          reasonText: reasonMissing ? "drop: \(record.originalName)\nsha256: \(sha)\nreason: see outbox/\(answer)\n" : nil)
         try state.updateDrop(record.id, status: "rejected")
       } else {
         try stage(from: path, as: "inbox/" + record.originalName, move: true)

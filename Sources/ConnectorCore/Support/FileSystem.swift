@@ -27,8 +27,14 @@ public enum FileSystem {
       guard isDir.boolValue else { throw ioError("mkdir", path, EEXIST) }
       return
     }
-    let parent = (path as NSString).deletingLastPathComponent
-    if !parent.isEmpty, parent != path { try makeFolder(parent) }
+    // Not NSString.deletingLastPathComponent: swift-corelibs-foundation traps on a one-letter
+    // relative path ("d"), which `ppmp-fixtures drops --out d` hit.
+    var parent = Substring(path)
+    while parent.count > 1, parent.hasSuffix("/") { parent.removeLast() }
+    if let slash = parent.lastIndex(of: "/") {
+      parent = parent[..<slash]
+      if !parent.isEmpty, parent != Substring(path) { try makeFolder(String(parent)) }
+    }
     if mkdir(path, folderMode) != 0 && errno != EEXIST { throw ioError("mkdir", path) }
   }
 
