@@ -98,7 +98,9 @@ public final class BagArchiver {
       for (path, item) in items {
         switch item {
         case .folder:
-          try writer.addDirectory(path, mtime: mtime)
+          // The sort key keeps tar's trailing "/" so a folder sorts before its members; the
+          // writer takes the bare name (it refuses empty components) and marks it a folder itself.
+          try writer.addDirectory(String(path.dropLast()), mtime: mtime)
         case .bagit, .bagInfo, .manifest, .tagManifest:
           let text: String
           switch item {
