@@ -19,13 +19,22 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "ensure-deps: installing ${missing[*]}" >&2
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
-  echo "ensure-deps: need root (or sudo) to install: ${missing[*]}" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ensure-deps: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "ensure-deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# The BagIt validator the archive tests run on extracted bags (`python3 -m bagit --validate`),
+# from PyPI: Debian does not package it. Installed for the python3 the tests will call.
+if command -v python3 >/dev/null && ! python3 -c "import bagit" 2>/dev/null; then
+  echo "ensure-deps: installing the PyPI package bagit" >&2
+  python3 -m pip install --quiet bagit 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages bagit
+fi

@@ -38,48 +38,76 @@ public struct ArchiveAuditor {
   }
 
   /// Reads every archive back and checks every manifest and the whole chain.
+  ///
+  /// Problems are listed in chain order, and for each archive in the order that names the cause
+  /// before its effect: the archive's own bag problems, then its catalog cross-check, then its
+  /// link to the archive before it. An archive replaced by another valid bag is thus named as
+  /// replaced (when the catalog is there) before the next archive's broken link.
   public func verify() -> ChainReport {
     var reports = archiveFiles().map { BagVerifier.verify(path: archiveFolder + "/" + $0) }
     reports.sort { ($0.sequence ?? Int64.max, $0.path) < ($1.sequence ?? Int64.max, $1.path) }
+    let catalog = state.flatMap { try? $0.archives() }
+    let catalogByPath = Dictionary((catalog ?? []).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    let catalogBySequence = Dictionary((catalog ?? []).map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
     var problems: [String] = []
-    var previous: BagReport?
+    var reportedMissing: Set<Int64> = []
+    // The archives holding the previous sequence; more than one only when a sequence is duplicated.
+    var previous: [BagReport] = []
     var expectedSequence: Int64 = 1
+    func base(_ path: String) -> String { (path as NSString).lastPathComponent }
     for r in reports {
-      let name = (r.path as NSString).lastPathComponent
+      let name = base(r.path)
+      let relative = String(r.path.dropFirst(archiveFolder.count + 1))
       for p in r.problems { problems.append("\(name): \(p)") }
+      if let catalog, !catalog.isEmpty {
+        if let row = catalogByPath[relative] {
+          if row.fileSHA256 != r.fileSHA256 {
+            problems.append("\(name): file SHA-256 \(r.fileSHA256) differs from the catalog's \(row.fileSHA256) (replaced or altered)")
+          } else if row.tarSHA256 != r.tarSHA256 {
+            problems.append("\(name): tar SHA-256 \(r.tarSHA256) differs from the catalog's \(row.tarSHA256)")
+          }
+        } else {
+          problems.append("\(name): not recorded in the catalog (put there by hand, or left by a run that stopped before recording it)")
+        }
+      }
       guard let seq = r.sequence else {
         problems.append("\(name): bag-info.txt has no Archive-Sequence")
         continue
       }
-      if seq != expectedSequence {
-        if seq > expectedSequence {
-          problems.append(
-            "archive sequence \(expectedSequence)\(seq - 1 > expectedSequence ? "–\(seq - 1)" : "") is missing before \(name)")
-        } else {
-          problems.append("\(name): sequence \(seq) appears twice")
-        }
+      if seq < expectedSequence {
+        problems.append("\(name): sequence \(seq) appears twice")
+      } else if seq > expectedSequence {
+        let range = seq - 1 > expectedSequence ? "\(expectedSequence)–\(seq - 1)" : "\(expectedSequence)"
+        let recorded = (expectedSequence..<seq).compactMap { catalogBySequence[$0]?.path }
+        problems.append(
+          "archive sequence \(range) is missing before \(name)"
+            + (recorded.isEmpty ? "" : " (the catalog records \(recorded.joined(separator: ", ")))"))
+        reportedMissing.formUnion(expectedSequence..<seq)
       }
-      let expectedPrevious = previous?.tarSHA256 ?? BagLayout.zeroHash
-      if seq == 1 || previous != nil {
-        if r.previousTarSHA256 != expectedPrevious {
-          problems.append(
-            "\(name): Previous-Archive-SHA256 \(r.previousTarSHA256 ?? "missing") does not match the \(previous == nil ? "start of the chain (64 zeros)" : "tar SHA-256 of \((previous!.path as NSString).lastPathComponent) (\(expectedPrevious))")")
+      let link = r.previousTarSHA256 ?? "missing"
+      if seq == 1 {
+        if link != BagLayout.zeroHash {
+          problems.append("\(name): Previous-Archive-SHA256 \(link) is not the start of the chain (64 zeros)")
         }
+      } else if let before = previous.first, before.sequence == seq - 1 {
+        if !previous.contains(where: { $0.tarSHA256 == link }) {
+          problems.append(
+            "\(name): Previous-Archive-SHA256 \(link) does not match the tar SHA-256 of \(base(before.path)) (\(before.tarSHA256)): the link between them is broken")
+        }
+      } else if let row = catalogBySequence[seq - 1], row.tarSHA256 != link {
+        // The archive before it is missing; the catalog still says what it linked to.
+        problems.append("\(name): Previous-Archive-SHA256 \(link) does not match the catalog's tar SHA-256 of \(row.path)")
       }
-      previous = r
-      expectedSequence = seq + 1
+      if seq == previous.first?.sequence {
+        previous.append(r)
+      } else if seq >= expectedSequence {
+        previous = [r]
+        expectedSequence = seq + 1
+      }
     }
-    if let catalog = try? state?.archives() {
-      let byPath = Dictionary(uniqueKeysWithValues: reports.map { ($0.path, $0) })
-      for a in catalog {
-        guard let r = byPath[archiveFolder + "/" + a.path] else {
-          problems.append("\(a.path): recorded in the catalog but missing from the archive folder")
-          continue
-        }
-        if r.fileSHA256 != a.fileSHA256 {
-          problems.append("\(a.path): SHA-256 \(r.fileSHA256) differs from the catalog's \(a.fileSHA256) (replaced or altered)")
-        }
-      }
+    let onDisk = Set(reports.map { String($0.path.dropFirst(archiveFolder.count + 1)) })
+    for row in catalog ?? [] where !onDisk.contains(row.path) && !reportedMissing.contains(row.sequence) {
+      problems.append("\(row.path): recorded in the catalog but missing from the archive folder")
     }
     return ChainReport(archives: reports, problems: problems)
   }

@@ -48,9 +48,71 @@ public final class BagArchiver {
   /// Number of files waiting to be archived.
   public func stagedCount() throws -> Int { try stagedFiles().count }
 
+  /// Archives that `archive` found on disk but not in the catalog, verified and recorded
+  /// (a run that stopped between the rename and the catalog insert), in this archiver's calls.
+  public private(set) var adopted: [ArchiveRecord] = []
+
+  /// Records archives a previous run renamed into place but stopped before recording: a file
+  /// named like the next sequence, in any month folder, that verifies, carries that sequence and
+  /// links to the catalog's last archive. Without this the next run would write the same
+  /// sequence again under a suffixed name (a duplicate in the chain) and archive the staged
+  /// files twice. The staged copies it holds (same path, same SHA-256) are removed; a file that
+  /// does not verify or link is somebody else's and is left alone (the new archive then gets a
+  /// suffixed name, SPEC §4: nothing is overwritten).
+  func adoptOrphans() throws {
+    let auditor = ArchiveAuditor(archiveFolder: spool.archive, state: nil)
+    while true {
+      let last = try state.lastArchive()
+      let sequence = (last?.sequence ?? 0) + 1
+      let previous = last?.tarSHA256 ?? BagLayout.zeroHash
+      let name = BagLayout.name(practiceID: practiceID, sequence: sequence)
+      var found: ArchiveRecord?
+      for file in auditor.archiveFiles() {
+        let base = (file as NSString).lastPathComponent
+        guard let codec = ArchiveCodec.allCases.first(where: { base == name + "." + $0.fileExtension }) else { continue }
+        let report = BagVerifier.verify(path: spool.archive + "/" + file)
+        guard report.problems.isEmpty, report.bagName == name, report.sequence == sequence,
+          report.previousTarSHA256 == previous
+        else { continue }
+        let record = ArchiveRecord(
+          sequence: sequence, name: name, path: file, codec: codec.rawValue, fileSHA256: report.fileSHA256,
+          tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: report.payloadFiles,
+          payloadBytes: report.payloadBytes, fileBytes: FileSystem.fileInfo(report.path)?.size ?? 0,
+          baggingDate: report.bagInfo["Bagging-Date"] ?? "", firstFileDate: nil, lastFileDate: nil)
+        try state.recordArchive(record, messages: try Self.messageIndex(archive: report.path))
+        for (member, hash) in report.payloadSHA256.sorted(by: { $0.key < $1.key }) {
+          let staged = spool.staging + "/" + member
+          guard let info = FileSystem.fileInfo(staged), (info.mode & S_IFMT) == S_IFREG,
+            (try? SHA256Digest.hex(ofFile: staged)) == hash
+          else { continue }
+          try FileSystem.removeIfPresent(staged)
+        }
+        found = record
+        break
+      }
+      guard let found else { return }
+      adopted.append(found)
+    }
+  }
+
+  /// heMsgId → member pairs of the exchange files inside an archive (for `audit find`).
+  static func messageIndex(archive path: String) throws -> [(heMsgId: String, member: String)] {
+    var messages: [(heMsgId: String, member: String)] = []
+    let reader = try TarReader(path: path)
+    while let entry = try reader.next() {
+      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= 64 * 1024 * 1024,
+        let range = entry.path.range(of: "/data/")
+      else { continue }
+      let member = "data/" + entry.path[range.upperBound...]
+      for id in BagLayout.heMsgIds(inXML: try reader.readAll(limit: 64 * 1024 * 1024)) { messages.append((id, member)) }
+    }
+    return messages
+  }
+
   /// Archives everything staged; nil when nothing is staged. `asOf` is the run's logical time:
   /// it names the month folder, dates the bag and is every member's mtime.
   public func archive(asOf: LocalDateTime, timeZone: TimeZone) throws -> ArchiveRecord? {
+    try adoptOrphans()
     let files = try stagedFiles()
     guard !files.isEmpty else { return nil }
     let last = try state.lastArchive()
@@ -98,7 +160,8 @@ public final class BagArchiver {
       for (path, item) in items {
         switch item {
         case .folder:
-          // The trailing slash only makes folders sort before their contents.
+          // The sort key keeps tar's trailing "/" so a folder sorts before its members; the
+          // writer takes the bare name (it refuses empty components) and marks it a folder itself.
           try writer.addDirectory(String(path.dropLast()), mtime: mtime)
         case .bagit, .bagInfo, .manifest, .tagManifest:
           let text: String

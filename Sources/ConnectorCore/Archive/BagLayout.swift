@@ -27,9 +27,36 @@ public enum BagLayout {
     """
   }
 
-  /// `<hash>  <path>` lines sorted by path (RFC 8493 §2.1.3).
+  /// `<hash>  <path>` lines sorted by path (RFC 8493 §2.1.3), the path percent-encoded where
+  /// the RFC requires it.
   public static func manifest(_ hashes: [(path: String, sha256: String)]) -> String {
-    hashes.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }.map { "\($0.sha256)  \($0.path)\n" }.joined()
+    hashes.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+      .map { "\($0.sha256)  \(encodeManifestPath($0.path))\n" }.joined()
+  }
+
+  /// RFC 8493 §2.1.3: a manifest path encodes `%`, CR and LF as `%25`, `%0D`, `%0A` — drops may
+  /// arrive under any name, and a raw newline would split a manifest line (and `%20` in a name
+  /// would be read back by validators as a space).
+  public static func encodeManifestPath(_ path: String) -> String {
+    guard path.contains(where: { $0 == "%" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return path }
+    var out = ""
+    for scalar in path.unicodeScalars {
+      switch scalar {
+      case "%": out += "%25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// The inverse of `encodeManifestPath` (other `%xx` sequences are left as they are).
+  public static func decodeManifestPath(_ path: String) -> String {
+    guard path.contains("%") else { return path }
+    return path.replacingOccurrences(of: "%0D", with: "\r", options: .caseInsensitive)
+      .replacingOccurrences(of: "%0A", with: "\n", options: .caseInsensitive)
+      .replacingOccurrences(of: "%25", with: "%")
   }
 
   /// Parses `Key: value` lines.
@@ -42,13 +69,15 @@ public enum BagLayout {
     return out
   }
 
-  /// Parses manifest lines into path → hash.
+  /// Parses manifest lines into path → hash. Only the separator after the hash is dropped, so a
+  /// file name that ends (or starts) with a space still matches its member.
   public static func parseManifest(_ text: String) -> [String: String] {
     var out: [String: String] = [:]
     for line in text.split(separator: "\n") {
-      let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-      guard parts.count == 2 else { continue }
-      out[parts[1].trimmingCharacters(in: .whitespaces)] = String(parts[0])
+      guard let gap = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else { continue }
+      let path = line[gap...].drop(while: { $0 == " " || $0 == "\t" })
+      guard !path.isEmpty else { continue }
+      out[decodeManifestPath(String(path))] = String(line[..<gap])
     }
     return out
   }

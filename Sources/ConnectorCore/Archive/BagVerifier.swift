@@ -13,6 +13,8 @@ public struct BagReport: Sendable {
   public var payloadBytes: Int64 = 0
   /// Payload member paths relative to `data/`, sorted.
   public var members: [String] = []
+  /// SHA-256 of each payload member as read, keyed like `members`.
+  public var payloadSHA256: [String: String] = [:]
   /// Every problem found; empty means the bag is complete and every hash matches.
   public var problems: [String] = []
 
@@ -67,6 +69,7 @@ public enum BagVerifier {
         }
       }
       report.members.sort()
+      for (inner, hash) in computed { report.payloadSHA256[String(inner.dropFirst(5))] = hash }
       guard let bagit = tags["bagit.txt"] else {
         report.problems.append("bagit.txt is missing")
         return report

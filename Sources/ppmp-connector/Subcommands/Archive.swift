@@ -13,12 +13,19 @@ extension PPMPConnector {
     func run() throws {
       try Console.run {
         let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
-        if let record = try context.makeArchiver().archive(asOf: context.asOf, timeZone: context.timeZone) {
+        let archiver = try context.makeArchiver()
+        let record = try archiver.archive(asOf: context.asOf, timeZone: context.timeZone)
+        if !common.quiet {
+          for a in archiver.adopted {
+            Console.out("archive: recorded \(context.spool.archive)/\(a.path), left unrecorded by an earlier run")
+          }
+        }
+        if let record {
           if !common.quiet {
             Console.out(
               "archive: wrote \(context.spool.archive)/\(record.path) (\(record.payloadFiles) file(s), \(record.payloadBytes) bytes → \(record.fileBytes) bytes)")
           }
-        } else if !common.quiet {
+        } else if !common.quiet && archiver.adopted.isEmpty {
           Console.out("archive: nothing staged")
         }
         return ExitStatus.success

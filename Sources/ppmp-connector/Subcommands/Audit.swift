@@ -25,11 +25,8 @@ struct AuditOptions: ParsableArguments {
   @Flag(help: "Machine-readable output.")
   var json = false
 
-  func auditor() throws -> ArchiveAuditor {
-    if let archiveDir {
-      guard FileManager.default.fileExists(atPath: archiveDir) else { throw ConnectorError.usage("\(archiveDir) does not exist") }
-      return ArchiveAuditor(archiveFolder: archiveDir, state: nil)
-    }
+  /// `--config`, else `./connector.toml` when present, else the defaults; `--spool` on top.
+  func configuration() throws -> ConnectorConfiguration {
     var configuration: ConnectorConfiguration
     if let config {
       configuration = try ConnectorConfiguration.load(path: config)
@@ -39,13 +36,24 @@ struct AuditOptions: ParsableArguments {
       configuration = ConnectorConfiguration()
     }
     if let spool { configuration.spoolPath = spool }
+    return configuration
+  }
+
+  func auditor() throws -> ArchiveAuditor {
+    if let archiveDir {
+      guard FileManager.default.fileExists(atPath: archiveDir) else { throw ConnectorError.usage("\(archiveDir) does not exist") }
+      return ArchiveAuditor(archiveFolder: archiveDir, state: nil)
+    }
+    let configuration = try configuration()
     let layout = SpoolLayout(root: configuration.spoolPath)
     let state = FileManager.default.fileExists(atPath: layout.stateDatabase) ? try? ConnectorState(path: layout.stateDatabase) : nil
     return ArchiveAuditor(archiveFolder: layout.archive, state: state)
   }
 
-  var maxExtractBytes: Int64 {
-    (try? config.map(ConnectorConfiguration.load(path:)))??.maxExtractBytes ?? ConnectorConfiguration().maxExtractBytes
+  /// `max_extract_bytes` from the same configuration the other commands read (the default
+  /// `./connector.toml` included); a broken configuration is an error, not a silent default cap.
+  func maxExtractBytes() throws -> Int64 {
+    try configuration().maxExtractBytes
   }
 }
 
@@ -142,7 +150,7 @@ extension PPMPConnector.Audit {
 
     func run() throws {
       try Console.run {
-        let s = try options.auditor().extract(archive: archive, into: directory, maxBytes: options.maxExtractBytes)
+        let s = try options.auditor().extract(archive: archive, into: directory, maxBytes: options.maxExtractBytes())
         Console.out("audit: extracted \(s.files) file(s), \(s.directories) folder(s), \(s.bytes) bytes into \(directory)")
         return ExitStatus.success
       }
