@@ -122,7 +122,7 @@ public final class BagArchiver {
     let month = String(asOf.date.description.prefix(7))
     let folder = spool.archive + "/" + month
     try FileSystem.makeFolder(folder)
-    let fileName = FileSystem.freeName(in: folder, for: "\(name).\(codec.fileExtension)")
+    let fileName = FileSystem.freeName(in: folder, stem: name, extension: codec.fileExtension)
     let finalPath = folder + "/" + fileName
     let tempPath = folder + "/.\(fileName).\(getpid()).tmp"
     try FileSystem.removeIfPresent(tempPath)

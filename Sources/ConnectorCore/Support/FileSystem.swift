@@ -105,10 +105,16 @@ public enum FileSystem {
   /// Picks a name in `folder` that is not taken: `name`, then `stem.1.ext`, `stem.2.ext`, …
   /// (SPEC §4: nothing is ever overwritten).
   public static func freeName(in folder: String, for name: String) -> String {
-    let fm = FileManager.default
-    var candidate = name
-    var n = 1
     let (stem, ext) = splitExtension(name)
+    return freeName(in: folder, stem: stem, extension: ext)
+  }
+
+  /// Like `freeName(in:for:)` with the extension given, so a compound one such as `tar.zst`
+  /// keeps together: `demo-1.tar.zst` → `demo-1.1.tar.zst`.
+  public static func freeName(in folder: String, stem: String, extension ext: String) -> String {
+    let fm = FileManager.default
+    var candidate = ext.isEmpty ? stem : "\(stem).\(ext)"
+    var n = 1
     while fm.fileExists(atPath: folder + "/" + candidate) || isSymlink(folder + "/" + candidate) {
       candidate = ext.isEmpty ? "\(stem).\(n)" : "\(stem).\(n).\(ext)"
       n += 1

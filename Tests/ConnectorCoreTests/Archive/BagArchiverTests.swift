@@ -42,10 +42,12 @@ import Testing
 
   /// Stages the usual day plus a name the manifest must percent-encode (`%`), which a validator
   /// would otherwise decode into another name, and archives it.
-  private func archiveWithAwkwardName(_ label: String, _ codec: ArchiveCodec) throws -> (ArchiveTestSpool, String) {
+  private func archiveWithAwkwardName(
+    _ label: String, _ codec: ArchiveCodec, name: String = "drop 50%20 off.xml"
+  ) throws -> (ArchiveTestSpool, String) {
     let spool = try ArchiveTestSpool(label: label)
     try spool.stageDay(2)
-    try spool.stage("inbox/drop 50%20 off.xml", ArchiveSamples.drop(heMsgId: "HE-P1", secondId: "HE-P2"))
+    try spool.stage("inbox/" + name, ArchiveSamples.drop(heMsgId: "HE-P1", secondId: "HE-P2"))
     let record = try #require(try spool.archive(codec: codec))
     return (spool, spool.path(of: record))
   }
@@ -78,7 +80,9 @@ import Testing
     .enabled(if: bagitValidatorAvailable, "PyPI's bagit cannot be imported by python3; run scripts/ensure-deps.sh"),
     arguments: codecs)
   func extractedBagPassesTheBagItValidator(codec: ArchiveCodec) throws {
-    let (spool, archive) = try archiveWithAwkwardName("bagit-\(codec.rawValue)", codec)
+    // bagit-python (1.9) decodes only %0A/%0D in manifest paths, not RFC 8493's %25, so a
+    // name with "%" would fail there while being correct; a space still exercises quoting.
+    let (spool, archive) = try archiveWithAwkwardName("bagit-\(codec.rawValue)", codec, name: "drop fifty off.xml")
     let target = spool.folder.child("out")
     try FileSystem.makeFolder(target)
     #expect(try runTool("/usr/bin/bsdtar", ["-xf", archive], in: target).status == 0)
