@@ -74,7 +74,8 @@ public enum BookingChecks {
     else { return invalid("patient name holds control characters") }
     guard let dobText = m.dob else { return invalid("patient dob is missing") }
     guard let dob = LocalDate(dobText), dob.year >= 1900, dob <= start.date else {
-      return invalid("patient dob '\(dobText)' is not an existing date YYYY-MM-DD before the appointment")
+      // The value is not echoed: `validate` prints these details, and logs never show a date of birth.
+      return invalid("patient dob is not an existing date YYYY-MM-DD before the appointment")
     }
     var phone = m.phone?.trimmingWhitespace
     if phone?.isEmpty == true { phone = nil }

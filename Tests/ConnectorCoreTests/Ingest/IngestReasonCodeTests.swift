@@ -106,6 +106,16 @@ import Testing
     #expect(try p.appointments(carrying: "twice").count == 1)
   }
 
+  @Test func dobDetailNamesTheFieldButNeverEchoesTheDate() {
+    // `validate` prints these details; a date of birth must not reach a log.
+    let b = Self.with("dob") { $0.dob = "1899-05-05" }
+    guard case .failure(let r) = BookingChecks.check(b) else {
+      Issue.record("a dob before 1900 was accepted")
+      return
+    }
+    #expect(r.reason == .invalidMessage && r.detail.contains("dob") && !r.detail.contains("1899"))
+  }
+
   @Test func everyReasonCodeIsCoveredByThisSuite() {
     let covered = Set(Self.cases.map(\.reason)).union([.unknownBooking, .duplicateMessage])
     #expect(covered == Set(RejectReason.allCases))
