@@ -114,12 +114,14 @@ public final class AppointmentBook {
       // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
       // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
       // so every candidate is checked, not only the first.
+      // Statements on this path are cached: each runs once per booking, and preparing one costs
+      // more than running it.
       if let existing = try Row.fetchAll(
-        db,
-        sql: """
+        db.cachedStatement(
+          sql: """
           SELECT id, patient_id, comments FROM appointments
           WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
-          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
+          """), arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
       ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
         return .success(Confirmation(appointmentID: existing[0], patientID: existing[1] ?? 0, match: .matched, existing: true))
       }
@@ -138,12 +140,13 @@ public final class AppointmentBook {
         var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
         comments += Self.token(r.heMsgId)
         let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, type_id,
                                       status, comments, colour, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)
-            """,
+            """
+        ).execute(
           arguments: [
             r.resourceID, column, date.description, r.start.time.description, r.lengthMinutes, patientID, typeID, comments,
             colour, stamp, stamp,
@@ -200,7 +203,7 @@ public final class AppointmentBook {
     let first = r.firstName.matchKey
     let last = r.lastName.matchKey
     let candidates = try Row.fetchAll(
-      db, sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE dob = ? ORDER BY id",
+      db.cachedStatement(sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE dob = ? ORDER BY id"),
       arguments: [r.dob.description]
     ).filter { ($0[1] as String? ?? "").matchKey == first && ($0[2] as String? ?? "").matchKey == last }
     if candidates.count == 1 {
@@ -211,11 +214,12 @@ public final class AppointmentBook {
       }
       return (id, .matched)
     }
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO patients (first_name, last_name, dob, mobile, email, created_at, created_by)
         VALUES (?, ?, ?, ?, ?, ?, 'healthengine')
-        """, arguments: [r.firstName, r.lastName, r.dob.description, r.phone, r.email, stamp])
+        """
+    ).execute(arguments: [r.firstName, r.lastName, r.dob.description, r.phone, r.email, stamp])
     return (db.lastInsertedRowID, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
   }
 

@@ -28,12 +28,13 @@ public struct DropRecord: Sendable, Equatable {
 extension ConnectorState {
   public func journalEntry(kind: String, key: String) throws -> JournalEntry? {
     try read("reading the journal in") { db in
+      // Cached: looked up once per message of every drop.
       try Row.fetchOne(
-        db,
-        sql: """
-          SELECT kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id, patient_match
-          FROM message WHERE kind = ? AND msg_key = ?
-          """, arguments: [kind, key]
+        db.cachedStatement(
+          sql: """
+            SELECT kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id, patient_match
+            FROM message WHERE kind = ? AND msg_key = ?
+            """), arguments: [kind, key]
       ).map {
         JournalEntry(
           kind: $0[0], key: $0[1], heMsgId: $0[2], contentSHA256: $0[3], outcome: $0[4], reason: $0[5],
@@ -56,7 +57,7 @@ extension ConnectorState {
     guard !entries.isEmpty else { return }
     try write("writing the journal in") { db in
       for e in entries {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO message (kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id,
                                patient_match, drop_sha256, processed_at)
@@ -66,7 +67,8 @@ extension ConnectorState {
             appointment_id = excluded.appointment_id, patient_id = excluded.patient_id,
             patient_match = excluded.patient_match, drop_sha256 = excluded.drop_sha256,
             processed_at = excluded.processed_at
-          """,
+          """
+      ).execute(
         arguments: [
           e.kind, e.key, e.heMsgId, e.contentSHA256, e.outcome, e.reason, e.appointmentID, e.patientID, e.patientMatch,
           dropSHA256, time,
