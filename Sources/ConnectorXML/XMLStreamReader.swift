@@ -18,7 +18,7 @@ public final class XMLStreamReader {
   // libxml2 off stderr, errors reach the structured handler only.
   private static let options: Int32 = Int32(
     bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-      | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue)
+      | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOBLANKS.rawValue)
 
   private let handle: xmlTextReaderPtr
   private let input: ReaderInput

@@ -92,6 +92,23 @@ import Testing
     #expect(try p.answers("receipt-e.xml").first?.name == "confirmInsert")
   }
 
+  @Test func reasonTextKeepsEntitiesCDATAAndLineBreaksAndIsTrimmed() throws {
+    let p = try IngestTestPractice("reason-text")
+    let text = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <drop xmlns="urn:ppmp-connector:exchange:1" practiceId="test">
+        <booking heMsgId="rt-1" bookingId="b" pmsResourceId="1" pmsAppointmentTime="2026-03-03T10:00" pmsAppointmentLength="1800"
+          bookedTime="2026-03-01T23:00:00Z"><patient firstname="Dana" lastname="New" dob="1985-06-07"/><reason>
+          Knee &amp; hip <!-- a comment --><![CDATA[<left>]]>&#10;since Monday  </reason></booking>
+      </drop>
+      """
+    try p.rawDrop("r.xml", text)
+    try p.ingest()
+    #expect(try p.answers("receipt-r.xml").first?.name == "confirmInsert")
+    let row = try #require(try p.appointments(carrying: "rt-1").first)
+    #expect((row["comments"] as String?) == "Knee & hip <left>\nsince Monday\nHE_MSG_ID:rt-1")
+  }
+
   @Test func cancellationRoundTripFreesTheSlotInTheNextDelta() throws {
     let p = try IngestTestPractice("round-trip")
     let database = try PPMPDatabase(path: p.databasePath)
