@@ -123,7 +123,9 @@ public final class AppointmentBook {
           WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
           """), arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
       ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
-        return .success(Confirmation(appointmentID: existing[0], patientID: existing[1] ?? 0, match: .matched, existing: true))
+        let patientID: Int64 = existing[1] ?? 0
+        let match = try Self.earlierMatch(patientID: patientID, appointmentID: existing[0], db)
+        return .success(Confirmation(appointmentID: existing[0], patientID: patientID, match: match, existing: true))
       }
 
       let date = r.start.date
@@ -196,6 +198,26 @@ public final class AppointmentBook {
       return .failure(MessageRejection(.slotUnavailable, "no single column is free for the whole appointment"))
     }
     return .success(column)
+  }
+
+  /// How the earlier delivery matched its patient, rebuilt from PPMP for when the journal lost it
+  /// (a crash after the booking committed but before the drop's journal write). A file the
+  /// connector created whose first appointment is this one was created for it: because nobody
+  /// matched, or because several earlier files did.
+  static func earlierMatch(patientID: Int64, appointmentID: Int64, _ db: Database) throws -> PatientMatch {
+    guard
+      let p = try Row.fetchOne(
+        db, sql: "SELECT first_name, last_name, dob, created_by FROM patients WHERE id = ?", arguments: [patientID]),
+      (p[3] as String?) == "healthengine",
+      try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM appointments WHERE patient_id = ?", arguments: [patientID])
+        == appointmentID
+    else { return .matched }
+    let first = (p[0] as String? ?? "").matchKey
+    let last = (p[1] as String? ?? "").matchKey
+    let earlier = try Row.fetchAll(
+      db, sql: "SELECT first_name, last_name FROM patients WHERE dob = ? AND id < ?", arguments: [p[2] as String?, patientID]
+    ).filter { ($0[0] as String? ?? "").matchKey == first && ($0[1] as String? ?? "").matchKey == last }
+    return earlier.count >= 2 ? .createdMultipleMatches : .createdNoMatch
   }
 
   /// Patient matching on trimmed, case-folded first name, last name and date of birth.
