@@ -161,12 +161,15 @@ public final class AppointmentBook {
   /// The lowest counting column free in every slot of `[start, end)`, or why there is none.
   static func column(for start: Int, end: Int, in slots: [DiarySlot]) -> Result<Int, MessageRejection> {
     guard let first = slots.firstIndex(where: { $0.start.minutes == start }) else {
+      // Inside a session but between slot starts: the message is wrong. Outside every session
+      // (the practice shortened a session after publishing): the slot is simply gone.
+      let offGrid = slots.contains { $0.start.minutes < start && start < $0.end.minutes }
       return .failure(
         MessageRejection(
-          slots.isEmpty ? .slotUnavailable : .invalidMessage,
-          slots.isEmpty
-            ? "the practitioner has no diary session at \(MinuteOfDay(start)) that day"
-            : "pmsAppointmentTime \(MinuteOfDay(start)) is not on the practitioner's diary grid"))
+          offGrid ? .invalidMessage : .slotUnavailable,
+          offGrid
+            ? "pmsAppointmentTime \(MinuteOfDay(start)) is not on the practitioner's diary grid"
+            : "the practitioner has no diary session at \(MinuteOfDay(start)) that day"))
     }
     var covered: [DiarySlot] = []
     var cursor = start

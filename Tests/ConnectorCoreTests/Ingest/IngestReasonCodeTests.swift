@@ -27,6 +27,7 @@ import Testing
     Case(label: "second slot of a 30-minute booking taken", booking: IngestTestPractice.booking("r2", at: "2026-03-04T09:45"), reason: .slotUnavailable, detail: "10:00"),
     Case(label: "whole-day block", booking: IngestTestPractice.booking("r3", at: "2026-03-05T10:00"), reason: .slotUnavailable, detail: "blocked"),
     Case(label: "no session on a Saturday", booking: IngestTestPractice.booking("r4", at: "2026-03-07T10:00"), reason: .slotUnavailable, detail: "no diary session"),
+    Case(label: "after the day's session", booking: IngestTestPractice.booking("r4b", at: "2026-03-03T13:00"), reason: .slotUnavailable, detail: "no diary session at 13:00"),
     Case(label: "session ends before the booking", booking: IngestTestPractice.booking("r5", at: "2026-03-03T11:45"), reason: .slotUnavailable, detail: "ends before"),
     Case(label: "unknown practitioner", booking: IngestTestPractice.booking("r6", resource: 99), reason: .unknownResource, detail: "99"),
     Case(label: "inactive practitioner", booking: IngestTestPractice.booking("r7", resource: 3), reason: .unknownResource, detail: "inactive"),
