@@ -64,6 +64,16 @@ final class IngestTestPractice {
     configuration.multiColumn = [2: .any]
   }
 
+  /// Replaces the hand-written practice with a generated one (Perth, from 2026-03-02).
+  func useGeneratedPractice(practitioners: Int, days: Int, seed: UInt64) throws {
+    try FileManager.default.removeItem(atPath: databasePath)
+    try PracticeFixtureGenerator.generate(
+      PracticeFixtureSpec(
+        practitioners: practitioners, days: days, patients: 300, bookedFraction: 0.5, seed: seed,
+        start: LocalDate("2026-03-02")!), into: databasePath)
+    configuration.multiColumn = [:]
+  }
+
   /// Runs one ingest pass at `asOf` with fresh handles, as a new process would.
   @discardableResult
   func ingest(asOf: String = IngestTestPractice.asOf) throws -> IngestSummary {
