@@ -127,3 +127,72 @@ final class LockHolder {
     #expect(try spool.outboxFiles(prefix: "snapshot-") == ["snapshot-demo-1.xml"])
   }
 }
+
+@Suite struct RunSignalCLITests {
+  /// SIGTERM mid-run: the current drop finishes, the rest stays claimed or waiting, nothing is
+  /// lost, and the next run completes without applying anything twice.
+  @Test func sigtermLeavesTheSpoolConsistentAndTheNextRunFinishes() throws {
+    let spool = try DemoSpool(label: "run-sigterm")
+    let database = spool.database
+    // Replace the sample drops with enough small drops that the run is still busy when the signal comes.
+    for name in try FileManager.default.contentsOfDirectory(atPath: spool.inbox) {
+      try FileManager.default.removeItem(atPath: spool.inbox + "/" + name)
+    }
+    let generated = try CommandRunner.run(
+      "ppmp-fixtures",
+      ["drops", "--database", database, "--out", spool.inbox, "--bookings", "300", "--cancellations", "20", "--invalid", "0",
+       "--seed", "5", "--per-drop", "8", "--practice-id", "demo", "--as-of", spool.asOf])
+    #expect(generated.status == 0, "\(generated.stderr)")
+    let drops = try FileManager.default.contentsOfDirectory(atPath: spool.inbox).filter { $0.hasSuffix(".xml") }
+    #expect(drops.count >= 30)
+    // Settled: delivered a minute ago.
+    let past = timeval(tv_sec: Int(Date().timeIntervalSince1970) - 60, tv_usec: 0)
+    for name in drops { _ = utimes(spool.inbox + "/" + name, [past, past]) }
+    let tokensBefore = try tokenCount(database)
+
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: RepositoryPaths.executable("ppmp-connector"))
+    process.arguments = ["run", "--as-of", spool.asOf, "--quiet"]
+    process.currentDirectoryURL = URL(fileURLWithPath: spool.path)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // Signal once the first receipt is out (bounded wait so a broken build cannot hang the suite).
+    for _ in 0..<1500 where process.isRunning {
+      if try !spool.outboxFiles(prefix: "receipt-").isEmpty { break }
+      usleep(20_000)
+    }
+    process.terminate()
+    process.waitUntilExit()
+    let answered = try spool.outboxFiles(prefix: "receipt-").count
+    if process.terminationStatus == 128 + SIGTERM {
+      let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
+      #expect((status["lastRun"] as? [String: Any])?["outcome"] as? String == "interrupted")
+      #expect(answered < drops.count)
+    } else {
+      // The run beat the signal: still a valid outcome, only less interesting.
+      #expect([0, 1].contains(process.terminationStatus))
+    }
+    // Nothing lost: every drop is answered, still claimed in work/, or still waiting.
+    let waiting = try FileManager.default.contentsOfDirectory(atPath: spool.inbox).count
+    let claimed = try FileManager.default.contentsOfDirectory(atPath: spool.path + "/spool/work").count
+    #expect(answered + waiting + claimed == drops.count, "answered \(answered) waiting \(waiting) claimed \(claimed)")
+
+    let next = try spool.run(["run"])
+    #expect([0, 1].contains(next.status), "\(next.stderr)")
+    #expect(try spool.outboxFiles(prefix: "receipt-").count == drops.count)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: spool.inbox).isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path + "/spool/work").isEmpty)
+    // Applied exactly once: one new token per confirmed booking across all receipts.
+    var confirmed = 0
+    for name in try spool.outboxFiles(prefix: "receipt-") {
+      confirmed += count("confirmInsert", in: spool.contents(spool.outbox + "/" + name))
+    }
+    #expect(try tokenCount(database) == tokensBefore + confirmed)
+  }
+
+  private func tokenCount(_ database: String) throws -> Int {
+    let r = try CommandRunner.run("/usr/bin/sqlite3", [database, "SELECT COUNT(*) FROM appointments WHERE comments LIKE '%HE_MSG_ID:%'"])
+    return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+  }
+}
