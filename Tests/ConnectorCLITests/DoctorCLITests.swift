@@ -32,6 +32,7 @@ private func sqlite(_ database: String, _ sql: String) throws {
     #expect(location(try #require(one("inconsistent-slot-lengths")))["practitionerId"] as? Int == 9)
     let removed = try #require(one("he-msg-id-removed"))
     #expect(removed["severity"] as? String == "error" && location(removed)["appointmentId"] != nil)
+    #expect(location(removed)["practitionerId"] as? Int == 6 && location(removed)["practitionerName"] as? String == "Mr Tom Williams")
     #expect(one("ppmp-version-no-colour") == nil)
     // Stable JSON: sorted keys, every finding with the five fields.
     #expect(all.allSatisfy { Set($0.keys) == ["code", "fix", "severity", "what", "where"] })
@@ -69,6 +70,10 @@ private func sqlite(_ database: String, _ sql: String) throws {
     #expect(broken?["severity"] as? String == "error")
     let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
     #expect((status["archive"] as? [String: Any])?["chainVerified"] as? Bool == false)
+    // A readable archive leaks patient data: reported with its path under archive/.
+    chmod(archive, 0o644)
+    let leak = try findings(spool).findings.first { $0["code"] as? String == "spool-file-permissions" }
+    #expect((leak?["what"] as? String)?.contains("2026-03/demo-1.tar.zst") == true, "\(String(describing: leak))")
   }
 
   @Test func doctorRunsWhileABatchHoldsTheLock() throws {

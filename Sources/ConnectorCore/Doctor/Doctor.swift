@@ -83,7 +83,8 @@ public struct Doctor {
       let (_, book) = try database.loadBook(from: asOf.date, days: options.effectiveHorizonDays)
       findings += checkVersion(settings)
       findings += checkDiaries(book, options: options)
-      findings += try checkTokens(database, state: state, today: asOf.date)
+      let names = Dictionary(book.practitioners.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+      findings += try checkTokens(database, state: state, today: asOf.date, names: names)
     } catch {
       findings.append(
         DoctorFinding(
@@ -259,7 +260,9 @@ public struct Doctor {
 
   /// "Cancellations Not Removing Appointments": upcoming Healthengine bookings whose
   /// `HE_MSG_ID:` token staff removed. Appointments are named by id only, never by patient.
-  private func checkTokens(_ database: PPMPDatabase, state: ConnectorState?, today: LocalDate) throws -> [DoctorFinding] {
+  private func checkTokens(
+    _ database: PPMPDatabase, state: ConnectorState?, today: LocalDate, names: [Int64: String]
+  ) throws -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
     var confirmed: [(heMsgId: String, appointmentID: Int64)] = []
     if let state {
@@ -294,7 +297,8 @@ public struct Doctor {
             .error, "he-msg-id-removed",
             what: "Healthengine booking \(c.heMsgId) (appointment \(c.appointmentID), staff \(row[0] as Int64), "
               + "\(date) \(row[2] as String)) no longer carries its HE_MSG_ID token: a cancellation from Healthengine will fail.",
-            where: .init(appointmentId: c.appointmentID, date: date),
+            where: .init(
+              practitionerId: row[0], practitionerName: names[row[0]], appointmentId: c.appointmentID, date: date),
             fix: "Put \(AppointmentBook.token(c.heMsgId)) back into the appointment's comments. \(fixWords)"))
       }
       // Bookings that say they came from Healthengine but carry no token at all: the journal may
@@ -314,7 +318,7 @@ public struct Doctor {
             .error, "he-msg-id-removed",
             what: "Appointment \(id) (staff \(row[1] as Int64), \(date) \(row[3] as String)) mentions Healthengine in its "
               + "comments but carries no HE_MSG_ID token: a cancellation from Healthengine will fail.",
-            where: .init(appointmentId: id, date: date),
+            where: .init(practitionerId: row[1], practitionerName: names[row[1]], appointmentId: id, date: date),
             fix: "Find the booking's HE_MSG_ID (Healthengine's booking details, or `ppmp-connector audit find`) and put "
               + "HE_MSG_ID:<id> back into the comments; if it was not an online booking, remove the word Healthengine. \(fixWords)"))
       }
@@ -368,6 +372,12 @@ public struct Doctor {
           if spool.folders.contains(path) { continue }
           if f.mode & 0o077 != 0 { badMode.append(name + "/") }
           if f.uid != me { badOwner.append(name + "/") }
+          // One level down: archive/YYYY-MM/*.tar.zst and state/staging/{inbox,outbox}/*.
+          for inner in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            guard let g = FileSystem.fileInfo(path + "/" + inner) else { continue }
+            if g.mode & 0o077 != 0 { badMode.append(name + "/" + inner) }
+            if g.uid != me { badOwner.append(name + "/" + inner) }
+          }
           continue
         }
         if f.mode & 0o077 != 0 { badMode.append(name) }

@@ -40,7 +40,7 @@ extension PPMPConnector {
       Console.out("doctor: " + counts.map { "\($0.1) \($0.0.rawValue)(s)" }.joined(separator: ", "))
       for (severity, count) in counts where count > 0 && (!quiet || severity == .error) {
         Console.out("")
-        Console.out("\(severity.rawValue.uppercased())S")
+        Console.out(["ERRORS", "WARNINGS", "INFORMATION"][severity.rank])
         for f in findings where f.severity == severity {
           Console.out("- [\(f.code)] \(f.what)")
           let place = f.location.summary
