@@ -124,8 +124,11 @@ public struct ArchiveAuditor {
   }
 
   /// Every archive member mentioning `heMsgId`: from the catalog index, or by reading every
-  /// archive when the catalog is missing (auditors may only have the archive folder).
-  public func find(heMsgId: String) throws -> [(archive: String, member: String)] {
+  /// archive when the catalog is missing (auditors may only have the archive folder). The scan
+  /// skips XML members over `memberLimit` bytes, as the index does (`BagArchiver.messageIndex`):
+  /// those are snapshots of large practices, which carry no heMsgId, and reading one whole
+  /// would fail the search.
+  public func find(heMsgId: String, memberLimit: Int = 64 * 1024 * 1024) throws -> [(archive: String, member: String)] {
     if let state, let catalog = try? state.archives(), !catalog.isEmpty {
       let names = Dictionary(uniqueKeysWithValues: catalog.map { ($0.sequence, $0.path) })
       return try state.archiveMembers(heMsgId: heMsgId).map { (names[$0.sequence] ?? "?", $0.member) }
@@ -134,8 +137,10 @@ public struct ArchiveAuditor {
     for file in archiveFiles() {
       let reader = try TarReader(path: archiveFolder + "/" + file)
       while let entry = try reader.next() {
-        guard entry.type == .file, entry.path.hasSuffix(".xml"), let range = entry.path.range(of: "/data/") else { continue }
-        let bytes = try reader.readAll(limit: 64 * 1024 * 1024)
+        guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= Int64(memberLimit),
+          let range = entry.path.range(of: "/data/")
+        else { continue }
+        let bytes = try reader.readAll(limit: memberLimit)
         if BagLayout.heMsgIds(inXML: bytes).contains(heMsgId) {
           found.append((file, "data/" + entry.path[range.upperBound...]))
         }

@@ -112,6 +112,13 @@ import Testing
     #expect(try spool.auditor(withCatalog: false).find(heMsgId: "HE-9-A").isEmpty)
   }
 
+  @Test func findByScanningSkipsXMLMembersOverTheLimitInsteadOfFailing() throws {
+    let spool = try chain("find-limit", count: 2)
+    // Each day's delta is about 2.5 kB, the drop and receipt well under 1 kB.
+    let hits = try spool.auditor(withCatalog: false).find(heMsgId: "HE-3-A", memberLimit: 1024).map(ArchiveHit.init)
+    #expect(hits == [ArchiveHit("2026-03/demo-2.tar.zst", "data/inbox/drop-3.xml"), ArchiveHit("2026-03/demo-2.tar.zst", "data/outbox/receipt-drop-3.xml")])
+  }
+
   @Test func showPrintsAMemberByShortOrFullNameAndRefusesAnUnknownOne() throws {
     let spool = try chain("show", count: 2)
     let drop = Array(ArchiveSamples.drop(heMsgId: "HE-3-A", secondId: "HE-3-B").utf8)
