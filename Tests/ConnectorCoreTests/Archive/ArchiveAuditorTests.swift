@@ -93,6 +93,21 @@ import Testing
     #expect(alone.problems.first?.contains("demo-2.tar.zst") == true)
   }
 
+  @Test func anArchiveDamagedInItsCompressedBytesIsNamedFirstNotReportedMissing() throws {
+    let spool = try chain("rot")
+    // Bit rot in the compressed file itself: nothing of the archive can be read any more.
+    let path = archivePath(spool, 2)
+    var bytes = spool.bytes(path)
+    for i in (bytes.count / 2)..<(bytes.count / 2 + 16) { bytes[i] = 0 }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    for auditor in [spool.auditor(), spool.auditor(withCatalog: false)] {
+      let report = auditor.verify()
+      #expect(report.problems.first?.hasPrefix("demo-2.tar.zst: unreadable: ") == true, "\(report.problems)")
+      #expect(!report.problems.contains { $0.contains("missing") }, "\(report.problems)")
+      #expect(report.archives.map { ($0.path as NSString).lastPathComponent } == ["demo-1.tar.zst", "demo-2.tar.zst", "demo-3.tar.zst"])
+    }
+  }
+
   @Test func aRecordedArchiveMissingAtTheEndIsNamed() throws {
     let spool = try chain("missing-last")
     try FileManager.default.removeItem(atPath: archivePath(spool, 3))
