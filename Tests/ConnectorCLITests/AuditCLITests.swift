@@ -109,6 +109,20 @@ import Testing
     #expect(alone.stderr == "audit: FAILED: archive sequence 2 is missing before demo-3.tar.zst\n", "\(alone.stderr)")
   }
 
+  @Test func verifyNamesAnArchiveDamagedInItsCompressedBytesFirst() throws {
+    let spool = try spoolWithThreeArchives("audit-rot")
+    let path = archive(spool, 2)
+    var bytes = spool.contents(path)
+    for i in 600..<616 { bytes[i] = 0 }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    for arguments in [["audit", "verify"], ["audit", "verify", "--archive-dir", "spool/archive"]] {
+      let r = try spool.run(arguments)
+      #expect(r.status == 1)
+      #expect(r.stderr.hasPrefix("audit: FAILED: demo-2.tar.zst: unreadable: "), "\(r.stderr)")
+      #expect(!r.stderr.contains("missing"), "\(r.stderr)")
+    }
+  }
+
   @Test func verifyNamesAnArchiveReplacedByAValidBagOfAnotherSpool() throws {
     let spool = try spoolWithThreeArchives("audit-replaced")
     // Another spool whose second archive is a complete bag linking to the same first archive
@@ -119,6 +133,8 @@ import Testing
       #expect(try other.run(arguments, asOf: asOf).status == 0)
     }
     #expect(try other.run(["audit", "verify"]).status == 0)
+    // Same demo, same clock, same staged files: byte-identical first archives.
+    #expect(spool.contents(archive(spool, 1)) == other.contents(archive(other, 1)))
     try FileManager.default.removeItem(atPath: archive(spool, 2))
     try FileManager.default.copyItem(atPath: archive(other, 2), toPath: archive(spool, 2))
 
