@@ -24,7 +24,14 @@ demo: deps
 	@echo "outbox/:   $$(ls $(DEMO_DIR)/spool/outbox | tr '\n' ' ')"
 	@echo "rejected/: $$(ls $(DEMO_DIR)/spool/rejected | tr '\n' ' ')"
 	@echo "archive/:  $$(cd $(DEMO_DIR)/spool/archive && ls */* 2>/dev/null | tr '\n' ' ')"
-	@echo "Try: cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector status   (or: audit verify, export, run)"
+	@echo
+	@echo "== ppmp-connector status"
+	@cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector status
+	@echo
+	@echo "== ppmp-connector doctor  (the demo practice is seeded with problems, so doctor exits 1)"
+	@cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector doctor || [ $$? -eq 1 ]
+	@echo
+	@echo "Try: cd $(DEMO_DIR) && ../$(BIN)/ppmp-connector doctor --json   (or: status --json, audit verify, export, run)"
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -12,6 +12,8 @@ struct PPMPConnector: ParsableCommand {
       configuration error; 65 input unusable; 74 I/O failure; 75 another run holds the lock.
       """,
     version: ConnectorVersion.string,
-    subcommands: [Init.self, Run.self, Ingest.self, Export.self, Diff.self, Validate.self, Archive.self, Audit.self]
+    subcommands: [
+      Init.self, Run.self, Ingest.self, Export.self, Diff.self, Validate.self, Archive.self, Audit.self, Doctor.self, Status.self,
+    ]
   )
 }

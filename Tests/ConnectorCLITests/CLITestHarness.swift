@@ -23,7 +23,7 @@ final class DemoSpool {
   @discardableResult
   func run(_ arguments: [String], asOf override: String? = nil) throws -> CommandResult {
     var args = arguments
-    let takesClock = ["init", "export", "ingest", "run", "archive"].contains(arguments.first ?? "")
+    let takesClock = ["init", "export", "ingest", "run", "archive", "doctor"].contains(arguments.first ?? "")
     if takesClock && !args.contains("--as-of") { args += ["--as-of", override ?? asOf] }
     return try CommandRunner.run("ppmp-connector", args, in: path)
   }

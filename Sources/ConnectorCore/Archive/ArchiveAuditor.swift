@@ -44,10 +44,16 @@ public struct ArchiveAuditor {
   /// link to the archive before it. An archive replaced by another valid bag is thus named as
   /// replaced (when the catalog is there) before the next archive's broken link.
   public func verify() -> ChainReport {
-    var reports = archiveFiles().map { BagVerifier.verify(path: archiveFolder + "/" + $0) }
-    reports.sort { ($0.sequence ?? Int64.max, $0.path) < ($1.sequence ?? Int64.max, $1.path) }
     let catalog = state.flatMap { try? $0.archives() }
     let catalogByPath = Dictionary((catalog ?? []).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    // An archive too damaged to read (bit rot in the compressed file, truncation) has no
+    // bag-info; it keeps its place in the chain through the catalog or its file name, so it is
+    // named first, not reported as a missing sequence before the next archive.
+    let positioned = archiveFiles().map { file in
+      let r = BagVerifier.verify(path: archiveFolder + "/" + file)
+      return (report: r, seq: r.sequence ?? catalogByPath[file]?.sequence ?? Self.sequence(inFileName: file))
+    }.sorted { ($0.seq ?? Int64.max, $0.report.path) < ($1.seq ?? Int64.max, $1.report.path) }
+    let reports = positioned.map(\.report)
     let catalogBySequence = Dictionary((catalog ?? []).map { ($0.sequence, $0) }, uniquingKeysWith: { first, _ in first })
     var problems: [String] = []
     var reportedMissing: Set<Int64> = []
@@ -55,7 +61,7 @@ public struct ArchiveAuditor {
     var previous: [BagReport] = []
     var expectedSequence: Int64 = 1
     func base(_ path: String) -> String { (path as NSString).lastPathComponent }
-    for r in reports {
+    for (r, position) in positioned {
       let name = base(r.path)
       let relative = String(r.path.dropFirst(archiveFolder.count + 1))
       for p in r.problems { problems.append("\(name): \(p)") }
@@ -70,7 +76,7 @@ public struct ArchiveAuditor {
           problems.append("\(name): not recorded in the catalog (put there by hand, or left by a run that stopped before recording it)")
         }
       }
-      guard let seq = r.sequence else {
+      guard let seq = position else {
         problems.append("\(name): bag-info.txt has no Archive-Sequence")
         continue
       }
@@ -85,7 +91,10 @@ public struct ArchiveAuditor {
         reportedMissing.formUnion(expectedSequence..<seq)
       }
       let link = r.previousTarSHA256 ?? "missing"
-      if seq == 1 {
+      if r.sequence == nil {
+        // Damaged beyond reading its bag-info: the problems above say why; no link to check.
+        if r.problems.isEmpty { problems.append("\(name): bag-info.txt has no Archive-Sequence") }
+      } else if seq == 1 {
         if link != BagLayout.zeroHash {
           problems.append("\(name): Previous-Archive-SHA256 \(link) is not the start of the chain (64 zeros)")
         }
@@ -112,6 +121,12 @@ public struct ArchiveAuditor {
     return ChainReport(archives: reports, problems: problems)
   }
 
+  /// The sequence in a file name like `2026-03/demo-12.tar.zst` or `demo-12.1.tar.zst`.
+  static func sequence(inFileName file: String) -> Int64? {
+    let stem = (file as NSString).lastPathComponent.split(separator: ".").first ?? ""
+    return stem.split(separator: "-").last.flatMap { Int64($0) }
+  }
+
   /// Finds an archive by name (`demo-3`), by path relative to the archive folder, or by path.
   public func resolve(_ archive: String) throws -> String {
     if FileManager.default.fileExists(atPath: archive) { return archive }
@@ -124,8 +139,11 @@ public struct ArchiveAuditor {
   }
 
   /// Every archive member mentioning `heMsgId`: from the catalog index, or by reading every
-  /// archive when the catalog is missing (auditors may only have the archive folder).
-  public func find(heMsgId: String) throws -> [(archive: String, member: String)] {
+  /// archive when the catalog is missing (auditors may only have the archive folder). The scan
+  /// skips XML members over `memberLimit` bytes, as the index does (`BagArchiver.messageIndex`):
+  /// those are snapshots of large practices, which carry no heMsgId, and reading one whole
+  /// would fail the search.
+  public func find(heMsgId: String, memberLimit: Int = 64 * 1024 * 1024) throws -> [(archive: String, member: String)] {
     if let state, let catalog = try? state.archives(), !catalog.isEmpty {
       let names = Dictionary(uniqueKeysWithValues: catalog.map { ($0.sequence, $0.path) })
       return try state.archiveMembers(heMsgId: heMsgId).map { (names[$0.sequence] ?? "?", $0.member) }
@@ -134,8 +152,10 @@ public struct ArchiveAuditor {
     for file in archiveFiles() {
       let reader = try TarReader(path: archiveFolder + "/" + file)
       while let entry = try reader.next() {
-        guard entry.type == .file, entry.path.hasSuffix(".xml"), let range = entry.path.range(of: "/data/") else { continue }
-        let bytes = try reader.readAll(limit: 64 * 1024 * 1024)
+        guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= Int64(memberLimit),
+          let range = entry.path.range(of: "/data/")
+        else { continue }
+        let bytes = try reader.readAll(limit: memberLimit)
         if BagLayout.heMsgIds(inXML: bytes).contains(heMsgId) {
           found.append((file, "data/" + entry.path[range.upperBound...]))
         }

@@ -212,8 +212,12 @@ public final class BagArchiver {
       tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: files.count, payloadBytes: payloadBytes,
       fileBytes: FileSystem.fileInfo(finalPath)?.size ?? 0, baggingDate: asOf.date.description,
       firstFileDate: nil, lastFileDate: nil)
-    try state.recordArchive(record, messages: messages)
+    // The staged copies go before the catalog row is written: the archive on disk is verified
+    // and synced, so a run stopping anywhere after the rename leaves an unrecorded archive that
+    // the next run adopts (adoptOrphans), never a recorded archive whose staged files would be
+    // archived a second time.
     for f in files { try FileSystem.removeIfPresent(f.path) }
+    try state.recordArchive(record, messages: messages)
     return record
   }
 

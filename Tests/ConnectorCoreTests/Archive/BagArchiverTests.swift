@@ -171,13 +171,36 @@ import Testing
   }
 
   /// A run that stops after the rename and before the catalog insert, simulated with a trigger
-  /// that makes the insert fail: the archive is on disk, unrecorded, its staged files still there.
-  private func crashBeforeRecording(_ spool: ArchiveTestSpool) throws {
+  /// that makes the insert fail: the archive is on disk, unrecorded. The archiver removes the
+  /// staged copies just before the insert; `keepStaged` puts them back, as a run stopping
+  /// between the rename and that removal would have left them.
+  private func crashBeforeRecording(_ spool: ArchiveTestSpool, keepStaged: Bool = true) throws {
+    let backup = spool.folder.child("staging-backup")
+    try FileManager.default.copyItem(atPath: spool.spool.staging, toPath: backup)
     try spool.state.queue.write {
       try $0.execute(sql: "CREATE TRIGGER crash BEFORE INSERT ON archive BEGIN SELECT RAISE(ABORT, 'simulated crash'); END")
     }
     #expect(throws: ConnectorError.self) { try spool.archive(day: 2) }
     try spool.state.queue.write { try $0.execute(sql: "DROP TRIGGER crash") }
+    #expect(spool.stagedFiles().isEmpty)
+    if keepStaged {
+      try FileManager.default.removeItem(atPath: spool.spool.staging)
+      try FileManager.default.moveItem(atPath: backup, toPath: spool.spool.staging)
+    }
+  }
+
+  @Test func aRunStoppingAfterTheStagedCopiesWentLeavesAnArchiveTheNextRunAdopts() throws {
+    let spool = try ArchiveTestSpool(label: "orphan-unstaged")
+    try spool.stageDay(2)
+    try crashBeforeRecording(spool, keepStaged: false)
+    #expect(try spool.state.archives().isEmpty)
+    let archiver = spool.archiver()
+    // Nothing staged: the adopted archive is the whole result; no second copy of day 2.
+    #expect(try archiver.archive(asOf: LocalDateTime("2026-03-03T18:00")!, timeZone: ArchiveTestSpool.zone) == nil)
+    #expect(archiver.adopted.map(\.path) == ["2026-03/demo-1.tar.zst"])
+    #expect(try spool.state.archives().map(\.sequence) == [1])
+    #expect(try spool.state.archiveMembers(heMsgId: "HE-2-A").count == 2)
+    #expect(spool.auditor().verify().isIntact)
   }
 
   @Test func anArchiveLeftUnrecordedIsAdoptedInsteadOfWrittenTwice() throws {

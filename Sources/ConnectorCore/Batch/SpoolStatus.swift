@@ -1,0 +1,105 @@
+import ConnectorArchive
+import Foundation
+
+/// What `status` reports (SPEC §8): the last run from `state/status.json`, the queues as they are
+/// now, and the archive. Reading it never takes the spool lock and never creates the state
+/// database, so it works while a batch runs and before the first one.
+///
+/// The JSON form (`status --json`, sorted keys) is stable: keys are only ever added. A key whose
+/// value is unknown (no run yet, no archive yet) is left out rather than written as null.
+public struct SpoolStatus: Codable, Sendable, Equatable {
+  /// The archive side of the status.
+  public struct ArchiveState: Codable, Sendable, Equatable {
+    /// Number of archives in the archive folder.
+    public var count = 0
+    /// The newest archive's name (`demo-3`), path relative to `archive/`, sequence and bagging date.
+    public var lastName: String?
+    public var lastPath: String?
+    public var lastSequence: Int64?
+    public var lastDate: String?
+    /// Whether every archive and the whole chain verified just now (true with no archive).
+    public var chainVerified = true
+    /// The first problem when the chain does not verify.
+    public var firstProblem: String?
+    /// Files staged for the next archive.
+    public var stagedFiles = 0
+    /// `archive.every` as configured: "60 minutes", "10 runs".
+    public var every = ""
+    /// When the next archive is due: a practice-local time (`YYYY-MM-DDTHH:MM`) for a minutes
+    /// cadence, "after N more run(s)" for a runs cadence, "next run" when nothing was archived yet.
+    public var nextDue = ""
+  }
+
+  /// Whether a run has ever finished on this spool (false: "no run yet").
+  public var hasRun = false
+  /// `state/status.json` as the last run left it.
+  public var lastRun: RunStatus?
+  /// Queue depths now (not as the last run left them).
+  public var queue = RunStatus.Queue()
+  public var archive = ArchiveState()
+
+  /// Creates an empty status.
+  public init() {}
+
+  /// Reads the status of the spool configured in `configuration`.
+  public static func read(configuration: ConnectorConfiguration, now: Date = Date()) throws -> SpoolStatus {
+    let spool = SpoolLayout(root: configuration.spoolPath)
+    guard FileSystem.fileInfo(spool.root) != nil else {
+      throw ConnectorError.configuration(
+        "spool folder \(spool.root) is missing; run `ppmp-connector init` (or fix --spool / spool = in connector.toml)")
+    }
+    var status = SpoolStatus()
+    status.lastRun = try RunStatus.load(from: spool.statusFile)
+    status.hasRun = status.lastRun != nil
+    status.queue = try BatchRunner.queueDepths(spool, now: Int64(now.timeIntervalSince1970))
+
+    let state = FileManager.default.fileExists(atPath: spool.stateDatabase) ? try ConnectorState(path: spool.stateDatabase) : nil
+    let auditor = ArchiveAuditor(archiveFolder: spool.archive, state: state)
+    let files = auditor.archiveFiles()
+    status.archive.count = files.count
+    status.archive.every = configuration.archiveEvery.description
+    if let last = try state?.lastArchive() {
+      status.archive.lastName = last.name
+      status.archive.lastPath = last.path
+      status.archive.lastSequence = last.sequence
+      status.archive.lastDate = last.baggingDate
+    } else if let path = files.last {
+      status.archive.lastPath = path
+      status.archive.lastName = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        .replacingOccurrences(of: ".tar", with: "")
+    }
+    if !files.isEmpty {
+      let report = auditor.verify()
+      status.archive.chainVerified = report.isIntact
+      status.archive.firstProblem = report.problems.first
+    }
+    if let state, let codec = ArchiveCodec(rawValue: configuration.archiveCodec) {
+      let archiver = BagArchiver(
+        spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)
+      status.archive.stagedFiles = try archiver.stagedCount()
+    }
+    status.archive.nextDue = try nextDue(configuration.archiveEvery, state: state)
+    return status
+  }
+
+  /// Mirrors `BatchRunner.archiveIsDue`: the cadence counts from the last archive.
+  private static func nextDue(_ every: ArchiveCadence, state: ConnectorState?) throws -> String {
+    guard let state, try state.lastArchive() != nil else { return "next run" }
+    switch every {
+    case .runs(let n):
+      let runs = Int(try state.meta("runs_since_archive") ?? "0") ?? 0
+      let left = max(1, n - runs)
+      return "after \(left) more run" + (left == 1 ? "" : "s")
+    case .minutes(let n):
+      guard let last = Int(try state.meta("last_archive_as_of") ?? "") else { return "next run" }
+      return LocalDateTime(absoluteMinutes: last + n).description
+    }
+  }
+
+  /// The JSON form: pretty-printed, sorted keys.
+  public func json() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(self), as: UTF8.self)
+  }
+}
