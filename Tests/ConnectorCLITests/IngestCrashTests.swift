@@ -29,9 +29,10 @@ import Testing
   @Test func killedIngestRunsLoseNothingAndApplyNothingTwice() throws {
     let spool = try DemoSpool(label: "ingest-crash")
     try spool.prepareForIngest()
+    let seed = Self.soak ? Int.random(in: 1...1_000_000) : 21
     let drops = try spool.generateDrops(
       bookings: Self.soak ? 1200 : 240, cancellations: Self.soak ? 240 : 40, invalid: Self.soak ? 10 : 3, perDrop: 8,
-      seed: Self.soak ? Int.random(in: 1...1_000_000) : 21)
+      seed: seed)
     #expect(drops.count > 20)
 
     var generator = SystemRandomNumberGenerator()
@@ -44,7 +45,7 @@ import Testing
     }
     let clean = try spool.run(["ingest"])
     #expect(clean.status == 0 || clean.status == 1, "\(clean.stdout)\(clean.stderr)")
-    let context = "kill delays (ms): \(delays)"
+    let context = "drops seed \(seed), kill delays (ms): \(delays)"
     #expect(kills > 0, "\(context)")
 
     // Every drop answered exactly once.
