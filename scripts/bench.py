@@ -294,6 +294,8 @@ class Bench:
         shutil.rmtree(staging)
         # Hard links: restaging costs nothing and the archiver removes only its links.
         sh(["cp", "-al", payload, staging])
+        # The archiver refuses a staging area other users can read (it holds patient data).
+        sh(["chmod", "-R", "go-rwx", staging])
       ours = self.measure([self.connector, "archive", "--config", config, "--as-of", AS_OF, "--quiet"],
                           setup=setup, cwd=folder)
       tarball = os.path.join(self.scratch, "stock.tar.zst")
