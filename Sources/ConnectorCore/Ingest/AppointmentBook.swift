@@ -115,11 +115,10 @@ public final class AppointmentBook {
       // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
       // so every candidate is checked, not only the first.
       if let existing = try Row.fetchAll(
-        db,
-        sql: """
+        db.cachedStatement(sql: """
           SELECT id, patient_id, comments FROM appointments
           WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
-          """, arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
+          """), arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
       ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
         return .success(Confirmation(appointmentID: existing[0], patientID: existing[1] ?? 0, match: .matched, existing: true))
       }
@@ -138,12 +137,12 @@ public final class AppointmentBook {
         var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
         comments += Self.token(r.heMsgId)
         let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, type_id,
                                       status, comments, colour, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)
-            """,
+            """).execute(
           arguments: [
             r.resourceID, column, date.description, r.start.time.description, r.lengthMinutes, patientID, typeID, comments,
             colour, stamp, stamp,
@@ -200,22 +199,22 @@ public final class AppointmentBook {
     let first = r.firstName.matchKey
     let last = r.lastName.matchKey
     let candidates = try Row.fetchAll(
-      db, sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE dob = ? ORDER BY id",
+      db.cachedStatement(sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE dob = ? ORDER BY id"),
       arguments: [r.dob.description]
     ).filter { ($0[1] as String? ?? "").matchKey == first && ($0[2] as String? ?? "").matchKey == last }
     if candidates.count == 1 {
       let id: Int64 = candidates[0][0]
       let mobile: String? = candidates[0][3]
       if let phone = r.phone, mobile?.trimmingWhitespace.isEmpty ?? true {
-        try db.execute(sql: "UPDATE patients SET mobile = ? WHERE id = ?", arguments: [phone, id])
+        try db.cachedStatement(sql: "UPDATE patients SET mobile = ? WHERE id = ?").execute(arguments: [phone, id])
       }
       return (id, .matched)
     }
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO patients (first_name, last_name, dob, mobile, email, created_at, created_by)
         VALUES (?, ?, ?, ?, ?, ?, 'healthengine')
-        """, arguments: [r.firstName, r.lastName, r.dob.description, r.phone, r.email, stamp])
+        """).execute(arguments: [r.firstName, r.lastName, r.dob.description, r.phone, r.email, stamp])
     return (db.lastInsertedRowID, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
   }
 
@@ -224,13 +223,16 @@ public final class AppointmentBook {
   public func cancel(heMsgId: String, hint: Int64?) throws -> Result<Int64, MessageRejection> {
     try database.guardedWrite("cancelling \(heMsgId) in") { db -> Result<Int64, MessageRejection> in
       var candidates: [Row] = []
-      if let hint, let row = try Row.fetchOne(db, sql: "SELECT id, status, comments FROM appointments WHERE id = ?", arguments: [hint]),
+      if let hint,
+        let row = try Row.fetchOne(
+          db.cachedStatement(sql: "SELECT id, status, comments FROM appointments WHERE id = ?"), arguments: [hint]),
         Self.comments(row[2], carry: heMsgId)
       {
         candidates = [row]
       } else {
         candidates = try Row.fetchAll(
-          db, sql: "SELECT id, status, comments FROM appointments WHERE comments LIKE ? ESCAPE '\\' ORDER BY id",
+          db.cachedStatement(
+            sql: "SELECT id, status, comments FROM appointments WHERE comments LIKE ? ESCAPE '\\' ORDER BY id"),
           arguments: [Self.likePattern(heMsgId)]
         ).filter { Self.comments($0[2], carry: heMsgId) }
       }
@@ -242,8 +244,8 @@ public final class AppointmentBook {
       }
       if let open = candidates.first(where: { ($0[1] as String) != AppointmentStatus.cancelled.rawValue }) {
         let id: Int64 = open[0]
-        try db.execute(
-          sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])
+        try db.cachedStatement(
+          sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?").execute(arguments: [stamp, id])
         return .success(id)
       }
       return .success(candidates[0][0])

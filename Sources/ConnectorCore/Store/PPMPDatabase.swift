@@ -183,7 +183,7 @@ public final class PPMPDatabase: Sendable {
       sql += " AND staff_id = ?"
       args.append(staffID)
     }
-    return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(args)).compactMap { row in
+    return try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: StatementArguments(args)).compactMap { row in
       guard let date = LocalDate(row[2] as String) else { return nil }
       let start: String? = row[3]
       let end: String? = row[4]
@@ -196,7 +196,7 @@ public final class PPMPDatabase: Sendable {
   public static func readHolidays(_ db: Database, from: LocalDate, to: LocalDate) throws -> Set<LocalDate> {
     Set(
       try String.fetchAll(
-        db, sql: "SELECT holiday_date FROM holidays WHERE holiday_date >= ? AND holiday_date < ?",
+        db.cachedStatement(sql: "SELECT holiday_date FROM holidays WHERE holiday_date >= ? AND holiday_date < ?"),
         arguments: [from.description, to.description]
       ).compactMap { LocalDate($0) })
   }
@@ -227,7 +227,7 @@ public final class PPMPDatabase: Sendable {
       args.append(staffID)
     }
     var result: [BookedInterval] = []
-    let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+    let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
     while let row = try cursor.next() {
       let dateText: String = row[3]
       let timeText: String = row[4]
