@@ -107,11 +107,19 @@ class Bench:
       "  %s %.3f s %5.0f MB  ratio %.2f" % (stock_name, stock["med"], stock["rss"], ratio) if stock else ""))
 
   def check_cache(self):
-    """Cached workloads are only as good as the generator that wrote them: a rebuilt
-    ppmp-fixtures (another generator, perhaps) empties the cache."""
+    """Cached workloads are only as good as the generator that wrote them: a change to its
+    sources (the fixtures tool, the generators, the availability rules drops aim with) empties
+    the cache. Keyed on sources, not the binary, so rebuilding for a fix elsewhere keeps it."""
+    import glob
     import hashlib
-    with open(self.fixtures, "rb") as f:
-      stamp = hashlib.sha256(f.read()).hexdigest()
+    digest = hashlib.sha256()
+    sources = sorted(glob.glob(os.path.join(ROOT, "Sources", "ppmp-fixtures", "*.swift"))
+                     + glob.glob(os.path.join(ROOT, "Sources", "ConnectorCore", "Store", "*Fixture*.swift"))
+                     + glob.glob(os.path.join(ROOT, "Sources", "ConnectorCore", "Availability", "*.swift")))
+    for path in sources:
+      with open(path, "rb") as f:
+        digest.update(path.encode() + b"\0" + f.read())
+    stamp = digest.hexdigest()
     stamp_file = os.path.join(self.cache, "generator.sha256")
     if not os.path.exists(stamp_file) or open(stamp_file).read() != stamp:
       shutil.rmtree(self.cache, ignore_errors=True)
