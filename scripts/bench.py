@@ -70,7 +70,7 @@ class Bench:
   def timed(self, cmd, cwd, ok):
     timefile = os.path.join(self.out, "time.txt")
     began = time.monotonic()
-    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", timefile] + cmd, cwd=cwd,
+    result = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", timefile] + cmd, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.monotonic() - began
     if result.returncode not in ok:
@@ -78,19 +78,22 @@ class Bench:
     with open(timefile) as f:
       fields = f.read().split()
     # /usr/bin/time prints "Command exited with non-zero status N" first when N != 0.
-    return wall, int(fields[-1])
+    # CPU (user + system) is reported beside wall: on a shared machine it is the steadier figure.
+    return wall, int(fields[-3]), float(fields[-2]) + float(fields[-1])
 
   def measure(self, cmd, setup=None, cwd=None, ok=(0,)):
     """Warm-up, then `runs` timed runs, each after an untimed `setup()`; medians and ranges."""
-    walls, rss = [], []
+    walls, rss, cpus = [], [], []
     for i in range(self.runs + 1):
       if setup:
         setup()
-      wall, kb = self.timed(cmd, cwd or self.out, ok)
+      wall, kb, cpu = self.timed(cmd, cwd or self.out, ok)
       if i > 0:
         walls.append(wall)
         rss.append(kb)
-    return dict(med=statistics.median(walls), lo=min(walls), hi=max(walls), rss=statistics.median(rss) / 1024)
+        cpus.append(cpu)
+    return dict(med=statistics.median(walls), lo=min(walls), hi=max(walls), rss=statistics.median(rss) / 1024,
+                cpu=statistics.median(cpus))
 
   def row(self, path, scale, size, ours, stock=None, stock_name="", target=None, rate=None):
     """target: (kind, bound) with kind 'ratio' (ours/stock ≤ bound), 'wall' (seconds) or 'rate' (≥)."""
@@ -363,8 +366,8 @@ class Bench:
     def fig(m):
       return "%.3f (%.3f–%.3f)" % (m["med"], m["lo"], m["hi"])
     lines = [
-      "| path | scale | workload | ours: wall s, median (min–max) | ours: peak RSS MB | stock tool | stock: wall s | stock: peak RSS MB | ratio | target | met |",
-      "|---|---|---|---|---|---|---|---|---|---|---|",
+      "| path | scale | workload | ours: wall s, median (min–max) | ours: CPU s | ours: peak RSS MB | stock tool | stock: wall s | stock: CPU s | stock: peak RSS MB | ratio (wall) | target | met |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in self.rows:
       target, met = "", ""
@@ -374,9 +377,10 @@ class Bench:
         met = "yes" if r["met"] else "**no**"
       ratio = "%.2f×" % r["ratio"] if r["ratio"] else ("%.0f bookings/s" % r["rate"] if r["rate"] else "—")
       stock = r["stock"]
-      lines.append("| %s | %d× | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |" % (
-        r["path"], r["scale"], r["size"], fig(r["ours"]), r["ours"]["rss"], r["stock_name"] or "—",
-        fig(stock) if stock else "—", "%.0f" % stock["rss"] if stock else "—", ratio, target, met))
+      lines.append("| %s | %d× | %s | %s | %.2f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
+        r["path"], r["scale"], r["size"], fig(r["ours"]), r["ours"]["cpu"], r["ours"]["rss"], r["stock_name"] or "—",
+        fig(stock) if stock else "—", "%.2f" % stock["cpu"] if stock else "—", "%.0f" % stock["rss"] if stock else "—",
+        ratio, target, met))
     growth = ["", "| path | 1× → %d×: wall | peak RSS | stock wall |" % self.m["scales"][-1], "|---|---|---|---|"]
     for path in ("export", "diff", "ingest", "archive", "run"):
       rs = [r for r in self.rows if r["path"] == path]
