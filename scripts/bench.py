@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""The ppmp-connector benchmark (SPEC §11, issue 7). Run through `make bench` / `make bench-quick`.
+
+Generates every workload with `ppmp-fixtures` (fixed seeds; cached under bench-out/cache/ so a
+second run skips generation), then measures, in the same run and on the same files, our release
+binary against the stock tool that bounds each path. Every figure is the median of several runs
+(after one untimed warm-up) with min and max, wall time and peak RSS from `/usr/bin/time -f
+'%e %M'` (wall is also taken with a monotonic clock around the child, for millisecond
+resolution). Writes the table into docs/benchmarks.md between marker comments and prints it.
+Standard library only.
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+START = "2026-03-02"  # a Monday; every practice starts here and every command runs as of it
+AS_OF = START + "T07:00"
+PRACTICE_ID = "bench"
+
+# What 1× means per path, and how many timed runs. 4× is the size SPEC §11 states the target
+# for (export/diff 500 practitioners × 90 days, ingest 10,000 bookings against 200,000 patients,
+# archive 5,000 files / ~200 MB); the `run` cycle's 1× is the spec's typical practice.
+MODES = {
+  "full": dict(runs=5, runs_big=3, scales=(1, 4, 16), export_practitioners=125, ingest_bookings=2_500,
+               ingest_patients=50_000, ingest_practitioners=32, archive_files=1_250, archive_file_kb=40,
+               run_practitioners=20, run_patients=5_000),
+  # Quick mode: the same paths at a fraction of the size, three runs, so it ends within a minute.
+  "quick": dict(runs=3, runs_big=3, scales=(1, 4), export_practitioners=16, ingest_bookings=500,
+                ingest_patients=10_000, ingest_practitioners=8, archive_files=200, archive_file_kb=40,
+                run_practitioners=20, run_patients=5_000),
+}
+
+
+def log(message):
+  print(message, file=sys.stderr, flush=True)
+
+
+def sh(cmd, ok=(0,), **kw):
+  """Runs an untimed setup command; output is kept out of the report."""
+  result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+  if result.returncode not in ok:
+    sys.exit("bench: %s exited %d\n%s%s" % (" ".join(cmd), result.returncode, result.stdout, result.stderr))
+  return result.stdout
+
+
+class Bench:
+  def __init__(self, bin_dir, mode):
+    self.mode = mode
+    self.m = MODES[mode]
+    self.connector = os.path.join(bin_dir, "ppmp-connector")
+    self.fixtures = os.path.join(bin_dir, "ppmp-fixtures")
+    self.out = os.path.join(ROOT, "bench-out")
+    self.cache = os.path.join(self.out, "cache")
+    self.scratch = os.path.join(self.out, "scratch")
+    self.check_cache()
+    self.rows = []
+    self.runs = self.m["runs"]
+    self.notes = []
+
+  # MARK: measuring
+
+  def timed(self, cmd, cwd, ok):
+    timefile = os.path.join(self.out, "time.txt")
+    began = time.monotonic()
+    result = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", timefile] + cmd, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.monotonic() - began
+    if result.returncode not in ok:
+      sys.exit("bench: %s exited %d\n%s" % (" ".join(cmd), result.returncode, result.stderr[-2000:]))
+    with open(timefile) as f:
+      fields = f.read().split()
+    # /usr/bin/time prints "Command exited with non-zero status N" first when N != 0.
+    # CPU (user + system) is reported beside wall: on a shared machine it is the steadier figure.
+    return wall, int(fields[-3]), float(fields[-2]) + float(fields[-1])
+
+  def measure(self, cmd, setup=None, cwd=None, ok=(0,)):
+    """Warm-up, then `runs` timed runs, each after an untimed `setup()`; medians and ranges."""
+    walls, rss, cpus = [], [], []
+    for i in range(self.runs + 1):
+      if setup:
+        setup()
+      wall, kb, cpu = self.timed(cmd, cwd or self.out, ok)
+      if i > 0:
+        walls.append(wall)
+        rss.append(kb)
+        cpus.append(cpu)
+    return dict(med=statistics.median(walls), lo=min(walls), hi=max(walls), rss=statistics.median(rss) / 1024,
+                cpu=statistics.median(cpus))
+
+  def row(self, path, scale, size, ours, stock=None, stock_name="", target=None, rate=None):
+    """target: (kind, bound) with kind 'ratio' (ours/stock ≤ bound), 'wall' (seconds) or 'rate' (≥)."""
+    ratio = ours["med"] / stock["med"] if stock else None
+    met = None
+    if target:
+      kind, bound = target
+      value = {"ratio": ratio, "wall": ours["med"], "rate": rate}[kind]
+      met = value <= bound if kind != "rate" else value >= bound
+    self.rows.append(dict(path=path, scale=scale, size=size, ours=ours, stock=stock, stock_name=stock_name,
+                          ratio=ratio, target=target, met=met, rate=rate))
+    log("  %-8s %3s× %-34s ours %.3f s %5.0f MB%s" % (
+      path, scale, size, ours["med"], ours["rss"],
+      "  %s %.3f s %5.0f MB  ratio %.2f" % (stock_name, stock["med"], stock["rss"], ratio) if stock else ""))
+
+  def check_cache(self):
+    """Cached workloads are only as good as the generator that wrote them: a change to its
+    sources (the fixtures tool, the generators, the availability rules drops aim with) empties
+    the cache. Keyed on sources, not the binary, so rebuilding for a fix elsewhere keeps it."""
+    import glob
+    import hashlib
+    digest = hashlib.sha256()
+    sources = sorted(glob.glob(os.path.join(ROOT, "Sources", "ppmp-fixtures", "*.swift"))
+                     + glob.glob(os.path.join(ROOT, "Sources", "ConnectorCore", "Store", "*Fixture*.swift"))
+                     + glob.glob(os.path.join(ROOT, "Sources", "ConnectorCore", "Availability", "*.swift")))
+    for path in sources:
+      with open(path, "rb") as f:
+        digest.update(path.encode() + b"\0" + f.read())
+    stamp = digest.hexdigest()
+    stamp_file = os.path.join(self.cache, "generator.sha256")
+    if not os.path.exists(stamp_file) or open(stamp_file).read() != stamp:
+      shutil.rmtree(self.cache, ignore_errors=True)
+      os.makedirs(self.cache)
+      with open(stamp_file, "w") as f:
+        f.write(stamp)
+
+  def scales(self):
+    """The scales of this mode; the 16× size gets fewer runs so `make bench` stays near 15 minutes."""
+    for s in self.m["scales"]:
+      self.runs = self.m["runs_big"] if s >= 16 else self.m["runs"]
+      yield s
+
+  # MARK: workloads (cached: the same seed and size always give the same files)
+
+  def practice(self, practitioners, days, patients, seed):
+    path = os.path.join(self.cache, "practice-%d-%d-%d-%d.sqlite" % (practitioners, days, patients, seed))
+    if not os.path.exists(path):
+      log("  generating %s" % os.path.basename(path))
+      sh([self.fixtures, "practice", "--out", path, "--practitioners", str(practitioners), "--days", str(days),
+          "--patients", str(patients), "--booked", "0.5", "--seed", str(seed), "--start", START])
+    return path
+
+  def copy_db(self, source, target):
+    """Copies a database together with its WAL (the connector switches PPMP files to WAL mode),
+    so the copy holds every committed row even when a reader left the WAL unmerged."""
+    for suffix in ("-wal", "-shm"):
+      if os.path.exists(target + suffix):
+        os.remove(target + suffix)
+    shutil.copyfile(source, target)
+    if os.path.exists(source + "-wal"):
+      shutil.copyfile(source + "-wal", target + "-wal")
+
+  def spool(self, folder, database, horizon, extra=""):
+    """A fresh connector folder: connector.toml (absolute paths) and an empty spool tree."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    config = os.path.join(folder, "connector.toml")
+    with open(config, "w") as f:
+      f.write('practice_id = "%s"\ndatabase = "%s"\nspool = "%s"\nhorizon_days = %d\nsettle_seconds = 0\n%s' % (
+        PRACTICE_ID, database, os.path.join(folder, "spool"), horizon, extra))
+    sh([self.connector, "init", "--config", config, "--quiet"], cwd=folder)
+    return config
+
+  def snapshot(self, database, horizon, name):
+    """Our own full snapshot of `database` as of AS_OF (untimed; an input for diff and drops)."""
+    path = os.path.join(self.cache, name)
+    if not os.path.exists(path):
+      folder = os.path.join(self.scratch, "snapshot")
+      config = self.spool(folder, database, horizon)
+      sh([self.connector, "export", "--config", config, "--full", "--as-of", AS_OF, "--quiet"], cwd=folder)
+      shutil.move(os.path.join(folder, "spool", "state", "published.xml"), path)
+    return path
+
+  def drops(self, database, horizon, bookings, cancellations, per_drop, seed):
+    folder = os.path.join(self.cache, "drops-%s-%d-%d-%d-%d" % (
+      os.path.basename(database).replace(".sqlite", ""), bookings, cancellations, per_drop, seed))
+    if os.path.isdir(folder):
+      return folder
+    log("  generating %s" % os.path.basename(folder))
+    partial = folder + ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    # Aimed at the free slots as of the same instant every command runs at, inside the horizon the
+    # connector publishes, under the practice id the connector checks.
+    sh([self.fixtures, "drops", "--database", database, "--out", partial, "--bookings", str(bookings),
+        "--cancellations", str(cancellations), "--invalid", "0", "--seed", str(seed), "--per-drop", str(per_drop),
+        "--as-of", AS_OF, "--practice-id", PRACTICE_ID, "--horizon-days", str(horizon)])
+    os.rename(partial, folder)
+    return folder
+
+  def archive_payload(self, files, kb, seed):
+    """`files` receipts and drops of about `kb` KiB each: XML lines drawn from a seeded pool
+    larger than zstd's window, so compression sees realistic, not trivially repeated, text."""
+    folder = os.path.join(self.cache, "archive-%d-%d-%d" % (files, kb, seed))
+    if os.path.isdir(folder):
+      return folder
+    log("  generating %s" % os.path.basename(folder))
+    import random
+    rnd = random.Random(seed)
+    pool = []
+    for i in range(200_000):
+      pool.append('  <confirmInsert heMsgId="he-%016x" bookingId="%d" pmsAppointmentId="%d" pmsPatientId="%d" '
+                  'patientMatch="%s"/>\n' % (rnd.getrandbits(64), rnd.randrange(10**7), rnd.randrange(10**7),
+                                             rnd.randrange(10**6), rnd.choice(("matched", "created-no-match"))))
+    partial = folder + ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    lines = kb * 1024 // len(pool[0])
+    for n in range(files):
+      kind = "outbox" if n % 2 else "inbox"
+      os.makedirs(os.path.join(partial, kind), exist_ok=True)
+      first = rnd.randrange(len(pool) - lines)
+      with open(os.path.join(partial, kind, "he-%06d.xml" % n), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<receipt drop="he-%06d.xml">\n' % n)
+        f.writelines(pool[first:first + lines])
+        f.write("</receipt>\n")
+    os.rename(partial, folder)
+    return folder
+
+  # MARK: the paths
+
+  def bench_export_and_diff(self):
+    log("export + diff")
+    for s in self.scales():
+      n = self.m["export_practitioners"] * s
+      db = self.practice(n, 90, 1_000, 11)
+      folder = os.path.join(self.scratch, "export")
+      config = os.path.join(folder, "connector.toml")
+      ours = self.measure([self.connector, "export", "--config", config, "--full", "--as-of", AS_OF, "--quiet"],
+                          setup=lambda: self.spool(folder, db, 90), cwd=self.scratch)
+      end = (datetime.date.fromisoformat(START) + datetime.timedelta(days=90)).isoformat()
+      # The rows the export reads (PPMPDatabase.loadBook), selected to /dev/null.
+      query = (
+        "SELECT key, value FROM settings;"
+        "SELECT id, title, first_name, last_name, active, online_booking, slot_duration, columns, roster_anchor FROM staff ORDER BY id;"
+        "SELECT id, staff_id, diary, weekday, start_time, end_time, interval_minutes FROM diary_times ORDER BY staff_id, id;"
+        "SELECT id, staff_id, block_date, start_time, end_time, reason FROM diary_blocks WHERE block_date >= '%s' AND block_date < '%s' ORDER BY id;"
+        "SELECT holiday_date FROM holidays WHERE holiday_date >= '%s' AND holiday_date < '%s';"
+        "SELECT id, code, name, length_minutes, staff_id, online FROM appointment_types ORDER BY code;"
+        "SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments "
+        "WHERE appt_date >= '%s' AND appt_date < '%s' AND status <> 'cancelled';") % ((START, end) * 3)
+      stock = self.measure(["sqlite3", "-readonly", db, query])
+      self.row("export", s, "%d practitioners × 90 days" % n, ours, stock, "sqlite3", ("ratio", 2.0) if s == 4 and self.mode == "full" else None)
+
+      # Diff: our snapshot of this practice, and one after cancelling every tenth appointment.
+      old = self.snapshot(db, 90, "snapshot-%d-a.xml" % n)
+      new = os.path.join(self.cache, "snapshot-%d-b.xml" % n)
+      if not os.path.exists(new):
+        changed = os.path.join(self.scratch, "changed.sqlite")
+        self.copy_db(db, changed)
+        sh(["sqlite3", changed, "UPDATE appointments SET status = 'cancelled' WHERE id % 10 = 0"])
+        os.replace(self.snapshot(changed, 90, "snapshot-%d-b.partial.xml" % n), new)
+        os.remove(changed)
+      delta = os.path.join(self.scratch, "delta.xml")
+      ours = self.measure([self.connector, "diff", old, new, "-o", delta, "--quiet"], ok=(1,),
+                          setup=lambda: os.path.exists(delta) and os.remove(delta))
+      stock = self.measure(["xmllint", "--stream", "--noout", old, new])
+      mb = (os.path.getsize(old) + os.path.getsize(new)) / 1e6
+      self.row("diff", s, "2 snapshots, %d pract., %.0f MB" % (n, mb), ours, stock, "xmllint --stream",
+               ("ratio", 1.5) if s == 4 and self.mode == "full" else None)
+
+  def bench_ingest(self):
+    log("ingest")
+    for s in self.scales():
+      bookings, patients = self.m["ingest_bookings"] * s, self.m["ingest_patients"] * s
+      practitioners = self.m["ingest_practitioners"] * s
+      db = self.practice(practitioners, 30, patients, 21)
+      # One drop of every booking (no cancellations, none invalid): the whole set in one parse and
+      # one transaction batch, as issue 7 asks.
+      drops = self.drops(db, 30, bookings, 0, bookings, 22)
+      folder = os.path.join(self.scratch, "ingest")
+      config = os.path.join(folder, "connector.toml")
+      work_db = os.path.join(folder, "ppmp.sqlite")
+
+      def setup():
+        self.spool(folder, work_db, 30)
+        self.copy_db(db, work_db)
+        for name in sorted(os.listdir(drops)):
+          shutil.copy2(os.path.join(drops, name), os.path.join(folder, "spool", "inbox", name))
+      ours = self.measure([self.connector, "ingest", "--config", config, "--as-of", AS_OF, "--quiet"],
+                          setup=setup, cwd=folder, ok=(0, 1))
+      confirmed = sum(open(os.path.join(folder, "spool", "outbox", f)).read().count("<confirmInsert")
+                      for f in os.listdir(os.path.join(folder, "spool", "outbox")) if f.startswith("receipt-"))
+      rate = bookings / ours["med"]
+      self.row("ingest", s, "%d bookings (%d confirmed), %dk patients" % (bookings, confirmed, patients // 1000),
+               ours, target=("rate", 5000) if s == 4 and self.mode == "full" else None, rate=rate)
+
+  def bench_archive(self):
+    log("archive")
+    for s in self.scales():
+      files = self.m["archive_files"] * s
+      payload = self.archive_payload(files, self.m["archive_file_kb"], 31)
+      mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(payload) for f in fs) / 1e6
+      folder = os.path.join(self.scratch, "archive")
+      config = os.path.join(folder, "connector.toml")
+      db = self.practice(20, 30, 5_000, 41)
+
+      def setup():
+        self.spool(folder, db, 30)
+        staging = os.path.join(folder, "spool", "state", "staging")
+        shutil.rmtree(staging)
+        # Hard links: restaging costs nothing and the archiver removes only its links.
+        sh(["cp", "-al", payload, staging])
+        # The archiver refuses a staging area other users can read (it holds patient data).
+        sh(["chmod", "-R", "go-rwx", staging])
+      ours = self.measure([self.connector, "archive", "--config", config, "--as-of", AS_OF, "--quiet"],
+                          setup=setup, cwd=folder)
+      tarball = os.path.join(self.scratch, "stock.tar.zst")
+      stock = self.measure(["bsdtar", "--zstd", "-cf", tarball, "-C", payload, "."])
+      self.row("archive", s, "%d files, %.0f MB" % (files, mb), ours, stock, "bsdtar --zstd",
+               ("ratio", 1.25) if s == 4 and self.mode == "full" else None)
+
+  def bench_run(self):
+    log("run")
+    for s in self.scales():
+      practitioners = self.m["run_practitioners"] * s
+      db = self.practice(practitioners, 30, self.m["run_patients"] * s, 51)
+      drops = self.drops(db, 30, 40, 4, 10, 52)
+      # A typical minute: the previous run already published a snapshot, so this one ingests a
+      # few drops and writes a delta; primed once and copied before each timed run.
+      primed = os.path.join(self.scratch, "run-primed")
+      config = self.spool(primed, os.path.join(primed, "ppmp.sqlite"), 30)
+      self.copy_db(db, os.path.join(primed, "ppmp.sqlite"))
+      sh([self.connector, "run", "--config", config, "--as-of", AS_OF, "--quiet"], cwd=primed, ok=(0, 1))
+      folder = os.path.join(self.scratch, "run")
+
+      def setup():
+        shutil.rmtree(folder, ignore_errors=True)
+        sh(["cp", "-a", primed, folder])
+        with open(os.path.join(folder, "connector.toml"), "w") as f:
+          f.write(open(config).read().replace(primed, folder))
+        for name in sorted(os.listdir(drops)):
+          shutil.copy2(os.path.join(drops, name), os.path.join(folder, "spool", "inbox", name))
+      ours = self.measure([self.connector, "run", "--config", os.path.join(folder, "connector.toml"),
+                           "--as-of", START + "T07:05", "--quiet"], setup=setup, cwd=folder, ok=(0, 1))
+      self.row("run", s, "%d pract. × 30 days, %d drops" % (practitioners, len(os.listdir(drops))), ours,
+               target=("wall", 0.2) if s == 1 else None)
+
+  # MARK: report
+
+  def machine(self):
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+      for line in f:
+        if line.startswith("model name"):
+          cpu = line.split(":", 1)[1].strip()
+          break
+    with open("/proc/meminfo") as f:
+      mem = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1)) / 1024 / 1024
+    osname = platform.platform()
+    if os.path.exists("/etc/os-release"):
+      with open("/etc/os-release") as f:
+        osname = re.search(r'PRETTY_NAME="([^"]*)"', f.read()).group(1) + ", kernel " + platform.release()
+    swift = sh(["swift", "--version"]).splitlines()[0] if shutil.which("swift") else "unknown"
+    xmllint = subprocess.run(["xmllint", "--version"], capture_output=True, text=True).stderr.split()
+    versions = "sqlite3 %s; xmllint %s; %s" % (
+      sh(["sqlite3", "--version"]).split()[0], xmllint[4] if len(xmllint) > 4 else "?",
+      sh(["bsdtar", "--version"]).split(" - ")[0])
+    return "%d × %s, %.1f GiB RAM, %s; %s; %s" % (os.cpu_count(), cpu, mem, osname, swift, versions)
+
+  def table(self):
+    def fig(m):
+      return "%.3f (%.3f–%.3f)" % (m["med"], m["lo"], m["hi"])
+    lines = [
+      "| path | scale | workload | ours: wall s, median (min–max) | ours: CPU s | ours: peak RSS MB | stock tool | stock: wall s | stock: CPU s | stock: peak RSS MB | ratio (wall) | target | met |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in self.rows:
+      target, met = "", ""
+      if r["target"]:
+        kind, bound = r["target"]
+        target = {"ratio": "≤ %.2f×" % bound, "wall": "< %d ms" % (bound * 1000), "rate": "≥ %d/s" % bound}[kind]
+        met = "yes" if r["met"] else "**no**"
+      ratio = "%.2f×" % r["ratio"] if r["ratio"] else ("%.0f bookings/s" % r["rate"] if r["rate"] else "—")
+      stock = r["stock"]
+      lines.append("| %s | %d× | %s | %s | %.2f | %.0f | %s | %s | %s | %s | %s | %s | %s |" % (
+        r["path"], r["scale"], r["size"], fig(r["ours"]), r["ours"]["cpu"], r["ours"]["rss"], r["stock_name"] or "—",
+        fig(stock) if stock else "—", "%.2f" % stock["cpu"] if stock else "—", "%.0f" % stock["rss"] if stock else "—",
+        ratio, target, met))
+    growth = ["", "| path | 1× → %d×: wall | peak RSS | stock wall |" % self.m["scales"][-1], "|---|---|---|---|"]
+    for path in ("export", "diff", "ingest", "archive", "run"):
+      rs = [r for r in self.rows if r["path"] == path]
+      if len(rs) >= 2:
+        a, b = rs[0], rs[-1]
+        growth.append("| %s | ×%.1f | ×%.2f | %s |" % (
+          path, b["ours"]["med"] / a["ours"]["med"], b["ours"]["rss"] / a["ours"]["rss"],
+          "×%.1f" % (b["stock"]["med"] / a["stock"]["med"]) if a["stock"] else "—"))
+    header = [
+      "Mode `%s`, %d timed runs per figure (%d at 16×) after one untimed warm-up, %s." % (
+        self.mode, self.m["runs"], self.m["runs_big"], datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+      "",
+      "Machine: %s." % self.machine(),
+      "",
+    ] + ["%s" % n for n in self.notes] + [""]
+    return "\n".join(header + lines + growth) + "\n"
+
+  def write(self, text):
+    doc = os.path.join(ROOT, "docs", "benchmarks.md")
+    begin, end = "<!-- bench-%s:begin -->" % self.mode, "<!-- bench-%s:end -->" % self.mode
+    content = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n\n"
+    block = "%s\n%s%s" % (begin, text, end)
+    if begin in content and end in content:
+      content = content[:content.index(begin)] + block + content[content.index(end) + len(end):]
+    else:
+      content = content.rstrip("\n") + "\n\n" + block + "\n"
+    with open(doc, "w") as f:
+      f.write(content)
+
+
+def main():
+  parser = argparse.ArgumentParser(description="ppmp-connector benchmarks (SPEC §11)")
+  parser.add_argument("--bin", default=os.path.join(ROOT, ".build-release", "release"))
+  parser.add_argument("--quick", action="store_true", help="small sizes, three runs: under a minute")
+  parser.add_argument("--only", action="append", choices=("export", "ingest", "archive", "run"),
+                      help="run only these paths (export includes diff); repeatable")
+  parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
+  args = parser.parse_args()
+  bench = Bench(os.path.abspath(args.bin), "quick" if args.quick else "full")
+  paths = args.only or ["export", "ingest", "archive", "run"]
+  for path in ("export", "ingest", "archive", "run"):
+    if path in paths:
+      {"export": bench.bench_export_and_diff, "ingest": bench.bench_ingest, "archive": bench.bench_archive,
+       "run": bench.bench_run}[path]()
+  shutil.rmtree(bench.scratch, ignore_errors=True)
+  text = bench.table()
+  if not args.no_write and not args.only:
+    bench.write(text)
+  print(text)
+
+
+if __name__ == "__main__":
+  main()
