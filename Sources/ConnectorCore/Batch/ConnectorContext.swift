@@ -13,6 +13,8 @@ public final class ConnectorContext {
   /// The run's logical time: `--as-of`, or now in the practice's zone.
   public let asOf: LocalDateTime
   private let lock: SpoolLock
+  /// What was rebuilt because `state/connector.sqlite` was missing (empty on a healthy spool).
+  public private(set) var recoveryWarnings: [String] = []
 
   /// Checks the spool, takes the lock (or throws `.locked` at once), opens both databases.
   public init(configuration: ConnectorConfiguration, asOf: LocalDateTime?) throws {
@@ -28,6 +30,7 @@ public final class ConnectorContext {
     }
     timeZone = zone
     self.asOf = asOf ?? LocalDateTime.now(in: zone)
+    recoveryWarnings = try recoverLostState()
   }
 
   /// The availability rules' parameters for this run.

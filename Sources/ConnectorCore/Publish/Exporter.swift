@@ -92,6 +92,9 @@ public final class Exporter {
     // The base must be exactly what was published: a published.xml that does not hash to the
     // recorded value (edited, truncated, restored from elsewhere) forces a full resync.
     var baseIntact = false
+    if let base, !baseExists {
+      warnings.append("state/published.xml is missing (publication \(base.sequence) recorded); publishing a full snapshot")
+    }
     if let base, baseExists {
       baseIntact = (try? SHA256Digest.hex(ofFile: spool.publishedSnapshot)) == base.snapshotSHA256
       if !baseIntact {
