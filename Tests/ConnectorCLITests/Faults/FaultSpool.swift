@@ -63,6 +63,9 @@ final class FaultSpool {
     pending.removeFirst(min(count, pending.count))
   }
 
+  /// Records a drop the test placed in the inbox itself.
+  func noteFed(_ name: String) { fed.append(name) }
+
   /// Starts `ppmp-connector run` and SIGKILLs it after `delay` seconds if it is still running.
   /// Returns true when the kill landed (the run had not finished).
   func runAndKill(after delay: Double) throws -> Bool {
