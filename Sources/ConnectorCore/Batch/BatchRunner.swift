@@ -102,6 +102,13 @@ public final class BatchRunner {
       status.exitCode = error.exitCode
       status.errors.append("\(error)")
       throw error
+    } catch {
+      // Anything else (a Foundation error) is an I/O failure to the front end too (exit 74);
+      // status.json must not claim the run went well.
+      status.outcome = "failed"
+      status.exitCode = ExitStatus.ioError
+      status.errors.append("\(error)")
+      throw error
     }
   }
 

@@ -125,7 +125,7 @@ public final class Exporter {
     let source = outcome == .delta ? deltaTemp : nextSnapshotPath
     let outboxPath = spool.outbox + "/" + name
     try FileSystem.writeAtomically(to: outboxPath) { temp in
-      try FileManager.default.copyItem(atPath: source, toPath: temp)
+      try FileSystem.copyFile(source, to: temp)
     }
     if outcome == .delta { try? FileManager.default.removeItem(atPath: deltaTemp) }
     try spool.stage(outboxPath, as: "outbox/" + name, move: false)
