@@ -30,5 +30,11 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Long fault runs (docs/reliability.md): thousands of SIGKILLed `run`s and 10,000 drop-reader
+# mutations. PPMP_SOAK_KILLS=N sets the runs per seed (default 1000, two seeds).
+soak: deps
+	$(SWIFT) build --build-tests
+	PPMP_SOAK=1 $(SWIFT) test --skip-build --filter 'RunCrashTests|DropReaderFuzzTests'
+
 clean:
 	rm -rf .build $(DEMO_DIR)

@@ -7,13 +7,13 @@ import Testing
 /// clean run: nothing lost, nothing applied twice, one answer per drop, the published state
 /// rebuilt from the outbox, the archive chain intact (SPEC §4, §6, §10).
 @Suite(.serialized) struct RunCrashTests {
-  /// Quick mode: a couple of dozen kills per seed; `PPMP_SOAK=1`: hundreds per seed.
-  static let kills = soakMode ? 400 : 14
+  /// Runs per seed. Quick mode: 14 (most are killed); `PPMP_SOAK=1`: 1,000, or `PPMP_SOAK_KILLS`.
+  static let kills = soakMode ? Int(ProcessInfo.processInfo.environment["PPMP_SOAK_KILLS"] ?? "") ?? 1_000 : 14
 
   @Test(arguments: [UInt64(11), 29])
   func killedRunsLoseNothingAndApplyNothingTwice(seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
-    let drops = soakMode ? 240 : 40
+    let drops = soakMode ? Self.kills : 40
     let spool = try FaultSpool(
       label: "crash", bookings: drops, cancellations: drops / 6, invalid: soakMode ? 12 : 3, seed: seed)
     var landed = 0
