@@ -22,6 +22,8 @@ public final class ConnectorContext {
     spool = SpoolLayout(root: configuration.spoolPath)
     try spool.check()
     lock = try SpoolLock(path: spool.lockFile)
+    // A run killed mid-write leaves its temporary file behind; with the lock held none is live.
+    spool.removeStaleTemporaries()
     database = try PPMPDatabase(path: configuration.databasePath)
     state = try ConnectorState(path: spool.stateDatabase)
     settings = try database.guarded("reading settings of") { try PPMPDatabase.readSettings($0) }
