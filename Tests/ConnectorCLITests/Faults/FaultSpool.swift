@@ -138,6 +138,10 @@ final class FaultSpool {
     problems += publicationProblems(outbox)
     let audit = try demo.run(["audit", "verify"])
     if audit.status != 0 { problems.append("audit verify exited \(audit.status): \(audit.stdout) \(audit.stderr)") }
+    for folder in ["outbox", "rejected", "state"] {
+      let temporaries = files(folder).filter { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }
+      if !temporaries.isEmpty { problems.append("temporary files left in \(folder)/: \(temporaries)") }
+    }
     let work = files("work")
     if !work.isEmpty { problems.append("work/ not empty after a clean run: \(work)") }
     if expectAllFed, !files("inbox").isEmpty { problems.append("inbox/ not empty after a clean run: \(files("inbox"))") }

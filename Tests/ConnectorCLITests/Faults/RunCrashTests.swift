@@ -19,8 +19,8 @@ import Testing
     var landed = 0
     for i in 0..<Self.kills {
       if i % 2 == 0 { try spool.feed(soakMode ? 3 : 2) }
-      // A whole debug run takes roughly 0.2–0.5 s here; most delays land inside it, some past it.
-      let delay = Double.random(in: 0.01...0.45, using: &rng)
+      // A whole debug run takes roughly 0.15–0.5 s here; most delays land inside it, some past it.
+      let delay = Double.random(in: 0.005...0.3, using: &rng)
       if try spool.runAndKill(after: delay) { landed += 1 }
     }
     try spool.feed(Int.max)
