@@ -65,7 +65,10 @@ let package = Package(
     .testTarget(name: "ConnectorXMLTests", dependencies: ["ConnectorXML"]),
     .testTarget(name: "ConnectorArchiveTests", dependencies: ["ConnectorArchive"]),
     .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore", "ConnectorTestSupport"]),
-    .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCore", "ConnectorTestSupport"]),
+    .testTarget(
+      name: "ConnectorCLITests",
+      dependencies: ["ConnectorCore", "ConnectorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

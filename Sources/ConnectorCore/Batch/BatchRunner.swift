@@ -49,6 +49,7 @@ public final class BatchRunner {
       status.queue = (try? queueDepths()) ?? status.queue
       try? status.save(to: context.spool.statusFile)
     }
+    if !context.recoveryWarnings.isEmpty { status.warnings = context.recoveryWarnings }
     do {
       let ingestor = try context.makeIngestor()
       ingestor.shouldStop = { [stop] in stop.requested != 0 }
@@ -65,6 +66,7 @@ public final class BatchRunner {
       if stop.requested != 0 { return interrupted(&status) }
 
       let export = try context.makeExporter().export(asOf: context.asOf, full: false)
+      if !export.warnings.isEmpty { status.warnings = (status.warnings ?? []) + export.warnings }
       status.export = RunStatus.Export(
         outcome: export.outcome.rawValue, sequence: export.sequence, file: export.outboxFile, changedDays: export.changedDays,
         publishedDays: export.publishedDays, diagnostics: export.diagnostics.count)
@@ -98,6 +100,13 @@ public final class BatchRunner {
     } catch let error as ConnectorError {
       status.outcome = "failed"
       status.exitCode = error.exitCode
+      status.errors.append("\(error)")
+      throw error
+    } catch {
+      // Anything else (a Foundation error) is an I/O failure to the front end too (exit 74);
+      // status.json must not claim the run went well.
+      status.outcome = "failed"
+      status.exitCode = ExitStatus.ioError
       status.errors.append("\(error)")
       throw error
     }

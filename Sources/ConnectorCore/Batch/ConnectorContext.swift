@@ -13,6 +13,8 @@ public final class ConnectorContext {
   /// The run's logical time: `--as-of`, or now in the practice's zone.
   public let asOf: LocalDateTime
   private let lock: SpoolLock
+  /// What was rebuilt because `state/connector.sqlite` was missing (empty on a healthy spool).
+  public private(set) var recoveryWarnings: [String] = []
 
   /// Checks the spool, takes the lock (or throws `.locked` at once), opens both databases.
   public init(configuration: ConnectorConfiguration, asOf: LocalDateTime?) throws {
@@ -20,6 +22,8 @@ public final class ConnectorContext {
     spool = SpoolLayout(root: configuration.spoolPath)
     try spool.check()
     lock = try SpoolLock(path: spool.lockFile)
+    // A run killed mid-write leaves its temporary file behind; with the lock held none is live.
+    spool.removeStaleTemporaries()
     database = try PPMPDatabase(path: configuration.databasePath)
     state = try ConnectorState(path: spool.stateDatabase)
     settings = try database.guarded("reading settings of") { try PPMPDatabase.readSettings($0) }
@@ -28,6 +32,7 @@ public final class ConnectorContext {
     }
     timeZone = zone
     self.asOf = asOf ?? LocalDateTime.now(in: zone)
+    recoveryWarnings = try recoverLostState()
   }
 
   /// The availability rules' parameters for this run.

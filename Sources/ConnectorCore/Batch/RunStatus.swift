@@ -49,6 +49,9 @@ public struct RunStatus: Codable, Sendable, Equatable {
   public var archive = Archive()
   public var queue = Queue()
   public var errors: [String] = []
+  /// Things an operator should know that did not stop the run (lost state rebuilt, a tampered
+  /// published.xml replaced by a full snapshot). Optional so older status files still read.
+  public var warnings: [String]?
 
   public init() {}
 

@@ -92,6 +92,9 @@ public final class Exporter {
     // The base must be exactly what was published: a published.xml that does not hash to the
     // recorded value (edited, truncated, restored from elsewhere) forces a full resync.
     var baseIntact = false
+    if let base, !baseExists {
+      warnings.append("state/published.xml is missing (publication \(base.sequence) recorded); publishing a full snapshot")
+    }
     if let base, baseExists {
       baseIntact = (try? SHA256Digest.hex(ofFile: spool.publishedSnapshot)) == base.snapshotSHA256
       if !baseIntact {
@@ -122,7 +125,7 @@ public final class Exporter {
     let source = outcome == .delta ? deltaTemp : nextSnapshotPath
     let outboxPath = spool.outbox + "/" + name
     try FileSystem.writeAtomically(to: outboxPath) { temp in
-      try FileManager.default.copyItem(atPath: source, toPath: temp)
+      try FileSystem.copyFile(source, to: temp)
     }
     if outcome == .delta { try? FileManager.default.removeItem(atPath: deltaTemp) }
     try spool.stage(outboxPath, as: "outbox/" + name, move: false)

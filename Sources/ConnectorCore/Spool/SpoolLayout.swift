@@ -68,3 +68,32 @@ public struct SpoolLayout: Sendable, Equatable {
     }
   }
 }
+
+extension SpoolLayout {
+  /// Removes the connector's own temporary files (`.NAME.….tmp`) that a killed run left in
+  /// outbox/, rejected/, state/, the staging area and the archive month folders. Only called
+  /// with the spool lock held, so no live writer owns them. The inbox is left alone: its dot and
+  /// .tmp files belong to the transfer job. Returns how many were removed.
+  @discardableResult
+  public func removeStaleTemporaries() -> Int {
+    var removed = 0
+    func sweep(_ folder: String, depth: Int) {
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+      for name in names {
+        let path = folder + "/" + name
+        guard let info = FileSystem.fileInfo(path) else { continue }
+        if (info.mode & S_IFMT) == S_IFDIR {
+          if depth > 0 && !name.hasPrefix(".") { sweep(path, depth: depth - 1) }
+        } else if (info.mode & S_IFMT) == S_IFREG, name.hasPrefix("."), name.hasSuffix(".tmp"), unlink(path) == 0 {
+          removed += 1
+        }
+      }
+    }
+    sweep(outbox, depth: 0)
+    sweep(rejected, depth: 0)
+    sweep(state, depth: 0)
+    sweep(staging, depth: 3)
+    sweep(archive, depth: 1)
+    return removed
+  }
+}

@@ -18,7 +18,7 @@ extension SpoolLayout {
       if rename(path, target) != 0 { throw FileSystem.ioError("stage", path) }
     } else if link(path, target) != 0 {
       // A file system without hard links: copy.
-      try FileSystem.writeAtomically(to: target) { temp in try FileManager.default.copyItem(atPath: path, toPath: temp) }
+      try FileSystem.writeAtomically(to: target) { temp in try FileSystem.copyFile(path, to: temp) }
     }
     try FileSystem.sync(folder, isFolder: true)
   }

@@ -23,20 +23,34 @@ public struct PublicationRecord: Sendable, Equatable {
 public final class ConnectorState: Sendable {
   public let path: String
   public let queue: DatabaseQueue
+  /// True when this open created the file: either a new spool, or the state was lost (deleted,
+  /// moved aside) and `ConnectorContext` must rebuild what it can from the spool.
+  public let wasCreated: Bool
 
   public init(path: String) throws {
     var config = Configuration()
     config.busyMode = .timeout(5)
     config.label = "connector-state"
+    let isNew = !FileManager.default.fileExists(atPath: path)
     do {
-      let isNew = !FileManager.default.fileExists(atPath: path)
       queue = try DatabaseQueue(path: path, configuration: config)
       if isNew { chmod(path, FileSystem.fileMode) }
       try Self.migrator.migrate(queue)
     } catch let error as DatabaseError {
+      // Garbage in the file is not an I/O hiccup a retry fixes (74): say what it is and how to
+      // recover. The file is left in place on purpose: it may be evidence, and moving state
+      // aside is the operator's decision (docs/reliability.md).
+      if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+        throw ConnectorError.dataError(
+          "connector state \(path) is damaged (\(error.message ?? "not a database")); move it aside "
+            + "(mv \(path) \(path).damaged) and run again: the connector rebuilds the archive catalog from "
+            + "archive/, republishes a full snapshot, and PPMP's HE_MSG_ID tokens keep re-delivered bookings from "
+            + "being inserted twice")
+      }
       throw ConnectorError.database("opening connector state \(path): \(error.message ?? "\(error)")")
     }
     self.path = path
+    wasCreated = isNew
   }
 
   static var migrator: DatabaseMigrator {
@@ -191,6 +205,18 @@ public final class ConnectorState: Sendable {
           status: PublicationRecord.Status(rawValue: row[2]) ?? .abandoned, file: row[3], fileSHA256: row[4],
           snapshotSHA256: row[5], asOf: row[6], baseSequence: row[7])
       }
+    }
+  }
+
+  /// Makes the next reserved sequence at least `sequence + 1` (after the state was lost, so a new
+  /// publication never reuses a sequence the receiver has already seen).
+  public func raiseSequenceFloor(to sequence: Int64) throws {
+    try write("raising the publication sequence in") { db in
+      let current = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM publication") ?? 0
+      guard sequence > current else { return }
+      try db.execute(
+        sql: "INSERT INTO publication (sequence, kind, status, file, as_of) VALUES (?, 'snapshot', 'abandoned', '', '')",
+        arguments: [sequence])
     }
   }
 

@@ -20,6 +20,27 @@ public enum FileSystem {
     .io(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
   }
 
+  /// Copies `from` to the new file `to`. Foundation's error becomes `ConnectorError.io` with the
+  /// POSIX errno, so a full disk is a one-line "No space left on device" and exit 74.
+  public static func copyFile(_ from: String, to: String) throws {
+    do {
+      try FileManager.default.copyItem(atPath: from, toPath: to)
+    } catch {
+      var code = EIO
+      if let posix = (error as? CocoaError)?.underlying as? POSIXError {
+        code = posix.code.rawValue
+      } else if let cocoa = error as? CocoaError {
+        switch cocoa.code {
+        case .fileWriteOutOfSpace: code = ENOSPC
+        case .fileWriteVolumeReadOnly: code = EROFS
+        case .fileWriteNoPermission, .fileReadNoPermission: code = EACCES
+        default: break
+        }
+      }
+      throw ioError("copy \(from) to", to, code)
+    }
+  }
+
   /// Creates `path` (and missing parents) with mode 0700; an existing folder is left alone.
   public static func makeFolder(_ path: String) throws {
     var isDir: ObjCBool = false

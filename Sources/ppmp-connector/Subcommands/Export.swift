@@ -17,6 +17,7 @@ extension PPMPConnector {
     func run() throws {
       try Console.run {
         let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
+        for w in context.recoveryWarnings { Console.err("warning: \(w)") }
         let result = try context.makeExporter().export(asOf: context.asOf, full: full)
         Report.export(result, spool: context.spool, quiet: common.quiet)
         return ExitStatus.success
@@ -35,6 +36,7 @@ extension PPMPConnector {
     func run() throws {
       try Console.run {
         let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
+        for w in context.recoveryWarnings { Console.err("warning: \(w)") }
         let ingestor = try context.makeIngestor()
         ingestor.progress = { done, total in Console.progress("ingest: drops", done, total) }
         let summary = try ingestor.run()

@@ -37,6 +37,7 @@ extension PPMPConnector {
         runner.onStep = { step, fields in log.step(step, fields) }
         runner.onProgress = { done, total in Console.progress("ingest: drops", done, total) }
         let status = try runner.run()
+        for w in status.warnings ?? [] { Console.err("warning: \(w)") }
         for e in status.errors { Console.err("error: \(e)") }
         log.step(
           "run",

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Rebuilding what a lost `state/connector.sqlite` held, from the spool itself (SPEC §10 crash
+/// recovery; docs/reliability.md "State loss").
+///
+/// What can be rebuilt: the archive catalog and heMsgId index (every archive on disk is
+/// verified and re-recorded in chain order, so the next archive links to the last one on disk,
+/// not to 64 zeros) and the publication sequence (raised past every sequence found in
+/// `published.xml`, the outbox, the staging area and the archives, so the receiver never sees a
+/// sequence twice). What need not be: the message journal (PPMP's HE_MSG_ID tokens are the
+/// source of truth for re-delivered bookings) and the last publication (with no recorded base
+/// the next export is a full snapshot).
+extension ConnectorContext {
+  func recoverLostState() throws -> [String] {
+    guard state.wasCreated else { return [] }
+    let auditor = ArchiveAuditor(archiveFolder: spool.archive, state: nil)
+    let archiveFiles = auditor.archiveFiles()
+    var highest: Int64 = 0
+    var sawPublication = false
+    if let header = try? PublicationReader(path: spool.publishedSnapshot).header {
+      highest = max(highest, header.sequence)
+      sawPublication = true
+    }
+    for folder in [spool.outbox, spool.staging + "/outbox"] {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+        if let s = publicationSequence(name) {
+          highest = max(highest, s)
+          sawPublication = true
+        }
+      }
+    }
+    for file in archiveFiles {
+      for member in BagVerifier.verify(path: spool.archive + "/" + file).members {
+        if let s = publicationSequence((member as NSString).lastPathComponent) {
+          highest = max(highest, s)
+          sawPublication = true
+        }
+      }
+    }
+    // A brand-new spool: nothing was lost, nothing to say.
+    guard sawPublication || !archiveFiles.isEmpty else { return [] }
+
+    var warnings = ["\(spool.stateDatabase) was missing and has been created anew; rebuilding from the spool"]
+    if !archiveFiles.isEmpty {
+      let archiver = try makeArchiver()
+      try archiver.adoptOrphans()
+      let adopted = archiver.adopted.count
+      warnings.append(
+        "archive catalog rebuilt from archive/: \(adopted) of \(archiveFiles.count) archive file(s) verified and recorded"
+          + (adopted < archiveFiles.count ? "; the rest do not chain (run `audit verify`)" : ""))
+    }
+    if sawPublication {
+      try state.raiseSequenceFloor(to: highest)
+      warnings.append("publication sequence continues after \(highest); the next export is a full snapshot")
+    }
+    return warnings
+  }
+
+  /// N of `snapshot-<practiceId>-N.xml` / `delta-<practiceId>-N.xml` (suffixed names included).
+  private func publicationSequence(_ name: String) -> Int64? {
+    for prefix in ["snapshot-", "delta-"] {
+      let head = prefix + configuration.practiceID + "-"
+      guard name.hasPrefix(head), name.hasSuffix(".xml") else { continue }
+      let digits = name.dropFirst(head.count).prefix { $0.isNumber }
+      return Int64(digits)
+    }
+    return nil
+  }
+}

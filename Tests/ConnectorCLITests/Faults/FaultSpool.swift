@@ -1,0 +1,192 @@
+import ConnectorCore
+import ConnectorTestSupport
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A seeded generator (SplitMix64) so a failing fault schedule can be replayed from its seed.
+struct SeededGenerator: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// Whether the long (soak) variants run: `PPMP_SOAK=1` (see `make soak`).
+let soakMode = ProcessInfo.processInfo.environment["PPMP_SOAK"] == "1"
+
+/// A demo spool set up for fault runs: settle 0, an archive every run, and a queue of generated
+/// drops (`ppmp-fixtures drops`) that the test feeds into the inbox a few at a time.
+final class FaultSpool {
+  let demo: DemoSpool
+  /// Generated drops not yet fed, in processing order.
+  private(set) var pending: [String]
+  /// Names of every drop placed in the inbox (the sample drops of `init --demo` included).
+  private(set) var fed: [String]
+  let source: String
+
+  init(label: String, bookings: Int, cancellations: Int, invalid: Int, seed: UInt64, perDrop: Int = 4) throws {
+    demo = try DemoSpool(label: label)
+    let toml = demo.folder.child("connector.toml")
+    var text = try String(contentsOfFile: toml, encoding: .utf8)
+    text = text.replacingOccurrences(of: "settle_seconds = 2", with: "settle_seconds = 0")
+    text = text.replacingOccurrences(of: "every = \"60 minutes\"", with: "every = \"1 runs\"")
+    try text.write(toFile: toml, atomically: true, encoding: .utf8)
+    source = demo.folder.child("generated")
+    let r = try CommandRunner.run(
+      "ppmp-fixtures",
+      ["drops", "--database", demo.database, "--out", source, "--bookings", "\(bookings)", "--cancellations",
+       "\(cancellations)", "--invalid", "\(invalid)", "--seed", "\(seed)", "--per-drop", "\(perDrop)", "--as-of",
+       demo.asOf, "--practice-id", "demo"])
+    guard r.status == 0 else { throw HarnessError.failed("ppmp-fixtures drops: \(r.stderr)") }
+    pending = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.hasSuffix(".xml") }.sorted()
+    fed = try FileManager.default.contentsOfDirectory(atPath: demo.inbox).sorted()
+  }
+
+  var spool: String { demo.folder.child("spool") }
+  func sub(_ relative: String) -> String { spool + "/" + relative }
+
+  /// Moves up to `count` generated drops into the inbox.
+  func feed(_ count: Int) throws {
+    for name in pending.prefix(count) {
+      try FileManager.default.moveItem(atPath: source + "/" + name, toPath: demo.inbox + "/" + name)
+      fed.append(name)
+    }
+    pending.removeFirst(min(count, pending.count))
+  }
+
+  /// Records a drop the test placed in the inbox itself.
+  func noteFed(_ name: String) { fed.append(name) }
+
+  /// Starts `ppmp-connector run` and SIGKILLs it after `delay` seconds if it is still running.
+  /// Returns true when the kill landed (the run had not finished).
+  func runAndKill(after delay: Double) throws -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: RepositoryPaths.executable("ppmp-connector"))
+    process.arguments = ["run", "--as-of", demo.asOf, "--quiet"]
+    process.currentDirectoryURL = URL(fileURLWithPath: demo.path)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(delay)
+    while process.isRunning && Date() < deadline { usleep(2_000) }
+    var killed = false
+    if process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      killed = true
+    }
+    process.waitUntilExit()
+    // A run that ended on its own before the kill must have ended well (0 or 1).
+    if !killed && process.terminationReason == .exit && process.terminationStatus > 1 {
+      throw HarnessError.failed("run exited \(process.terminationStatus) without a fault")
+    }
+    return killed
+  }
+
+  func files(_ relative: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: sub(relative))) ?? []).sorted()
+  }
+
+  /// Every invariant of SPEC §4/§6/§10 after a clean run; returns one line per violation.
+  func violations(expectAllFed: Bool = true) throws -> [String] {
+    var problems: [String] = []
+    let outbox = files("outbox").filter { !$0.hasPrefix(".") }
+    // One answer per drop: exactly one receipt- or rejected- file whose `drop` attribute names it.
+    var answersByDrop: [String: [String]] = [:]
+    var confirmed: Set<String> = []
+    for name in outbox where name.hasPrefix("receipt-") || name.hasPrefix("rejected-") {
+      let text = try String(contentsOfFile: sub("outbox/" + name), encoding: .utf8)
+      guard let drop = Self.firstMatch(#"\bdrop="([^"]+)""#, in: text) else {
+        problems.append("answer \(name) names no drop")
+        continue
+      }
+      answersByDrop[drop, default: []].append(name)
+      confirmed.formUnion(Self.allMatches(#"<confirmInsert heMsgId="([^"]+)""#, in: text))
+    }
+    for drop in fed where (answersByDrop[drop]?.count ?? 0) != 1 {
+      problems.append("drop \(drop) has \(answersByDrop[drop]?.count ?? 0) answers: \(answersByDrop[drop] ?? [])")
+    }
+    for (drop, answers) in answersByDrop where !fed.contains(drop) {
+      problems.append("answers \(answers) for a drop never fed: \(drop)")
+    }
+    // Each booking at most once in PPMP, exactly once when a receipt confirmed it.
+    let comments = try DatabaseQueue(path: demo.database).read { db in
+      try String.fetchAll(db, sql: "SELECT comments FROM appointments WHERE comments LIKE '%HE_MSG_ID:%'")
+    }
+    var ids: Set<String> = confirmed
+    for drop in fed {
+      for folder in ["rejected", "state/staging/inbox"] {
+        if let text = try? String(contentsOfFile: sub(folder + "/" + drop), encoding: .utf8) {
+          ids.formUnion(Self.allMatches(#"<booking\b[^>]*?\bheMsgId="([^"]+)""#, in: text))
+        }
+      }
+    }
+    for id in ids {
+      let count = comments.filter { AppointmentBook.comments($0, carry: id) }.count
+      if count > 1 { problems.append("heMsgId \(id) is in PPMP \(count) times") }
+      if confirmed.contains(id) && count != 1 { problems.append("heMsgId \(id) was confirmed but is in PPMP \(count) times") }
+    }
+    problems += publicationProblems(outbox)
+    let audit = try demo.run(["audit", "verify"])
+    if audit.status != 0 { problems.append("audit verify exited \(audit.status): \(audit.stdout) \(audit.stderr)") }
+    for folder in ["outbox", "rejected", "state"] {
+      let temporaries = files(folder).filter { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }
+      if !temporaries.isEmpty { problems.append("temporary files left in \(folder)/: \(temporaries)") }
+    }
+    let work = files("work")
+    if !work.isEmpty { problems.append("work/ not empty after a clean run: \(work)") }
+    if expectAllFed, !files("inbox").isEmpty { problems.append("inbox/ not empty after a clean run: \(files("inbox"))") }
+    return problems
+  }
+
+  /// Base snapshot + deltas from the outbox, applied in sequence, must equal state/published.xml.
+  func publicationProblems(_ outbox: [String]) -> [String] {
+    var publications: [(sequence: Int64, path: String, isSnapshot: Bool)] = []
+    for name in outbox where name.hasPrefix("snapshot-") || name.hasPrefix("delta-") {
+      guard let reader = try? PublicationReader(path: sub("outbox/" + name)) else {
+        return ["outbox publication \(name) does not read"]
+      }
+      publications.append((reader.header.sequence, sub("outbox/" + name), name.hasPrefix("snapshot-")))
+    }
+    publications.sort { $0.sequence < $1.sequence }
+    guard let firstSnapshot = publications.firstIndex(where: \.isSnapshot) else {
+      return publications.isEmpty ? [] : ["deltas in the outbox but no snapshot"]
+    }
+    var problems: [String] = []
+    if Set(publications.map(\.sequence)).count != publications.count {
+      problems.append("a publication sequence appears twice in the outbox")
+    }
+    do {
+      var content = try SnapshotContent(path: publications[firstSnapshot].path)
+      for p in publications[(firstSnapshot + 1)...] {
+        content = p.isSnapshot ? try SnapshotContent(path: p.path) : try content.applying(deltaAt: p.path)
+      }
+      let published = try SnapshotContent(path: sub("state/published.xml"))
+      if content.days != published.days || content.resources != published.resources
+        || content.appointmentTypes != published.appointmentTypes || content.header.sequence != published.header.sequence
+      {
+        problems.append("outbox publications up to \(content.header.sequence) do not rebuild state/published.xml")
+      }
+    } catch {
+      problems.append("replaying outbox publications: \(error)")
+    }
+    return problems
+  }
+
+  static func firstMatch(_ pattern: String, in text: String) -> String? { allMatches(pattern, in: text).first }
+
+  static func allMatches(_ pattern: String, in text: String) -> [String] {
+    guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+    let ns = text as NSString
+    return regex.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { ns.substring(with: $0.range(at: 1)) }
+  }
+}

@@ -1,0 +1,63 @@
+import ConnectorTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// SIGKILL at random points of whole `run` batches (ingest, export + diff, archive), then one
+/// clean run: nothing lost, nothing applied twice, one answer per drop, the published state
+/// rebuilt from the outbox, the archive chain intact (SPEC §4, §6, §10).
+@Suite(.serialized) struct RunCrashTests {
+  /// Runs per seed. Quick mode: 14 (most are killed); `PPMP_SOAK=1`: 1,000, or `PPMP_SOAK_KILLS`.
+  static let kills = soakMode ? Int(ProcessInfo.processInfo.environment["PPMP_SOAK_KILLS"] ?? "") ?? 1_000 : 14
+
+  @Test(arguments: [UInt64(11), 29])
+  func killedRunsLoseNothingAndApplyNothingTwice(seed: UInt64) throws {
+    var rng = SeededGenerator(seed: seed)
+    // The demo practice has about 1,800 free slots in its horizon: the soak stays below that.
+    let drops = soakMode ? min(Self.kills, 1_500) : 40
+    let spool = try FaultSpool(
+      label: "crash", bookings: drops, cancellations: drops / 6, invalid: soakMode ? 12 : 3, seed: seed,
+      perDrop: soakMode ? 2 : 4)
+    var landed = 0
+    for i in 0..<Self.kills {
+      // Soak: a fresh drop before every run keeps most runs busy enough for the kill to land.
+      if soakMode { try spool.feed(1) } else if i % 2 == 0 { try spool.feed(2) }
+      // A whole debug run takes roughly 0.15–0.5 s here; most delays land inside it, some past it.
+      let delay = Double.random(in: 0.005...0.3, using: &rng)
+      if try spool.runAndKill(after: delay) { landed += 1 }
+    }
+    try spool.feed(Int.max)
+    let clean = try spool.demo.run(["run"])
+    #expect([0, 1].contains(clean.status), "clean run: \(clean.stderr)")
+    let problems = try spool.violations()
+    #expect(problems.isEmpty, "seed \(seed), \(landed) kills landed: \(problems.joined(separator: "\n"))")
+    #expect(landed > 0, "no kill landed mid-run; the delays no longer cover a run")
+    print("fault-harness seed=\(seed) runs=\(Self.kills) kills_landed=\(landed) drops=\(spool.fed.count)")
+  }
+
+  /// The invariant checker itself must see a broken spool: a second answer for one drop and a
+  /// booking inserted twice.
+  @Test func invariantCheckerSeesADuplicateAnswerAndADoubleBooking() throws {
+    let spool = try FaultSpool(label: "crash-check", bookings: 4, cancellations: 0, invalid: 0, seed: 3)
+    try spool.feed(Int.max)
+    let clean = try spool.demo.run(["run"])
+    #expect([0, 1].contains(clean.status))
+    #expect(try spool.violations().isEmpty)
+    let receipt = try #require(spool.files("outbox").first { $0.hasPrefix("receipt-") })
+    try FileManager.default.copyItem(atPath: spool.sub("outbox/" + receipt), toPath: spool.sub("outbox/copy-" + receipt))
+    try FileManager.default.moveItem(atPath: spool.sub("outbox/copy-" + receipt), toPath: spool.sub("outbox/receipt-zz.xml"))
+    #expect(try spool.violations().contains { $0.contains("has 2 answers") })
+    try FileManager.default.removeItem(atPath: spool.sub("outbox/receipt-zz.xml"))
+    let text = try String(contentsOfFile: spool.sub("outbox/" + receipt), encoding: .utf8)
+    let id = try #require(FaultSpool.firstMatch(#"<confirmInsert heMsgId="([^"]+)""#, in: text))
+    try DatabaseQueue(path: spool.demo.database).write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO appointments (staff_id, appt_date, start_time, duration_minutes, comments, created_at, updated_at)
+          SELECT staff_id, appt_date, start_time, duration_minutes, comments, created_at, updated_at
+          FROM appointments WHERE comments LIKE ? LIMIT 1
+          """, arguments: ["%HE_MSG_ID:\(id)%"])
+    }
+    #expect(try spool.violations().contains { $0.contains("in PPMP 2 times") })
+  }
+}
