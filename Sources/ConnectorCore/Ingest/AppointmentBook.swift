@@ -57,8 +57,16 @@ public final class AppointmentBook {
 
   static func likePattern(_ heMsgId: String) -> String {
     // heMsgId is restricted by the XSD to [A-Za-z0-9._:-]; escape LIKE's own wildcards anyway.
-    "%" + token(heMsgId).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-      .replacingOccurrences(of: "_", with: "\\_") + "%"
+    // One pass over the bytes (all three are ASCII, so UTF-8 sequences pass through whole):
+    // this runs once per booking, and three Foundation replacements cost more than the query.
+    var bytes: [UInt8] = [UInt8(ascii: "%")]
+    bytes.reserveCapacity(heMsgId.utf8.count + 24)
+    for b in token(heMsgId).utf8 {
+      if b == UInt8(ascii: "\\") || b == UInt8(ascii: "%") || b == UInt8(ascii: "_") { bytes.append(UInt8(ascii: "\\")) }
+      bytes.append(b)
+    }
+    bytes.append(UInt8(ascii: "%"))
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   public struct Confirmation: Sendable, Equatable {
@@ -115,12 +123,15 @@ public final class AppointmentBook {
       // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
       // so every candidate is checked, not only the first.
       // Statements on this path are cached: each runs once per booking, and preparing one costs
-      // more than running it.
+      // more than running it. The pattern is `'' || ?`, not a bare `?`: SQLite re-prepares a
+      // statement whose LIKE pattern is a bare parameter every time a new value is bound (in case
+      // the LIKE index optimisation applies, which a leading % never allows), which undid the
+      // cache. The concatenation yields the same string, so the match is unchanged.
       if let existing = try Row.fetchAll(
         db.cachedStatement(
           sql: """
           SELECT id, patient_id, comments FROM appointments
-          WHERE staff_id = ? AND appt_date = ? AND comments LIKE ? ESCAPE '\\' ORDER BY id
+          WHERE staff_id = ? AND appt_date = ? AND comments LIKE ('' || ?) ESCAPE '\\' ORDER BY id
           """), arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
       ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
         let patientID: Int64 = existing[1] ?? 0

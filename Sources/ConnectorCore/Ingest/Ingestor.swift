@@ -171,6 +171,10 @@ public final class Ingestor {
     var journal: [JournalEntry] = []
     // Confirmed bookings of this drop, so a cancellation later in the same drop finds them.
     var confirmedHere: [String: (content: String, appointment: Int64, patient: Int64, match: PatientMatch)] = [:]
+    // What the journal knew before this drop, read up front: the drop's own outcomes are recorded
+    // only after its last message, so nothing it reads can change while the drop is applied.
+    let knownBookings = try state.journalEntries(kind: "booking", keys: document.bookings.map(\.heMsgId))
+    let knownCancellations = try state.journalEntries(kind: "cancellation", keys: document.cancellations.map(\.requestId))
 
     for m in document.bookings {
       let content = m.contentSHA256
@@ -182,7 +186,7 @@ public final class Ingestor {
         }
         continue
       }
-      if let known = try state.journalEntry(kind: "booking", key: m.heMsgId), known.outcome == "confirmInsert",
+      if let known = knownBookings[m.heMsgId], known.outcome == "confirmInsert",
         let appointment = known.appointmentID
       {
         if known.contentSHA256 == content {
@@ -212,7 +216,7 @@ public final class Ingestor {
 
     for c in document.cancellations {
       let content = c.contentSHA256
-      if let known = try state.journalEntry(kind: "cancellation", key: c.requestId), known.contentSHA256 != content,
+      if let known = knownCancellations[c.requestId], known.contentSHA256 != content,
         known.outcome == "confirmUpdate"
       {
         entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) was confirmed earlier for heMsgId \(known.heMsgId)"))

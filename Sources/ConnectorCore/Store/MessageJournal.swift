@@ -43,6 +43,29 @@ extension ConnectorState {
     }
   }
 
+  /// The journal entries of many keys of one kind, read in one read transaction: ingest looks up
+  /// every message of a drop, and one read per message (each a transaction of its own) was a
+  /// quarter of ingest's CPU. Keys the journal does not know are absent from the result.
+  public func journalEntries(kind: String, keys: [String]) throws -> [String: JournalEntry] {
+    guard !keys.isEmpty else { return [:] }
+    return try read("reading the journal in") { db in
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id, patient_match
+          FROM message WHERE kind = ? AND msg_key = ?
+          """)
+      var found: [String: JournalEntry] = [:]
+      for key in keys where found[key] == nil {
+        if let row = try Row.fetchOne(statement, arguments: [kind, key]) {
+          found[key] = JournalEntry(
+            kind: row[0], key: row[1], heMsgId: row[2], contentSHA256: row[3], outcome: row[4], reason: row[5],
+            appointmentID: row[6], patientID: row[7], patientMatch: row[8])
+        }
+      }
+      return found
+    }
+  }
+
   /// The appointment a confirmed booking with this heMsgId went into, if the journal knows it.
   public func confirmedAppointment(heMsgId: String) throws -> Int64? {
     try read("reading the journal in") { db in
