@@ -95,6 +95,11 @@ public final class BagArchiver {
     }
   }
 
+  /// Exchange files larger than this are archived but not indexed (as `messageIndex` does).
+  static let indexLimit: Int64 = 64 * 1024 * 1024
+  /// heMsgId → member pairs handed to the catalog at a time while an archive is written.
+  static let indexBatch = 50_000
+
   /// heMsgId → member pairs of the exchange files inside an archive (for `audit find`).
   static func messageIndex(archive path: String) throws -> [(heMsgId: String, member: String)] {
     var messages: [(heMsgId: String, member: String)] = []
@@ -155,6 +160,9 @@ public final class BagArchiver {
 
     var payloadHashes: [(path: String, sha256: String)] = []
     var tagHashes: [(path: String, sha256: String)] = []
+    try state.beginArchiveIndex()
+    var pending: [(heMsgId: String, member: String)] = []
+    var xml: [UInt8] = []
     do {
       let writer = try TarWriter(path: tempPath, codec: codec, level: level)
       for (path, item) in items {
@@ -178,14 +186,36 @@ public final class BagArchiver {
           try writer.addFile(path, bytes: bytes, mtime: mtime)
         case .payload(let f):
           var hasher = StreamingSHA256()
-          try writer.addFile(path, contentsOf: f.path, mtime: mtime) { hasher.update($0) }
+          // Exchange files are kept while they stream by (one 40 KB buffer, reused), so their
+          // heMsgIds are indexed from the same read as the hash and the archive.
+          let indexed = f.relative.hasSuffix(".xml") && f.size <= Self.indexLimit
+          xml.removeAll(keepingCapacity: true)
+          try writer.addFile(path, contentsOf: f.path, mtime: mtime) { chunk in
+            hasher.update(chunk)
+            if indexed { xml.append(contentsOf: chunk) }
+          }
           payloadHashes.append(("data/" + f.relative, hasher.finalizeHex()))
+          if indexed {
+            let member = "data/" + f.relative
+            for id in BagLayout.heMsgIds(inXML: xml) { pending.append((id, member)) }
+            // Handed to SQLite in bounded batches: memory stays flat however many ids the bag holds.
+            if pending.count >= Self.indexBatch {
+              try state.appendArchiveIndex(pending)
+              pending.removeAll(keepingCapacity: true)
+            }
+          }
         }
       }
       try writer.finish()
+      try state.appendArchiveIndex(pending)
+      pending = []
     } catch let error as ArchiveError {
       try? FileSystem.removeIfPresent(tempPath)
       throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: error.message)
+    } catch {
+      // The index batches go to the catalog while the archive is written.
+      try? FileSystem.removeIfPresent(tempPath)
+      throw error
     }
 
     // Read it back before it counts: every manifest hash, the tag manifest, the payload size.
@@ -201,12 +231,6 @@ public final class BagArchiver {
     }
     try FileSystem.commitTemporary(tempPath, to: finalPath)
 
-    var messages: [(heMsgId: String, member: String)] = []
-    for f in files where f.relative.hasSuffix(".xml") && f.size <= 64 * 1024 * 1024 {
-      if let data = FileManager.default.contents(atPath: f.path) {
-        for id in BagLayout.heMsgIds(inXML: [UInt8](data)) { messages.append((id, "data/" + f.relative)) }
-      }
-    }
     let record = ArchiveRecord(
       sequence: sequence, name: name, path: month + "/" + fileName, codec: codec.rawValue, fileSHA256: report.fileSHA256,
       tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: files.count, payloadBytes: payloadBytes,
@@ -217,7 +241,7 @@ public final class BagArchiver {
     // the next run adopts (adoptOrphans), never a recorded archive whose staged files would be
     // archived a second time.
     for f in files { try FileSystem.removeIfPresent(f.path) }
-    try state.recordArchive(record, messages: messages)
+    try state.recordArchive(record)
     return record
   }
 
