@@ -1,5 +1,11 @@
 internal import CConnectorLibArchive
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Streaming reader of any tar (ustar, pax, GNU), plain or compressed with gzip, bzip2, compress,
 /// xz, lzma, lzip, lz4 or zstd.
 ///
@@ -19,6 +25,8 @@ public final class TarReader {
   private var currentPath: String?
   private var currentSize: Int64 = 0
   private var atEnd = false
+  /// The decompressing reader this one parses tar from, when it observes the bytes it reads.
+  private let source: ObservedSource?
 
   /// Opens the tar archive at `path` with every in-process decompression filter.
   public convenience init(path: String) throws {
@@ -43,15 +51,71 @@ public final class TarReader {
     self.path = path
     self.handle = handle
     self.warnings = warnings
+    self.source = nil
+  }
+
+  /// Opens the tar archive at `path` and hands every byte read on, once: the file as stored to
+  /// `stored` and the decompressed tar stream to `tar`. One pass then gives the file hash, the
+  /// tar stream hash and the members, where separate readers would decompress the file twice.
+  /// Call `finishObserving()` after `next()` returned nil, so the observers also see what
+  /// follows the end-of-archive marker.
+  public init(
+    path: String,
+    observingStored stored: @escaping (UnsafeRawBufferPointer) -> Void,
+    tar: @escaping (UnsafeRawBufferPointer) -> Void
+  ) throws {
+    let source = try ObservedSource(path: path, stored: stored, tar: tar)
+    guard let handle = archive_read_new() else {
+      throw ArchiveError.refusal("archive_read_new", "libarchive could not allocate a reader", member: path)
+    }
+    var warnings: [ArchiveError] = []
+    do {
+      // The stream is already decompressed: tar only, and libarchive's pass-through filter.
+      try checkArchiveCall(archive_read_support_format_tar(handle), handle, "archive_read_support_format_tar", warnings: &warnings)
+      let code = archive_read_open(handle, Unmanaged.passUnretained(source).toOpaque(), nil, { _, client, buffer in
+        Unmanaged<ObservedSource>.fromOpaque(client!).takeUnretainedValue().nextTarBlock(buffer!)
+      }, nil)
+      if let failure = source.failure { throw failure }
+      try checkArchiveCall(code, handle, "archive_read_open", member: path, warnings: &warnings)
+    } catch {
+      archive_read_free(handle)
+      throw error
+    }
+    self.path = path
+    self.handle = handle
+    self.warnings = warnings
+    self.source = source
+  }
+
+  /// Reads what the tar reader left of the decompressed stream and of the file, handing it to
+  /// the observers (only for readers made with `init(path:observingStored:tar:)`).
+  public func finishObserving() throws {
+    guard let source else {
+      throw ArchiveError.refusal("TarReader.finishObserving", "this reader does not observe its input", member: path)
+    }
+    try source.drain()
   }
 
   deinit {
     archive_read_free(handle)
   }
 
+  /// The decompressing reader's own failure, which the tar reader only sees as a failed read.
+  private func innerFailure(_ error: Error) -> Error {
+    source?.failure ?? error
+  }
+
   /// Moves to the next member and returns its header, or nil at the end of the archive;
   /// unread data of the previous member is skipped.
   public func next() throws -> TarEntry? {
+    do {
+      return try nextHeader()
+    } catch {
+      throw innerFailure(error)
+    }
+  }
+
+  private func nextHeader() throws -> TarEntry? {
     if atEnd { return nil }
     let value = try ArchiveLocale.withUTF8 { () throws -> TarEntry? in
       var entry: OpaquePointer?
@@ -83,6 +147,14 @@ public final class TarReader {
   /// Hands the current member's data to `body` in chunks, as libarchive decodes them; holes of
   /// sparse members are handed over as zeros. The buffers are only valid during each call.
   public func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    do {
+      try readMemberData(body)
+    } catch {
+      throw innerFailure(error)
+    }
+  }
+
+  private func readMemberData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
     guard let member = currentPath else {
       throw ArchiveError.refusal("TarReader.readData", "no current member; call next() first", member: path)
     }
@@ -134,7 +206,7 @@ public final class TarReader {
 
   // MARK: - Internals
 
-  private static func configure(_ handle: OpaquePointer, raw: Bool, warnings: inout [ArchiveError]) throws {
+  static func configure(_ handle: OpaquePointer, raw: Bool, warnings: inout [ArchiveError]) throws {
     let filters: [(String, (OpaquePointer) -> Int32)] = [
       ("archive_read_support_filter_gzip", { archive_read_support_filter_gzip($0) }),
       ("archive_read_support_filter_bzip2", { archive_read_support_filter_bzip2($0) }),
@@ -170,5 +242,112 @@ public final class TarReader {
         left -= Int64(n)
       }
     }
+  }
+}
+
+/// The file and decompression under a tar reader that observes its input: a raw-format libarchive
+/// reader (every decompression filter) fed by `read(2)` calls, each chunk handed to `stored`;
+/// the decompressed blocks it yields feed the tar reader and `tar`.
+final class ObservedSource {
+  let path: String
+  private let fd: Int32
+  private let inner: OpaquePointer
+  private let buffer: UnsafeMutableRawBufferPointer
+  private let stored: (UnsafeRawBufferPointer) -> Void
+  private let tar: (UnsafeRawBufferPointer) -> Void
+  private var offset: Int64 = 0
+  private var innerAtEnd = false
+  /// The first failure of the file or the decompression; reads fail from then on.
+  private(set) var failure: ArchiveError?
+
+  init(
+    path: String, stored: @escaping (UnsafeRawBufferPointer) -> Void, tar: @escaping (UnsafeRawBufferPointer) -> Void
+  ) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw ArchiveError.system("open", errno: errno, member: path) }
+    guard let inner = archive_read_new() else {
+      close(fd)
+      throw ArchiveError.refusal("archive_read_new", "libarchive could not allocate a reader", member: path)
+    }
+    self.path = path
+    self.fd = fd
+    self.inner = inner
+    self.buffer = .allocate(byteCount: TarReader.blockSize, alignment: 16)
+    self.stored = stored
+    self.tar = tar
+    var warnings: [ArchiveError] = []
+    try TarReader.configure(inner, raw: true, warnings: &warnings)
+    try checkArchiveCall(
+      archive_read_open(inner, Unmanaged.passUnretained(self).toOpaque(), nil, { _, client, buffer in
+        Unmanaged<ObservedSource>.fromOpaque(client!).takeUnretainedValue().nextStoredChunk(buffer!)
+      }, nil), inner, "archive_read_open", member: path, warnings: &warnings)
+    var entry: OpaquePointer?
+    let code = archive_read_next_header(inner, &entry)
+    if code == ArchiveStatus.eof {
+      innerAtEnd = true
+    } else {
+      try checkArchiveCall(code, inner, "archive_read_next_header", member: path, warnings: &warnings)
+    }
+  }
+
+  deinit {
+    archive_read_free(inner)
+    close(fd)
+    buffer.deallocate()
+  }
+
+  /// The inner reader's read callback: the next chunk of the file.
+  fileprivate func nextStoredChunk(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+    while true {
+      let count = read(fd, buffer.baseAddress, buffer.count)
+      if count < 0 && errno == EINTR { continue }
+      if count < 0 {
+        failure = failure ?? ArchiveError.system("read", errno: errno, member: path)
+        return -1
+      }
+      if count > 0 { stored(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+      out.pointee = UnsafeRawPointer(buffer.baseAddress)
+      return count
+    }
+  }
+
+  /// The tar reader's read callback: the next decompressed block (0 at the end, -1 on failure).
+  fileprivate func nextTarBlock(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+    guard failure == nil else { return -1 }
+    while !innerAtEnd {
+      var block: UnsafeRawPointer?
+      var size = 0
+      var at: la_int64_t = 0
+      let code = archive_read_data_block(inner, &block, &size, &at)
+      if code == ArchiveStatus.eof {
+        innerAtEnd = true
+        break
+      }
+      if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
+        failure = failure ?? ArchiveError(handle: inner, operation: "archive_read_data_block", code: code, member: path)
+        return -1
+      }
+      // The raw format has no holes; one would mean the stream is not what we hash.
+      guard Int64(at) == offset else {
+        failure = failure ?? ArchiveError.refusal("archive_read_data_block", "the decompressed stream skips bytes", member: path)
+        return -1
+      }
+      guard size > 0, let block else { continue }
+      offset += Int64(size)
+      let chunk = UnsafeRawBufferPointer(start: block, count: size)
+      tar(chunk)
+      out.pointee = block
+      return size
+    }
+    return 0
+  }
+
+  /// Hands the rest of the decompressed stream, then the rest of the file, to the observers.
+  func drain() throws {
+    var ignored: UnsafeRawPointer?
+    while nextTarBlock(&ignored) > 0 {}
+    if let failure { throw failure }
+    while nextStoredChunk(&ignored) > 0 {}
+    if let failure { throw failure }
   }
 }

@@ -95,6 +95,9 @@ public final class BagArchiver {
     }
   }
 
+  /// Exchange files larger than this are archived but not indexed (as `messageIndex` does).
+  static let indexLimit: Int64 = 64 * 1024 * 1024
+
   /// heMsgId → member pairs of the exchange files inside an archive (for `audit find`).
   static func messageIndex(archive path: String) throws -> [(heMsgId: String, member: String)] {
     var messages: [(heMsgId: String, member: String)] = []
@@ -155,6 +158,9 @@ public final class BagArchiver {
 
     var payloadHashes: [(path: String, sha256: String)] = []
     var tagHashes: [(path: String, sha256: String)] = []
+    try state.beginArchiveIndex()
+    let indexer = ArchiveIndexer(state: state)
+    var xml: [UInt8] = []
     do {
       let writer = try TarWriter(path: tempPath, codec: codec, level: level)
       for (path, item) in items {
@@ -178,14 +184,30 @@ public final class BagArchiver {
           try writer.addFile(path, bytes: bytes, mtime: mtime)
         case .payload(let f):
           var hasher = StreamingSHA256()
-          try writer.addFile(path, contentsOf: f.path, mtime: mtime) { hasher.update($0) }
+          // Exchange files are kept while they stream by (one 40 KB buffer, reused), so their
+          // heMsgIds are indexed from the same read as the hash and the archive.
+          let indexed = f.relative.hasSuffix(".xml") && f.size <= Self.indexLimit
+          xml = []
+          if indexed { xml.reserveCapacity(Int(f.size)) }
+          try writer.addFile(path, contentsOf: f.path, mtime: mtime) { chunk in
+            hasher.update(chunk)
+            if indexed { xml.append(contentsOf: chunk) }
+          }
           payloadHashes.append(("data/" + f.relative, hasher.finalizeHex()))
+          if indexed { indexer.add(xml: xml, member: "data/" + f.relative) }
         }
       }
       try writer.finish()
+      try indexer.finish()
     } catch let error as ArchiveError {
+      indexer.drain()
       try? FileSystem.removeIfPresent(tempPath)
       throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: error.message)
+    } catch {
+      // The index batches go to the catalog while the archive is written.
+      indexer.drain()
+      try? FileSystem.removeIfPresent(tempPath)
+      throw error
     }
 
     // Read it back before it counts: every manifest hash, the tag manifest, the payload size.
@@ -201,12 +223,6 @@ public final class BagArchiver {
     }
     try FileSystem.commitTemporary(tempPath, to: finalPath)
 
-    var messages: [(heMsgId: String, member: String)] = []
-    for f in files where f.relative.hasSuffix(".xml") && f.size <= 64 * 1024 * 1024 {
-      if let data = FileManager.default.contents(atPath: f.path) {
-        for id in BagLayout.heMsgIds(inXML: [UInt8](data)) { messages.append((id, "data/" + f.relative)) }
-      }
-    }
     let record = ArchiveRecord(
       sequence: sequence, name: name, path: month + "/" + fileName, codec: codec.rawValue, fileSHA256: report.fileSHA256,
       tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: files.count, payloadBytes: payloadBytes,
@@ -217,7 +233,7 @@ public final class BagArchiver {
     // the next run adopts (adoptOrphans), never a recorded archive whose staged files would be
     // archived a second time.
     for f in files { try FileSystem.removeIfPresent(f.path) }
-    try state.recordArchive(record, messages: messages)
+    try state.recordArchive(record)
     return record
   }
 
@@ -227,5 +243,57 @@ public final class BagArchiver {
     calendar.timeZone = zone
     let c = DateComponents(year: t.date.year, month: t.date.month, day: t.date.day, hour: t.time.hour, minute: t.time.minute)
     return Int64((calendar.date(from: c) ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970)
+  }
+}
+
+/// Finds the heMsgIds of the exchange files an archive holds and hands them to the catalog's
+/// pending index, on its own thread: parsing is about a quarter of an archive's CPU, and
+/// overlapping it with reading, hashing and compressing takes it off the wall time. At most
+/// `inFlight` files wait, so memory stays flat; the ids reach SQLite in `batch`-sized inserts.
+final class ArchiveIndexer: @unchecked Sendable {
+  static let inFlight = 64
+  static let batch = 50_000
+
+  private let state: ConnectorState
+  private let queue = DispatchQueue(label: "ppmp-connector.archive-index")
+  private let slots = DispatchSemaphore(value: ArchiveIndexer.inFlight)
+  // Only touched on `queue`.
+  private var pending: [(heMsgId: String, member: String)] = []
+  private var failure: Error?
+
+  init(state: ConnectorState) { self.state = state }
+
+  /// Queues one file's bytes; waits while `inFlight` files are already queued.
+  func add(xml: [UInt8], member: String) {
+    slots.wait()
+    queue.async {
+      defer { self.slots.signal() }
+      guard self.failure == nil else { return }
+      for id in BagLayout.heMsgIds(inXML: xml) { self.pending.append((id, member)) }
+      if self.pending.count >= Self.batch { self.flush() }
+    }
+  }
+
+  private func flush() {
+    do {
+      try state.appendArchiveIndex(pending)
+    } catch {
+      failure = error
+    }
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  /// Waits for every queued file and writes the last batch; throws the first failure.
+  func finish() throws {
+    let failure: Error? = queue.sync {
+      if self.failure == nil { self.flush() }
+      return self.failure
+    }
+    if let failure { throw failure }
+  }
+
+  /// Waits for queued work without writing more (the archive failed).
+  func drain() {
+    queue.sync { self.failure = self.failure ?? CancellationError() }
   }
 }

@@ -28,13 +28,41 @@ public enum BagVerifier {
 
   public static func verify(path: String) -> BagReport {
     var report = BagReport(path: path)
+    // One read of the file gives its hash, the tar stream's hash and the members: reading it
+    // three times (file hash, stream hash, members) decompressed it twice.
+    final class Hashes {
+      var file = StreamingSHA256()
+      var tar = StreamingSHA256()
+    }
+    let hashes = Hashes()
+    var reader: TarReader?
     do {
-      report.fileSHA256 = try SHA256Digest.hex(ofFile: path)
-      var tarHash = StreamingSHA256()
-      try TarReader.decompressedStream(path: path) { tarHash.update($0) }
-      report.tarSHA256 = tarHash.finalizeHex()
+      let opened = try TarReader(path: path, observingStored: { hashes.file.update($0) }, tar: { hashes.tar.update($0) })
+      reader = opened
+      try readMembers(opened, into: &report) {
+        try opened.finishObserving()
+        return (hashes.file.finalizeHex(), hashes.tar.finalizeHex())
+      }
+    } catch {
+      report.problems.append("unreadable: \(error)")
+      // What a separate read can still say: a damaged tar in a sound compressed stream keeps
+      // its stream hash, and any readable file its file hash.
+      if let reader, (try? reader.finishObserving()) != nil {
+        report.fileSHA256 = hashes.file.finalizeHex()
+        report.tarSHA256 = hashes.tar.finalizeHex()
+      } else {
+        report.fileSHA256 = (try? SHA256Digest.hex(ofFile: path)) ?? ""
+      }
+    }
+    return report
+  }
 
-      let reader = try TarReader(path: path)
+  /// Reads every member and checks the bag; `finish` reads the rest of the input and gives the
+  /// file and tar stream hashes.
+  private static func readMembers(
+    _ reader: TarReader, into report: inout BagReport, finish: () throws -> (file: String, tar: String)
+  ) throws {
+    do {
       var tags: [String: [UInt8]] = [:]
       var computed: [String: String] = [:]
       while let entry = try reader.next() {
@@ -68,11 +96,12 @@ public enum BagVerifier {
           tags[inner] = try reader.readAll(limit: tagLimit)
         }
       }
+      (report.fileSHA256, report.tarSHA256) = try finish()
       report.members.sort()
       for (inner, hash) in computed { report.payloadSHA256[String(inner.dropFirst(5))] = hash }
       guard let bagit = tags["bagit.txt"] else {
         report.problems.append("bagit.txt is missing")
-        return report
+        return
       }
       if String(decoding: bagit, as: UTF8.self) != BagLayout.bagitText {
         report.problems.append("bagit.txt is not BagIt-Version 1.0 / UTF-8")
@@ -81,7 +110,7 @@ public enum BagVerifier {
         let tagManifestBytes = tags["tagmanifest-sha256.txt"]
       else {
         report.problems.append("a tag file is missing (bag-info.txt, manifest-sha256.txt, tagmanifest-sha256.txt)")
-        return report
+        return
       }
       report.bagInfo = BagLayout.parseTagFile(String(decoding: info, as: UTF8.self))
       let manifest = BagLayout.parseManifest(String(decoding: manifestBytes, as: UTF8.self))
@@ -110,9 +139,6 @@ public enum BagVerifier {
         report.problems.append(
           "Payload-Oxum says \(report.bagInfo["Payload-Oxum"] ?? "nothing"), the payload is \(report.payloadBytes).\(report.payloadFiles)")
       }
-    } catch {
-      report.problems.append("unreadable: \(error)")
     }
-    return report
   }
 }
