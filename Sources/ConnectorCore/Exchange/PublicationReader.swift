@@ -150,12 +150,15 @@ public final class PublicationReader {
     func isSameAsRead(as other: RawDay) -> Bool { ranges == other.ranges && codes == other.codes }
   }
 
-  private(set) var raw = RawDay()
-  private var times = ShortValueCache<MinuteOfDay>()
-  private var numbers = ShortValueCache<Int>()
-  private var ids = ShortValueCache<Int64>()
-  private var dates = ShortValueCache<LocalDate>()
-  private var codeLists = CodeListCache()
+  // Touched several times per range; a reader is used from one thread and none of these is
+  // borrowed across a call that touches it again, so the runtime exclusivity check is skipped
+  // (as in XMLStreamReader).
+  @exclusivity(unchecked) private(set) var raw = RawDay()
+  @exclusivity(unchecked) private var times = ShortValueCache<MinuteOfDay>()
+  @exclusivity(unchecked) private var numbers = ShortValueCache<Int>()
+  @exclusivity(unchecked) private var ids = ShortValueCache<Int64>()
+  @exclusivity(unchecked) private var dates = ShortValueCache<LocalDate>()
+  @exclusivity(unchecked) private var codeLists = CodeListCache()
 
   /// Reads the next day into `raw`; false at the end of `<availability>`. Makes every check
   /// `nextDay()` makes (it is `nextDay()`'s first half), with the same messages.
@@ -201,7 +204,8 @@ public final class PublicationReader {
           else { throw fail("bad <\(name)> in day \(id) \(date)", line: reader.line) }
           let first = raw.codes.count
           if let codes = reader.attributeBytes("pmsAppointmentTypeIds") { raw.codes.append(contentsOf: codes) }
-          raw.ranges.append(RawRange(start: s, end: en, slotLength: slot, codes: first..<raw.codes.count))
+          let range = RawRange(start: s, end: en, slotLength: slot, codes: first..<raw.codes.count)
+          raw.ranges.append(range)
         }
       }
       return true
