@@ -105,7 +105,7 @@ class Bench:
       met = value <= bound if kind != "rate" else value >= bound
     self.rows.append(dict(path=path, scale=scale, size=size, ours=ours, stock=stock, stock_name=stock_name,
                           ratio=ratio, target=target, met=met, rate=rate))
-    log("  %-8s %3s× %-34s ours %.3f s %5.0f MB%s" % (
+    log("  %-14s %3s× %-34s ours %.3f s %5.0f MB%s" % (
       path, scale, size, ours["med"], ours["rss"],
       "  %s %.3f s %5.0f MB  ratio %.2f" % (stock_name, stock["med"], stock["rss"], ratio) if stock else ""))
 
@@ -246,22 +246,36 @@ class Bench:
       stock = self.measure(["sqlite3", "-readonly", db, query])
       self.row("export", s, "%d practitioners × 90 days" % n, ours, stock, "sqlite3", ("ratio", 2.0) if s == 4 and self.mode == "full" else None)
 
-      # Diff: our snapshot of this practice, and one after cancelling every tenth appointment.
+      # Diff, typical: the same practice a minute later, when a handful of bookings changed (20
+      # appointments cancelled, spread over practitioners and days by a fixed scramble of ids).
+      # Worst: every tenth appointment cancelled, so nearly every practitioner-day changes and
+      # the delta is almost a full snapshot.
       old = self.snapshot(db, 90, "snapshot-%d-a.xml" % n)
-      new = os.path.join(self.cache, "snapshot-%d-b.xml" % n)
-      if not os.path.exists(new):
-        changed = os.path.join(self.scratch, "changed.sqlite")
-        self.copy_db(db, changed)
-        sh(["sqlite3", changed, "UPDATE appointments SET status = 'cancelled' WHERE id % 10 = 0"])
-        os.replace(self.snapshot(changed, 90, "snapshot-%d-b.partial.xml" % n), new)
-        os.remove(changed)
-      delta = os.path.join(self.scratch, "delta.xml")
-      ours = self.measure([self.connector, "diff", old, new, "-o", delta, "--quiet"], ok=(1,),
-                          setup=lambda: os.path.exists(delta) and os.remove(delta))
-      stock = self.measure(["xmllint", "--stream", "--noout", old, new])
-      mb = (os.path.getsize(old) + os.path.getsize(new)) / 1e6
-      self.row("diff", s, "2 snapshots, %d pract., %.0f MB" % (n, mb), ours, stock, "xmllint --stream",
-               ("ratio", 1.5) if s == 4 and self.mode == "full" else None)
+      typical = self.changed_snapshot(db, "snapshot-%d-c.xml" % n,
+                                      "UPDATE appointments SET status = 'cancelled' WHERE id IN (SELECT id FROM appointments"
+                                      " WHERE status <> 'cancelled' AND appt_date >= '%s' AND appt_date < '%s'"
+                                      " ORDER BY (id * 7919) %% 10007, id LIMIT 20)" % (START, end))
+      worst = self.changed_snapshot(db, "snapshot-%d-b.xml" % n,
+                                    "UPDATE appointments SET status = 'cancelled' WHERE id % 10 = 0")
+      for label, new in (("diff (typical)", typical), ("diff (worst)", worst)):
+        delta = os.path.join(self.scratch, "delta.xml")
+        ours = self.measure([self.connector, "diff", old, new, "-o", delta, "--quiet"], ok=(1,),
+                            setup=lambda: os.path.exists(delta) and os.remove(delta))
+        stock = self.measure(["xmllint", "--stream", "--noout", old, new])
+        mb = (os.path.getsize(old) + os.path.getsize(new)) / 1e6
+        self.row(label, s, "2 snapshots, %d pract., %.0f MB" % (n, mb), ours, stock, "xmllint --stream",
+                 ("ratio", 1.5) if s == 4 and self.mode == "full" else None)
+
+  def changed_snapshot(self, database, name, update):
+    """Our snapshot of a copy of `database` after `update` (cached, an input for diff)."""
+    path = os.path.join(self.cache, name)
+    if not os.path.exists(path):
+      changed = os.path.join(self.scratch, "changed.sqlite")
+      self.copy_db(database, changed)
+      sh(["sqlite3", changed, update])
+      os.replace(self.snapshot(changed, 90, name.replace(".xml", ".partial.xml")), path)
+      os.remove(changed)
+    return path
 
   def bench_ingest(self):
     log("ingest")
@@ -382,7 +396,7 @@ class Bench:
         fig(stock) if stock else "—", "%.2f" % stock["cpu"] if stock else "—", "%.0f" % stock["rss"] if stock else "—",
         ratio, target, met))
     growth = ["", "| path | 1× → %d×: wall | peak RSS | stock wall |" % self.m["scales"][-1], "|---|---|---|---|"]
-    for path in ("export", "diff", "ingest", "archive", "run"):
+    for path in ("export", "diff (typical)", "diff (worst)", "ingest", "archive", "run"):
       rs = [r for r in self.rows if r["path"] == path]
       if len(rs) >= 2:
         a, b = rs[0], rs[-1]

@@ -127,6 +127,15 @@ public final class XMLStreamReader {
   }
 
   private func advance(stopAtSchemaErrors: Bool) throws(XMLError) -> XMLEvent? {
+    while let type = try step(stopAtSchemaErrors: stopAtSchemaErrors) {
+      if let event = try event(type) { return event }
+    }
+    return nil
+  }
+
+  /// Moves to the next node and returns its type, or `nil` at the end; every check that does
+  /// not need the node's content (errors, DOCTYPE, encoding) happens here.
+  private func step(stopAtSchemaErrors: Bool) throws(XMLError) -> UInt32? {
     guard !isFinished else { return nil }
     while true {
       let status = xmlTextReaderRead(handle)
@@ -147,7 +156,96 @@ public final class XMLStreamReader {
         }
       }
       if !hasCheckedEncoding { try checkEncoding() }
-      if let event = try event(type) { return event }
+      return type
+    }
+  }
+
+  // MARK: node-level reading
+
+  /// The next node, like `next()` but without converting anything into Swift values: the
+  /// caller reads what it needs through `localName`, `isEmptyElement`, `attributeBytes(_:)`
+  /// and `line` while the reader stands on the node. Every check `next()` makes is made
+  /// (depth, entity references in attribute values, text and attribute lengths, DOCTYPE,
+  /// encoding, well-formedness); whitespace-only text is skipped as there.
+  /// For hot loops such as the snapshot diff, which reads millions of attributes.
+  public func nextNode() throws -> XMLNodeKind? {
+    do {
+      while let type = try step(stopAtSchemaErrors: true) {
+        switch type {
+        case XML_READER_TYPE_ELEMENT.rawValue:
+          try checkElement()
+          return .startElement
+        case XML_READER_TYPE_END_ELEMENT.rawValue:
+          return .endElement
+        case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue:
+          guard let value = xmlTextReaderConstValue(handle) else { continue }
+          let bytes = UnsafeBufferPointer(start: value, count: strlen(value))
+          try checkTextLength(bytes.count)
+          guard bytes.contains(where: { !Self.isXMLWhitespace($0) }) else { continue }
+          return .text
+        default:
+          try rejectForbiddenNode(type)
+        }
+      }
+      return nil
+    } catch {
+      isFinished = true
+      throw error
+    }
+  }
+
+  /// The local name of the current element (start or end), interned: converted once per name.
+  public var localName: String { names.string(for: xmlTextReaderConstLocalName(handle)) }
+
+  /// True when the current element is `<a/>`: no end-element node follows.
+  public var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(handle) == 1 }
+
+  /// The line of the current node (see `XMLElementStart.line`).
+  public var line: Int { currentLine() }
+
+  /// The value of the current element's unprefixed attribute `name`, as libxml2 holds it
+  /// (normalised and unescaped UTF-8), or `nil` when there is none. The bytes belong to the
+  /// reader and are valid only until the next call to `nextNode()` or `next()`.
+  public func attributeBytes(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
+    guard let node = xmlTextReaderCurrentNode(handle), node.pointee.type == XML_ELEMENT_NODE else {
+      return nil
+    }
+    let wanted = name.utf8Start
+    var attribute = node.pointee.properties
+    while let current = attribute {
+      // Matches what `XMLElementStart[attribute:]` matches: the qualified name as written.
+      if current.pointee.ns?.pointee.prefix == nil, let own = current.pointee.name,
+        strcmp(UnsafeRawPointer(own).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(wanted).assumingMemoryBound(to: CChar.self)) == 0
+      {
+        // checkElement has made sure a value is one text node (or none).
+        guard let content = current.pointee.children?.pointee.content else {
+          return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(start: content, count: strlen(content))
+      }
+      attribute = current.pointee.next
+    }
+    return nil
+  }
+
+  /// The checks `elementStart()` makes, without building the element.
+  private func checkElement() throws(XMLError) {
+    let depth = Int(xmlTextReaderDepth(handle)) + 1
+    guard depth <= limits.maxDepth else {
+      throw positioned(.tooDeep, "elements nested deeper than \(limits.maxDepth) levels")
+    }
+    guard let node = xmlTextReaderCurrentNode(handle) else {
+      throw positioned(.notWellFormed, "the reader lost its current element")
+    }
+    var attribute = node.pointee.properties
+    while let current = attribute {
+      if let child = current.pointee.children {
+        guard child.pointee.type == XML_TEXT_NODE, child.pointee.next == nil else {
+          throw positioned(.entityForbidden, "entity references are not allowed")
+        }
+        if let content = child.pointee.content { try checkTextLength(strlen(content)) }
+      }
+      attribute = current.pointee.next
     }
   }
 
@@ -338,4 +436,14 @@ final class SchemaValidation {
   deinit {
     xmlSchemaFreeValidCtxt(handle)
   }
+}
+
+/// The kind of node `XMLStreamReader.nextNode()` stopped at.
+public enum XMLNodeKind: Sendable, Equatable {
+  /// A start tag (or an empty-element tag).
+  case startElement
+  /// An end tag.
+  case endElement
+  /// Character data that is not only whitespace.
+  case text
 }

@@ -117,48 +117,160 @@ public final class PublicationReader {
 
   /// The next day, in file order; throws when days are not sorted by practitioner then date.
   public func nextDay() throws -> PublishedDay? {
-    if finished { return nil }
+    guard try readRawDay() else { return nil }
+    return decodedRawDay()
+  }
+
+  // MARK: days as read, before decoding
+
+  /// One range of the current day: times and slot length parsed, type codes still the bytes of
+  /// `pmsAppointmentTypeIds` (a slice of `RawDay.codes`).
+  struct RawRange: Equatable {
+    var start: MinuteOfDay
+    var end: MinuteOfDay
+    var slotLength: Int
+    var codes: Range<Int>
+  }
+
+  /// The day `readRawDay()` read, held in buffers reused from day to day so that reading a day
+  /// allocates nothing. Two days with the same content as read decode to the same day; the
+  /// diff compares these first and decodes (normalises) only days that differ as read.
+  struct RawDay {
+    var resourceID: Int64 = 0
+    var date = LocalDate(dayNumber: 0)
+    var removed = false
+    var ranges: [RawRange] = []
+    /// The `pmsAppointmentTypeIds` bytes of every range, back to back.
+    var codes: [UInt8] = []
+
+    var key: (Int64, Int) { (resourceID, date.dayNumber) }
+
+    /// True when both days say exactly the same as read (a sufficient, not a necessary, test
+    /// for the same normalised content).
+    func isSameAsRead(as other: RawDay) -> Bool { ranges == other.ranges && codes == other.codes }
+  }
+
+  // Touched several times per range; a reader is used from one thread and none of these is
+  // borrowed across a call that touches it again, so the runtime exclusivity check is skipped
+  // (as in XMLStreamReader).
+  @exclusivity(unchecked) private(set) var raw = RawDay()
+  @exclusivity(unchecked) private var times = ShortValueCache<MinuteOfDay>()
+  @exclusivity(unchecked) private var numbers = ShortValueCache<Int>()
+  @exclusivity(unchecked) private var ids = ShortValueCache<Int64>()
+  @exclusivity(unchecked) private var dates = ShortValueCache<LocalDate>()
+  @exclusivity(unchecked) private var codeLists = CodeListCache()
+
+  /// Reads the next day into `raw`; false at the end of `<availability>`. Makes every check
+  /// `nextDay()` makes (it is `nextDay()`'s first half), with the same messages.
+  func readRawDay() throws -> Bool {
+    if finished { return false }
     do {
-      guard let e = try nextElement() else {
+      var kind = try reader.nextNode()
+      while let k = kind, k != .startElement { kind = try reader.nextNode() }
+      guard kind != nil else {
         finished = true
-        return nil
+        return false
       }
-      guard e.name == "day" else { throw fail("unexpected <\(e.name)> in <availability>", line: e.line) }
-      let id = try int64(e, "pmsResourceId")
-      guard let date = LocalDate(try required(e, "date")) else { throw fail("bad date", line: e.line) }
+      let dayName = reader.localName
+      guard dayName == "day" else { throw fail("unexpected <\(dayName)> in <availability>", line: reader.line) }
+      let idBytes = try requiredBytes("pmsResourceId", of: dayName)
+      guard let id = ids.value(idBytes, parse: { Int64($0) }) else {
+        throw fail("pmsResourceId of <day> is not a number", line: reader.line)
+      }
+      guard let date = dates.value(try requiredBytes("date", of: dayName), parse: { LocalDate($0) }) else {
+        throw fail("bad date", line: reader.line)
+      }
       if let (lid, ldate) = lastKey, (lid, ldate) >= (id, date.dayNumber) {
-        throw fail("days are not sorted by pmsResourceId then date (practitioner \(id), \(date))", line: e.line)
+        throw fail("days are not sorted by pmsResourceId then date (practitioner \(id), \(date))", line: reader.line)
       }
       lastKey = (id, date.dayNumber)
-      var ranges: [AvailabilityRange] = []
-      if !e.isEmpty {
-        while let event = try reader.next() {
-          if case .endElement(let name) = event, name == "day" { break }
-          guard case .startElement(let r) = event else { continue }
-          guard r.name == "range", let s = MinuteOfDay(range: try required(r, "start")),
-            let en = MinuteOfDay(range: try required(r, "end")), let slot = Int(try required(r, "slotLength"))
-          else { throw fail("bad <\(r.name)> in day \(id) \(date)", line: r.line) }
-          let codes = (r[attribute: "pmsAppointmentTypeIds"] ?? "").split(separator: " ").map(String.init)
-          ranges.append(AvailabilityRange(start: s, end: en, slotLengthSeconds: slot, appointmentTypeCodes: codes))
+      raw.resourceID = id
+      raw.date = date
+      raw.removed = reader.attributeBytes("removed").map { Self.isTrue($0) } ?? false
+      raw.ranges.removeAll(keepingCapacity: true)
+      raw.codes.removeAll(keepingCapacity: true)
+      if !reader.isEmptyElement {
+        while let k = try reader.nextNode() {
+          if k == .endElement {
+            if reader.localName == "day" { break }
+            continue
+          }
+          guard k == .startElement else { continue }
+          let name = reader.localName
+          guard name == "range",
+            let s = times.value(try requiredBytes("start", of: name), parse: { MinuteOfDay(range: $0) }),
+            let en = times.value(try requiredBytes("end", of: name), parse: { MinuteOfDay(range: $0) }),
+            let slot = numbers.value(try requiredBytes("slotLength", of: name), parse: { Int($0) })
+          else { throw fail("bad <\(name)> in day \(id) \(date)", line: reader.line) }
+          let first = raw.codes.count
+          if let codes = reader.attributeBytes("pmsAppointmentTypeIds") { raw.codes.append(contentsOf: codes) }
+          let range = RawRange(start: s, end: en, slotLength: slot, codes: first..<raw.codes.count)
+          raw.ranges.append(range)
         }
       }
-      return PublishedDay(
-        day: DayAvailability(resourceID: id, date: date, ranges: Self.normalised(ranges)),
-        removed: e[attribute: "removed"] == "true" || e[attribute: "removed"] == "1")
+      return true
     } catch let error as XMLError {
       throw fail("\(error)")
     }
   }
 
+  /// The day `readRawDay()` read, decoded and normalised: what `nextDay()` returns.
+  func decodedRawDay() -> PublishedDay {
+    var ranges: [AvailabilityRange] = []
+    ranges.reserveCapacity(raw.ranges.count)
+    for r in raw.ranges {
+      ranges.append(
+        AvailabilityRange(
+          start: r.start, end: r.end, slotLengthSeconds: r.slotLength,
+          appointmentTypeCodes: codeLists.sortedUnique(raw.codes[r.codes])))
+    }
+    return PublishedDay(
+      day: DayAvailability(resourceID: raw.resourceID, date: raw.date, ranges: Self.merged(ranges)), removed: raw.removed)
+  }
+
+  private func requiredBytes(_ name: StaticString, of element: String) throws -> UnsafeBufferPointer<UInt8> {
+    guard let v = reader.attributeBytes(name) else { throw fail("<\(element)> lacks \(name)", line: reader.line) }
+    return v
+  }
+
+  /// `removed="true"` or `removed="1"`, as `nextDay()` always accepted.
+  private static func isTrue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    bytes.elementsEqual("true".utf8) || bytes.elementsEqual("1".utf8)
+  }
+
   /// Sorted, codes sorted and unique, adjacent ranges with the same slot length and codes merged.
   static func normalised(_ ranges: [AvailabilityRange]) -> [AvailabilityRange] {
-    var sorted = ranges.map { r -> AvailabilityRange in
-      var r = r
-      r.appointmentTypeCodes = Array(Set(r.appointmentTypeCodes)).sorted()
-      return r
+    merged(
+      ranges.map { r -> AvailabilityRange in
+        var r = r
+        r.appointmentTypeCodes = Array(Set(r.appointmentTypeCodes)).sorted()
+        return r
+      })
+  }
+
+  /// `normalised` for ranges whose codes are already sorted and unique. Files we wrote are
+  /// already in this form, so the common case sorts nothing and copies nothing.
+  static func merged(_ ranges: [AvailabilityRange]) -> [AvailabilityRange] {
+    var sorted = ranges
+    // Strictly increasing keys: every sort leaves the array as it is, so skipping it cannot
+    // change the result (equal keys are left to the sort, whose order for them is its own).
+    var strictlyIncreasing = true
+    var mergeable = false
+    for i in sorted.indices.dropFirst() {
+      let a = sorted[i - 1]
+      let b = sorted[i]
+      if (a.start, a.end) >= (b.start, b.end) {
+        strictlyIncreasing = false
+        break
+      }
+      if a.end == b.start, a.slotLengthSeconds == b.slotLengthSeconds, a.appointmentTypeCodes == b.appointmentTypeCodes {
+        mergeable = true
+      }
     }
-    sorted.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+    if strictlyIncreasing && !mergeable { return sorted }
+    if !strictlyIncreasing { sorted.sort { ($0.start, $0.end) < ($1.start, $1.end) } }
     var out: [AvailabilityRange] = []
+    out.reserveCapacity(sorted.count)
     for r in sorted {
       if var last = out.last, last.end == r.start, last.slotLengthSeconds == r.slotLengthSeconds,
         last.appointmentTypeCodes == r.appointmentTypeCodes
@@ -170,6 +282,58 @@ public final class PublicationReader {
       }
     }
     return out
+  }
+}
+
+/// Parsed values of short attribute values, keyed on their bytes: a snapshot repeats the same
+/// few dozen times, slot lengths, ids and dates, so each distinct text is converted and parsed
+/// once, by the same initialiser the String path uses (so the result cannot differ).
+/// Direct-mapped: bounded size, a collision only costs a parse.
+struct ShortValueCache<Value> {
+  // 256 slots: the slot is the top 8 bits of the hash.
+  private var keys = [(UInt64, UInt64, Int)](repeating: (0, 0, -1), count: 256)
+  private var values = [Value?](repeating: nil, count: 256)
+
+  mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, parse: (String) -> Value?) -> Value? {
+    guard bytes.count <= 16 else { return parse(String(decoding: bytes, as: UTF8.self)) }
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+    for (i, b) in bytes.enumerated() {
+      if i < 8 { lo |= UInt64(b) << (8 * UInt64(i)) } else { hi |= UInt64(b) << (8 * UInt64(i - 8)) }
+    }
+    let hash = (lo &* 0x9E37_79B9_7F4A_7C15) ^ (hi &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(bytes.count)
+    let slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 56)
+    let key = (lo, hi, bytes.count)
+    if keys[slot] == key, let v = values[slot] { return v }
+    guard let v = parse(String(decoding: bytes, as: UTF8.self)) else { return nil }
+    keys[slot] = key
+    values[slot] = v
+    return v
+  }
+}
+
+/// `pmsAppointmentTypeIds` bytes → the codes, split on spaces, unique and sorted, exactly as the
+/// String path computes them; a practice has a handful of distinct lists, so a few entries
+/// tried in turn hold them all.
+struct CodeListCache {
+  private var keys: [[UInt8]] = []
+  private var values: [[String]] = []
+  private var nextVictim = 0
+
+  mutating func sortedUnique(_ bytes: ArraySlice<UInt8>) -> [String] {
+    if bytes.isEmpty { return [] }
+    for i in keys.indices where keys[i].elementsEqual(bytes) { return values[i] }
+    let text = String(decoding: bytes, as: UTF8.self)
+    let codes = Array(Set(text.split(separator: " ").map(String.init))).sorted()
+    if keys.count < 16 {
+      keys.append(Array(bytes))
+      values.append(codes)
+    } else {
+      keys[nextVictim] = Array(bytes)
+      values[nextVictim] = codes
+      nextVictim = (nextVictim + 1) % 16
+    }
+    return codes
   }
 }
 

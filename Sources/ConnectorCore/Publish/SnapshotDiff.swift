@@ -49,31 +49,31 @@ public enum SnapshotDiff {
     if summary.resourcesChanged { try writer.writeResources(new.resources ?? []) }
     if summary.appointmentTypesChanged { try writer.writeAppointmentTypes(new.appointmentTypes ?? []) }
 
-    var a = try old.nextDay()
-    var b = try new.nextDay()
-    while a != nil || b != nil {
-      switch (a, b) {
-      case (let x?, let y?) where key(x) == key(y):
-        if x.day.ranges != y.day.ranges {
-          try writer.writeDay(y.day)
-          summary.changedDays += 1
+    // Days are compared as read first (parsed times, raw type-code bytes, in buffers reused from
+    // day to day); only days that differ as read are decoded and normalised, and only those whose
+    // normalised content differs are written, so formatting and equivalent range lists still do
+    // not count as changes.
+    var hasA = try old.readRawDay()
+    var hasB = try new.readRawDay()
+    while hasA || hasB {
+      if hasA, hasB, old.raw.key == new.raw.key {
+        if !old.raw.isSameAsRead(as: new.raw) {
+          let y = new.decodedRawDay().day
+          if old.decodedRawDay().day.ranges != y.ranges {
+            try writer.writeDay(y)
+            summary.changedDays += 1
+          }
         }
-        a = try old.nextDay()
-        b = try new.nextDay()
-      case (let x?, let y?) where key(x) < key(y):
-        try writer.writeDay(DayAvailability(resourceID: x.day.resourceID, date: x.day.date, ranges: []), removed: true)
+        hasA = try old.readRawDay()
+        hasB = try new.readRawDay()
+      } else if hasA, !hasB || old.raw.key < new.raw.key {
+        try writer.writeDay(DayAvailability(resourceID: old.raw.resourceID, date: old.raw.date, ranges: []), removed: true)
         summary.removedDays += 1
-        a = try old.nextDay()
-      case (_, let y?):
-        try writer.writeDay(y.day)
+        hasA = try old.readRawDay()
+      } else {
+        try writer.writeDay(new.decodedRawDay().day)
         summary.addedDays += 1
-        b = try new.nextDay()
-      case (let x?, nil):
-        try writer.writeDay(DayAvailability(resourceID: x.day.resourceID, date: x.day.date, ranges: []), removed: true)
-        summary.removedDays += 1
-        a = try old.nextDay()
-      case (nil, nil):
-        break
+        hasB = try new.readRawDay()
       }
     }
     try writer.finish()
@@ -81,8 +81,6 @@ public enum SnapshotDiff {
     if summary.isEmpty { try FileSystem.removeIfPresent(outputPath) }
     return summary
   }
-
-  private static func key(_ d: PublishedDay) -> (Int64, Int) { (d.day.resourceID, d.day.date.dayNumber) }
 }
 
 /// A whole snapshot in memory: for tests and for checking that base + delta = new.
