@@ -121,7 +121,7 @@ class Bench:
                      + glob.glob(os.path.join(ROOT, "Sources", "ConnectorCore", "Availability", "*.swift")))
     for path in sources:
       with open(path, "rb") as f:
-        digest.update(path.encode() + b"\0" + f.read())
+        digest.update(os.path.relpath(path, ROOT).encode() + b"\0" + f.read())
     stamp = digest.hexdigest()
     stamp_file = os.path.join(self.cache, "generator.sha256")
     if not os.path.exists(stamp_file) or open(stamp_file).read() != stamp:
