@@ -69,6 +69,37 @@ public final class XMLStreamWriter {
     }
   }
 
+  /// Opens an element whose name is a literal (hot loops): no per-call validation or
+  /// conversion. The literal must be a valid XML name of more than one character.
+  public func startElement(literal name: StaticString) throws {
+    assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
+    try perform("xmlTextWriterStartElement") { xmlTextWriterStartElement($0, name.utf8Start) }
+  }
+
+  /// `writeAttribute(_:_:)` with a literal name (hot loops; see `startElement(literal:)`); the
+  /// value is still checked.
+  public func writeAttribute(literal name: StaticString, _ value: String) throws {
+    assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
+    try checkCharacters(value)
+    try perform("xmlTextWriterWriteAttribute") { writer in
+      value.withXMLChars { xmlTextWriterWriteAttribute(writer, name.utf8Start, $0) }
+    }
+  }
+
+  /// Adds an attribute with a literal name and a NUL-terminated value the caller formatted
+  /// itself from digits and punctuation (numbers, dates, times), which XML always allows: no
+  /// per-call checking, conversion or allocation.
+  public func writeAttribute(literal name: StaticString, formatted value: UnsafePointer<UInt8>) throws {
+    assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
+    try perform("xmlTextWriterWriteAttribute") { xmlTextWriterWriteAttribute($0, name.utf8Start, value) }
+  }
+
+  /// Literal names are passed to libxml2 as C strings: they need the pointer form (a
+  /// one-character literal may be stored as a scalar) and must be valid names.
+  private static func isValidLiteral(_ name: StaticString) -> Bool {
+    name.hasPointerRepresentation && name.utf8CodeUnitCount > 1 && xmlValidateQName(name.utf8Start, 0) == 0
+  }
+
   /// Writes character data, escaped (`xmlTextWriterWriteString`).
   public func writeText(_ text: String) throws {
     try checkCharacters(text)

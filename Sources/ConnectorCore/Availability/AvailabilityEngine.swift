@@ -10,100 +10,25 @@ public enum AvailabilityEngine {
   /// diary is used in the horizon; block diagnostics cover blocks inside the horizon. Use
   /// `diaryDiagnostics(for:rows:)` to check unpublished practitioners too.
   public static func compute(_ book: PracticeBook, options: AvailabilityOptions) -> AvailabilityResult {
-    let horizon = options.effectiveHorizonDays
-    let firstDay = options.asOf.date.dayNumber
-    var seen = Set<Int64>()
-    let published = book.practitioners.filter { $0.active && $0.onlineBooking }
-      .sorted { $0.id < $1.id }
-      .filter { seen.insert($0.id).inserted }
-    let count = published.count
-    var indexByID: [Int64: Int] = [:]
-    indexByID.reserveCapacity(count)
-    for (index, practitioner) in published.enumerated() { indexByID[practitioner.id] = index }
-
-    // Group everything once so the per-day loop only indexes arrays.
-    var rowsByPractitioner = Array(repeating: [DiaryRow](), count: count)
-    for row in book.diaryRows {
-      if let p = indexByID[row.staffID] { rowsByPractitioner[p].append(row) }
-    }
-    var diagnostics: [AvailabilityDiagnostic] = []
-    var templates: [DiaryTemplate] = []
-    templates.reserveCapacity(count)
-    for p in 0..<count {
-      templates.append(DiaryTemplate(practitioner: published[p], rows: rowsByPractitioner[p], diagnostics: &diagnostics))
-    }
-    let countingColumns = published.map { countingColumnCount(for: $0, options: options) }
-    let bookings = BookingBuckets(
-      book.bookings, indexByID: indexByID, countingColumns: countingColumns, firstDay: firstDay, horizon: horizon)
-    var blocksByBucket: [Int: [DiaryBlock]] = [:]
-    for block in book.blocks {
-      guard let p = indexByID[block.staffID] else { continue }
-      let d = block.date.dayNumber - firstDay
-      guard d >= 0, d < horizon else { continue }
-      blocksByBucket[p * horizon + d, default: []].append(block)
-    }
-    let holidayFlags = (0..<horizon).map { book.holidays.contains(LocalDate(dayNumber: firstDay + $0)) }
-    let gaps = DaylightSavingGaps(timeZone: options.timeZone, firstDay: firstDay, dayCount: horizon)
-    let gapFlags = (0..<horizon).map { gaps.touches(day: firstDay + $0) }
-    var typesByStaff: [Int64?: [AppointmentType]] = [:]
-    for type in book.appointmentTypes { typesByStaff[type.staffID, default: []].append(type) }
-    let typesForEveryone = typesByStaff[nil] ?? []
-    let cutoff = options.asOf.absoluteMinutes + options.leadMinutes
-
-    var days: [DayAvailability] = []
-    days.reserveCapacity(count * horizon)
-    var occupancy = DayOccupancy()
-    var open: [TemplateSlot] = []
-    for p in 0..<count {
-      let practitioner = published[p]
-      var catalog = AppointmentTypeCatalog(offered: typesForEveryone + (typesByStaff[practitioner.id] ?? []))
-      for d in 0..<horizon {
-        let date = LocalDate(dayNumber: firstDay + d)
-        let bucket = p * horizon + d
-        occupancy.reset(columnCount: countingColumns[p])
-        var wholeDay = holidayFlags[d]
-        if !blocksByBucket.isEmpty, let blocks = blocksByBucket[bucket] {
-          // Every block is interpreted, even on a holiday, so each bad one is reported.
-          for block in blocks.sorted(by: { $0.id < $1.id }) {
-            switch interpret(block, of: practitioner) {
-            case .wholeDay: wholeDay = true
-            case .partial(let start, let end): occupancy.addBlock(start: start, end: end)
-            case .invalid(let diagnostic):
-              wholeDay = true
-              diagnostics.append(diagnostic)
-            }
-          }
-        }
-        let template = templates[p].slots(on: date, anchor: practitioner.rosterAnchor)
-        let dayBase = date.dayNumber * 1440
-        guard !wholeDay, let last = template.last, dayBase + last.start >= cutoff else {
-          days.append(DayAvailability(resourceID: practitioner.id, date: date, ranges: []))
-          continue
-        }
-        for booking in bookings[bucket] {
-          occupancy.addBooking(column: booking.column, start: booking.start, end: booking.end)
-        }
-        occupancy.prepare()
-        open.removeAll(keepingCapacity: true)
-        let checkGaps = gapFlags[d]
-        for slot in template {
-          let wall = dayBase + slot.start
-          guard wall >= cutoff, !(checkGaps && gaps.skips(wallMinute: wall)),
-            !occupancy.isBlocked(start: slot.start, end: slot.end),
-            occupancy.anyColumnFree(start: slot.start, end: slot.end)
-          else { continue }
-          merge(slot, into: &open)
-        }
-        let ranges = open.map {
-          AvailabilityRange(
-            start: MinuteOfDay($0.start), end: MinuteOfDay($0.end), slotLengthSeconds: $0.interval * 60,
-            appointmentTypeCodes: catalog.codes(interval: $0.interval, rangeMinutes: $0.end - $0.start))
-        }
-        days.append(DayAvailability(resourceID: practitioner.id, date: date, ranges: ranges))
+    var computation = AvailabilityComputation(book, options: options)
+    let count = computation.practitioners.count
+    var bookingsByPractitioner = Array(repeating: [BookedInterval](), count: count)
+    // Bookings usually arrive ordered by staff, so remembering the last lookup skips most hashing.
+    var lastStaff: Int64?
+    var lastIndex: Int?
+    for booking in book.bookings {
+      if booking.staffID != lastStaff {
+        lastStaff = booking.staffID
+        lastIndex = computation.indexByID[booking.staffID]
       }
+      if let p = lastIndex { bookingsByPractitioner[p].append(booking) }
     }
-    diagnostics.sort(by: reportOrder)
-    return AvailabilityResult(days: days, diagnostics: diagnostics)
+    var days: [DayAvailability] = []
+    days.reserveCapacity(count * options.effectiveHorizonDays)
+    for p in 0..<count {
+      computation.days(ofPractitionerAt: p, bookings: bookingsByPractitioner[p]) { days.append($0) }
+    }
+    return AvailabilityResult(days: days, diagnostics: computation.sortedDiagnostics)
   }
 
   /// The diary grid of one practitioner on one date with each slot's state, for ingest to check
@@ -181,7 +106,7 @@ public enum AvailabilityEngine {
   /// Appends `slot` to the range it continues (same length, starting where the range ends) or
   /// opens a new one. Looking back past the last range lets two offset diary grids on one day
   /// each keep their own continuous ranges instead of fragmenting one another.
-  private static func merge(_ slot: TemplateSlot, into open: inout [TemplateSlot]) {
+  static func merge(_ slot: TemplateSlot, into open: inout [TemplateSlot]) {
     var k = open.count - 1
     while k >= 0 {
       if open[k].end == slot.start && open[k].interval == slot.interval {
@@ -193,7 +118,7 @@ public enum AvailabilityEngine {
     open.append(slot)
   }
 
-  private enum BlockSpan {
+  enum BlockSpan {
     case wholeDay
     case partial(Int, Int)
     case invalid(AvailabilityDiagnostic)
@@ -201,7 +126,7 @@ public enum AvailabilityEngine {
 
   /// A block's busy time. Anything unreadable blocks the whole day: publishing time the practice
   /// meant to block is worse than hiding time it meant to offer.
-  private static func interpret(_ block: DiaryBlock, of practitioner: Practitioner) -> BlockSpan {
+  static func interpret(_ block: DiaryBlock, of practitioner: Practitioner) -> BlockSpan {
     if block.startText == nil && block.endText == nil { return .wholeDay }
     let start = block.startText.flatMap(DiaryTime.parse)
     let end = block.endText.flatMap(DiaryTime.parse)
@@ -237,7 +162,7 @@ public enum AvailabilityEngine {
   }
 
   /// Practitioner id, diary (main, alternate, then blocks), weekday, row id, block date, block id.
-  private static func reportOrder(_ a: AvailabilityDiagnostic, _ b: AvailabilityDiagnostic) -> Bool {
+  static func reportOrder(_ a: AvailabilityDiagnostic, _ b: AvailabilityDiagnostic) -> Bool {
     func rank(_ diary: DiaryKind?) -> Int {
       switch diary {
       case .main: 0
@@ -251,52 +176,4 @@ public enum AvailabilityEngine {
     // Blocks: by date first, since a block's weekday alone does not place it in time.
     return (a.date?.dayNumber ?? 0, a.blockID ?? 0) < (b.date?.dayNumber ?? 0, b.blockID ?? 0)
   }
-}
-
-/// Occupying bookings grouped by (practitioner, day of horizon) with a counting sort: two linear
-/// passes and one flat array, so half a million bookings group without a hash table per day.
-private struct BookingBuckets {
-  struct Entry {
-    var column: Int
-    var start: Int
-    var end: Int
-  }
-
-  private var entries: [Entry] = []
-  private var offsets: [Int]
-
-  init(
-    _ bookings: [BookedInterval], indexByID: [Int64: Int], countingColumns: [Int], firstDay: Int, horizon: Int
-  ) {
-    offsets = Array(repeating: 0, count: indexByID.count * horizon + 1)
-    var bucketOf = [Int32](repeating: -1, count: bookings.count)
-    // Bookings usually arrive ordered by staff, so remembering the last lookup skips most hashing.
-    var lastStaff: Int64?
-    var lastIndex: Int?
-    for (i, booking) in bookings.enumerated() {
-      if booking.staffID != lastStaff {
-        lastStaff = booking.staffID
-        lastIndex = indexByID[booking.staffID]
-      }
-      // Cancelled bookings and columns that do not count never affect availability.
-      guard booking.occupies, booking.durationMinutes > 0, let p = lastIndex,
-        booking.column >= 1, booking.column <= countingColumns[p]
-      else { continue }
-      let d = booking.date.dayNumber - firstDay
-      guard d >= 0, d < horizon else { continue }
-      let bucket = p * horizon + d
-      bucketOf[i] = Int32(bucket)
-      offsets[bucket + 1] += 1
-    }
-    for i in 1..<offsets.count { offsets[i] += offsets[i - 1] }
-    entries = Array(repeating: Entry(column: 0, start: 0, end: 0), count: offsets[offsets.count - 1])
-    var fill = offsets
-    for (i, booking) in bookings.enumerated() where bucketOf[i] >= 0 {
-      let bucket = Int(bucketOf[i])
-      entries[fill[bucket]] = Entry(column: booking.column, start: booking.start.minutes, end: booking.end)
-      fill[bucket] += 1
-    }
-  }
-
-  subscript(bucket: Int) -> ArraySlice<Entry> { entries[offsets[bucket]..<offsets[bucket + 1]] }
 }

@@ -73,26 +73,45 @@ public final class PublicationWriter {
   }
 
   /// Writes one `day`; `removed` marks a day that left the published set (deltas only).
+  ///
+  /// This runs for every practitioner-day of a snapshot, so names are literals and numbers,
+  /// dates and times are formatted into a reused buffer instead of going through `String`.
   public func writeDay(_ day: DayAvailability, removed: Bool = false) throws {
     if !inAvailability {
-      try writer.startElement("availability")
+      try writer.startElement(literal: "availability")
       inAvailability = true
     }
-    try writer.startElement("day")
-    try writer.writeAttribute("pmsResourceId", String(day.resourceID))
-    try writer.writeAttribute("date", day.date.description)
-    if removed { try writer.writeAttribute("removed", "true") }
+    try writer.startElement(literal: "day")
+    try writeFormatted("pmsResourceId") { $0.append(day.resourceID) }
+    try writeFormatted("date") { $0.append(day.date) }
+    if removed { try writer.writeAttribute(literal: "removed", "true") }
     for range in day.ranges {
-      try writer.startElement("range")
-      try writer.writeAttribute("start", range.start.description)
-      try writer.writeAttribute("end", range.end.description)
-      try writer.writeAttribute("slotLength", String(range.slotLengthSeconds))
-      if !range.appointmentTypeCodes.isEmpty {
-        try writer.writeAttribute("pmsAppointmentTypeIds", range.appointmentTypeCodes.joined(separator: " "))
+      try writer.startElement(literal: "range")
+      try writeFormatted("start") { $0.append(range.start) }
+      try writeFormatted("end") { $0.append(range.end) }
+      try writeFormatted("slotLength") { $0.append(Int64(range.slotLengthSeconds)) }
+      let codes = range.appointmentTypeCodes
+      if !codes.isEmpty {
+        // Ranges share the catalog's code arrays, so the joined list is usually the previous one.
+        if codes != lastCodes {
+          lastCodes = codes
+          lastJoinedCodes = codes.joined(separator: " ")
+        }
+        try writer.writeAttribute(literal: "pmsAppointmentTypeIds", lastJoinedCodes)
       }
       try writer.endElement()
     }
     try writer.endElement()
+  }
+
+  private var scratch = FormattedValue()
+  private var lastCodes: [String] = []
+  private var lastJoinedCodes = ""
+
+  private func writeFormatted(_ name: StaticString, _ format: (inout FormattedValue) -> Void) throws {
+    scratch.clear()
+    format(&scratch)
+    try scratch.withCString { try writer.writeAttribute(literal: name, formatted: $0) }
   }
 
   /// Closes the document. Returns the bytes for an in-memory writer, `[]` for a file.
@@ -104,5 +123,72 @@ public final class PublicationWriter {
     }
     try writer.endDocument()
     return writer.finishedBytes()
+  }
+}
+
+/// A reused NUL-terminated buffer for attribute values made of digits and punctuation, formatted
+/// exactly as `String(Int)`, `LocalDate.description` and `MinuteOfDay.description` format them.
+struct FormattedValue {
+  private var bytes: [UInt8] = []
+
+  init() { bytes.reserveCapacity(32) }
+
+  mutating func clear() { bytes.removeAll(keepingCapacity: true) }
+
+  /// Decimal, like `String(value)`.
+  mutating func append(_ value: Int64) {
+    if value < 0 {
+      bytes.append(contentsOf: String(value).utf8)
+      return
+    }
+    appendPadded(Int(value), width: 1)
+  }
+
+  /// `YYYY-MM-DD`.
+  mutating func append(_ date: LocalDate) {
+    let (y, m, d) = date.parts
+    appendPadded(y, width: 4)
+    bytes.append(UInt8(ascii: "-"))
+    appendPadded(m, width: 2)
+    bytes.append(UInt8(ascii: "-"))
+    appendPadded(d, width: 2)
+  }
+
+  /// `HH:MM`.
+  mutating func append(_ time: MinuteOfDay) {
+    appendPadded(time.hour, width: 2)
+    bytes.append(UInt8(ascii: ":"))
+    appendPadded(time.minute, width: 2)
+  }
+
+  /// `value` in decimal, left-padded with zeros to `width` (`LocalDate.pad`).
+  private mutating func appendPadded(_ value: Int, width: Int) {
+    guard value >= 0 else {
+      // Never produced by valid dates and times; keep `pad`'s exact output anyway.
+      bytes.append(contentsOf: LocalDate.pad(value, width).utf8)
+      return
+    }
+    var digits = 1
+    var rest = value / 10
+    while rest > 0 {
+      digits += 1
+      rest /= 10
+    }
+    for _ in digits..<max(width, digits) { bytes.append(UInt8(ascii: "0")) }
+    let end = bytes.count + digits
+    bytes.append(contentsOf: repeatElement(0, count: digits))
+    var v = value
+    var i = end - 1
+    repeat {
+      bytes[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+      v /= 10
+      i -= 1
+    } while v > 0
+  }
+
+  mutating func withCString<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
+    bytes.append(0)
+    defer { bytes.removeLast() }
+    return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!) }
   }
 }

@@ -64,21 +64,29 @@ public final class Exporter {
   /// Computes availability as of `asOf` and publishes it. `full` forces a full snapshot.
   public func export(asOf: LocalDateTime, full: Bool) throws -> ExportResult {
     try recover()
-    let (settings, book) = try database.loadBook(from: asOf.date, days: configuration.horizonDays)
-    guard let zone = TimeZone(identifier: settings.timeZoneIdentifier) else {
-      throw ConnectorError.dataError("unknown time zone \(settings.timeZoneIdentifier)")
-    }
-    let options = AvailabilityOptions(
-      asOf: asOf, horizonDays: configuration.horizonDays, leadMinutes: configuration.leadMinutes, timeZone: zone,
-      multiColumn: configuration.multiColumn)
-    let result = AvailabilityEngine.compute(book, options: options)
+    // One practitioner at a time: their bookings are read, their days computed and written before
+    // the next practitioner's are read, so memory does not grow with the practice (SPEC §11).
+    let (sequence, publishedDays, diagnostics) = try database.readBook(
+      from: asOf.date, days: configuration.horizonDays
+    ) { settings, book, bookingsOf in
+      guard let zone = TimeZone(identifier: settings.timeZoneIdentifier) else {
+        throw ConnectorError.dataError("unknown time zone \(settings.timeZoneIdentifier)")
+      }
+      let options = AvailabilityOptions(
+        asOf: asOf, horizonDays: configuration.horizonDays, leadMinutes: configuration.leadMinutes, timeZone: zone,
+        multiColumn: configuration.multiColumn)
+      var computation = AvailabilityComputation(book, options: options)
 
-    let sequence = try state.nextSequence()
-    let header = PublicationHeader(
-      practiceID: configuration.practiceID, sequence: sequence, asOf: asOf, timeZone: settings.timeZoneIdentifier,
-      horizonStart: asOf.date, horizonDays: configuration.horizonDays)
-    try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
-      try SnapshotFile.write(book: book, availability: result, header: header, to: temp)
+      let sequence = try state.nextSequence()
+      let header = PublicationHeader(
+        practiceID: configuration.practiceID, sequence: sequence, asOf: asOf, timeZone: settings.timeZoneIdentifier,
+        horizonStart: asOf.date, horizonDays: configuration.horizonDays)
+      var publishedDays = 0
+      try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
+        publishedDays = try SnapshotFile.write(
+          book: book, computation: &computation, header: header, to: temp, bookingsOf: bookingsOf)
+      }
+      return (sequence, publishedDays, computation.sortedDiagnostics)
     }
     let snapshotHash = try SHA256Digest.hex(ofFile: nextSnapshotPath)
 
@@ -86,7 +94,7 @@ public final class Exporter {
     let base = try state.lastPublished()
     let baseExists = FileManager.default.fileExists(atPath: spool.publishedSnapshot)
     var outcome = ExportResult.Outcome.snapshot
-    var changedDays = result.days.count
+    var changedDays = publishedDays
     var prefix = "snapshot"
     let deltaTemp = spool.state + "/.delta.tmp"
     // The base must be exactly what was published: a published.xml that does not hash to the
@@ -110,8 +118,8 @@ public final class Exporter {
         try? FileManager.default.removeItem(atPath: deltaTemp)
         try? FileManager.default.removeItem(atPath: nextSnapshotPath)
         return ExportResult(
-          outcome: .unchanged, sequence: nil, outboxFile: nil, publishedDays: result.days.count, changedDays: 0,
-          diagnostics: result.diagnostics, warnings: warnings)
+          outcome: .unchanged, sequence: nil, outboxFile: nil, publishedDays: publishedDays, changedDays: 0,
+          diagnostics: diagnostics, warnings: warnings)
       }
       outcome = .delta
       prefix = "delta"
@@ -133,8 +141,8 @@ public final class Exporter {
     try promoteNextSnapshot()
     try state.updatePublication(sequence, fileSHA256: fileHash, snapshotSHA256: snapshotHash, status: .done)
     return ExportResult(
-      outcome: outcome, sequence: sequence, outboxFile: name, publishedDays: result.days.count, changedDays: changedDays,
-      diagnostics: result.diagnostics, warnings: warnings)
+      outcome: outcome, sequence: sequence, outboxFile: name, publishedDays: publishedDays, changedDays: changedDays,
+      diagnostics: diagnostics, warnings: warnings)
   }
 
   private func promoteNextSnapshot() throws {

@@ -22,4 +22,26 @@ public enum SnapshotFile {
     for day in availability.days { try writer.writeDay(day) }
     try writer.finish()
   }
+
+  /// Streams the snapshot document to `path`, computing one practitioner's days at a time from
+  /// the bookings `bookingsOf` returns for that practitioner (asked in ascending id order), so
+  /// no more than one practitioner's bookings and days are in memory. Returns the days written.
+  public static func write(
+    book: PracticeBook, computation: inout AvailabilityComputation, header: PublicationHeader, to path: String,
+    bookingsOf: (Int64) throws -> [BookedInterval]
+  ) throws -> Int {
+    let writer = try PublicationWriter(path: path, kind: .snapshot, header: header)
+    try writer.writeResources(resources(of: book))
+    try writer.writeAppointmentTypes(appointmentTypes(of: book))
+    var written = 0
+    for p in computation.practitioners.indices {
+      let bookings = try bookingsOf(computation.practitioners[p].id)
+      try computation.days(ofPractitionerAt: p, bookings: bookings) { day in
+        try writer.writeDay(day)
+        written += 1
+      }
+    }
+    try writer.finish()
+    return written
+  }
 }

@@ -264,4 +264,95 @@ public final class PPMPDatabase: Sendable {
       return (settings, book)
     }
   }
+
+  /// What `loadBook` reads, without holding the horizon's appointments in memory together (export):
+  /// `body` gets the book with no bookings and, inside the same read transaction, a function that
+  /// returns one practitioner's occupying bookings of `[from, from + days)`. Call it with
+  /// ascending staff ids: it walks one scan of the appointments ordered by staff
+  /// (`ppmpc_appointments_staff_date` serves the order), so a practitioner costs only their rows.
+  public func readBook<T>(
+    from: LocalDate, days: Int,
+    _ body: (PracticeSettings, PracticeBook, _ bookingsOf: (Int64) throws -> [BookedInterval]) throws -> T
+  ) throws -> T {
+    let to = from.adding(days: days)
+    return try guarded("reading") { db in
+      let settings = try Self.readSettings(db)
+      let book = PracticeBook(
+        practitioners: try Self.readPractitioners(db),
+        diaryRows: try Self.readDiaryRows(db),
+        blocks: try Self.readBlocks(db, from: from, to: to),
+        holidays: try Self.readHolidays(db, from: from, to: to),
+        appointmentTypes: try Self.readAppointmentTypes(db))
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
+          WHERE appt_date >= ? AND appt_date < ? AND status <> 'cancelled' ORDER BY staff_id
+          """)
+      let cursor = try Row.fetchCursor(statement, arguments: [from.description, to.description])
+      var pending: BookedInterval?
+      var exhausted = false
+      var lastAsked = Int64.min
+      /// The next readable booking of the scan (same rules as `readOccupyingBookings`).
+      func next() throws -> BookedInterval? {
+        while let row = try cursor.next() {
+          var dateText: String = row[3]
+          var timeText: String = row[4]
+          guard let date = Self.parseDate(&dateText) else { continue }
+          // An appointment whose time PPMP stored oddly still occupies its day: treat it as
+          // taking the whole day rather than publishing a slot that may be taken.
+          let start = Self.parseHHMM(&timeText) ?? DiaryTime.parse(timeText)
+          return BookedInterval(
+            appointmentID: row[0], staffID: row[1], column: row[2], date: date, start: start ?? MinuteOfDay(0),
+            durationMinutes: start == nil ? 1440 : max(0, row[5] as Int))
+        }
+        return nil
+      }
+      return try body(settings, book) { staffID in
+        precondition(staffID > lastAsked, "readBook: bookings must be asked for in ascending staff id order")
+        lastAsked = staffID
+        var result: [BookedInterval] = []
+        while !exhausted {
+          if pending == nil {
+            pending = try next()
+            if pending == nil {
+              exhausted = true
+              break
+            }
+          }
+          guard let booking = pending, booking.staffID <= staffID else { break }
+          if booking.staffID == staffID { result.append(booking) }
+          pending = nil
+        }
+        return result
+      }
+    }
+  }
+
+  /// `LocalDate(text)` without its per-call array (one call per appointment in `readBook`).
+  private static func parseDate(_ text: inout String) -> LocalDate? {
+    text.withUTF8 { u in
+      guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+        let y = digits(u, 0, 4), let m = digits(u, 5, 7), let d = digits(u, 8, 10)
+      else { return nil }
+      return LocalDate(year: y, month: m, day: d)
+    }
+  }
+
+  /// `MinuteOfDay(hhmm: text)` without its per-call array.
+  private static func parseHHMM(_ text: inout String) -> MinuteOfDay? {
+    text.withUTF8 { u in
+      guard u.count == 5, u[2] == UInt8(ascii: ":"), let h = digits(u, 0, 2), let m = digits(u, 3, 5) else { return nil }
+      return MinuteOfDay(hour: h, minute: m)
+    }
+  }
+
+  private static func digits(_ u: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+    var value = 0
+    for i in from..<to {
+      let b = u[i]
+      guard b >= 48, b <= 57 else { return nil }
+      value = value * 10 + Int(b - 48)
+    }
+    return value
+  }
 }
