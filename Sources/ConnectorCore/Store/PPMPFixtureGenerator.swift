@@ -180,12 +180,12 @@ public enum PracticeFixtureGenerator {
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and fully specified, so fixtures are stable
 /// across platforms and toolchains. Deliberately not a `RandomNumberGenerator`: the standard
 /// library's `random(in:using:)` algorithms are not promised to stay the same between releases.
-struct SplitMix64 {
+public struct SplitMix64 {
   private var state: UInt64
 
-  init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { state = seed }
 
-  mutating func next() -> UInt64 {
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

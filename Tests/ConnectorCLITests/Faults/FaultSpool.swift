@@ -7,18 +7,6 @@ import GRDB
   import Glibc
 #endif
 
-/// A seeded generator (SplitMix64) so a failing fault schedule can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Whether the long (soak) variants run: `PPMP_SOAK=1` (see `make soak`).
 let soakMode = ProcessInfo.processInfo.environment["PPMP_SOAK"] == "1"

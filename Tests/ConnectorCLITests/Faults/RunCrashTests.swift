@@ -12,7 +12,7 @@ import Testing
 
   @Test(arguments: [UInt64(11), 29])
   func killedRunsLoseNothingAndApplyNothingTwice(seed: UInt64) throws {
-    var rng = SeededGenerator(seed: seed)
+    var rng = SeededRandom(seed: seed)
     // The demo practice has about 1,800 free slots in its horizon: the soak stays below that.
     let drops = soakMode ? min(Self.kills, 1_500) : 40
     let spool = try FaultSpool(

@@ -315,7 +315,7 @@ private typealias F = AvailabilityFixture
 
   /// The ingest grid and the snapshot must never disagree about what is free.
   @Test func slotsAgreeWithCompute() {
-    var generator = SplitMix(seed: 42)
+    var generator = SplitMix64(seed: 42)
     let doctors = [F.practitioner(1, columns: 2), F.practitioner(2, columns: 3, anchor: F.monday)]
     var rows: [DiaryRow] = []
     var bookings: [BookedInterval] = []
@@ -400,15 +400,3 @@ private typealias F = AvailabilityFixture
   }
 }
 
-/// A tiny deterministic generator so the cross-check test is reproducible.
-private struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

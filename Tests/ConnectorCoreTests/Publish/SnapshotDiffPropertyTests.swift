@@ -7,21 +7,9 @@ import Testing
 /// Random practices and random edits: applying the delta to its base must give the new
 /// snapshot's content exactly (SPEC §5).
 @Suite struct SnapshotDiffPropertyTests {
-  /// A small deterministic PRNG so every failing case can be replayed from its seed.
-  struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   static let start = LocalDate("2026-03-02")!
 
-  static func randomBook(_ rng: inout SplitMix) -> PracticeBook {
+  static func randomBook(_ rng: inout SeededRandom) -> PracticeBook {
     var book = PracticeBook(practitioners: [])
     let count = Int.random(in: 1...5, using: &rng)
     var rowID: Int64 = 1
@@ -46,7 +34,7 @@ import Testing
     return book
   }
 
-  static func randomBooking(_ rng: inout SplitMix, _ book: PracticeBook) -> BookedInterval {
+  static func randomBooking(_ rng: inout SeededRandom, _ book: PracticeBook) -> BookedInterval {
     let staff = book.practitioners.randomElement(using: &rng)!.id
     return BookedInterval(
       appointmentID: Int64.random(in: 1...1_000_000, using: &rng), staffID: staff, column: 1,
@@ -55,7 +43,7 @@ import Testing
   }
 
   /// One random edit of the kinds the issue names.
-  static func edit(_ book: inout PracticeBook, _ asOf: inout LocalDateTime, _ rng: inout SplitMix) {
+  static func edit(_ book: inout PracticeBook, _ asOf: inout LocalDateTime, _ rng: inout SeededRandom) {
     switch Int.random(in: 0..<7, using: &rng) {
     case 0: book.bookings.append(randomBooking(&rng, book))
     case 1: if !book.bookings.isEmpty { book.bookings.remove(at: Int.random(in: 0..<book.bookings.count, using: &rng)) }
@@ -92,7 +80,7 @@ import Testing
   @Test(arguments: 0..<300)
   func applyingTheDeltaGivesTheNewSnapshot(seed: Int) throws {
     let folder = try TemporaryFolder("diff-prop")
-    var rng = SplitMix(state: UInt64(seed) &* 7919 &+ 1)
+    var rng = SeededRandom(seed: UInt64(seed) &* 7919 &+ 1)
     var book = Self.randomBook(&rng)
     var asOf = LocalDateTime(date: Self.start, time: MinuteOfDay(8 * 60))
     try Self.snapshot(book, asOf: asOf, sequence: 1, to: folder.child("old.xml"))
@@ -118,7 +106,7 @@ import Testing
 
   @Test func deltaIsByteDeterministic() throws {
     let folder = try TemporaryFolder("diff-det")
-    var rng = SplitMix(state: 42)
+    var rng = SeededRandom(seed: 42)
     var book = Self.randomBook(&rng)
     var asOf = LocalDateTime(date: Self.start, time: MinuteOfDay(8 * 60))
     try Self.snapshot(book, asOf: asOf, sequence: 1, to: folder.child("old.xml"))
