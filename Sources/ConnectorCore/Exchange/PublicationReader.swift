@@ -26,19 +26,47 @@ public final class PublicationReader {
   public private(set) var appointmentTypes: [AppointmentTypeEntry]?
 
   private let reader: XMLStreamReader
+  /// The SHA-256 of the bytes read so far, when asked for at `init`.
+  private let inputHash: InputHash?
+  /// Names the day loop matches, interned once in the reader's dictionary.
+  private let names: Names
   private var pending: XMLEvent?
   private var lastKey: (Int64, Int)?
   private var finished = false
 
-  /// Opens `path` and reads everything before the first day.
-  public init(path: String, limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20)) throws {
+  /// Opens `path` and reads everything before the first day. With `hashingInput`, the file is
+  /// hashed as it is parsed; `inputSHA256()` gives the digest at the end.
+  public init(
+    path: String, limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20),
+    hashingInput: Bool = false
+  ) throws {
     self.path = path
     do {
-      reader = try XMLStreamReader(path: path, limits: limits)
+      if hashingInput {
+        let hash = InputHash()
+        reader = try XMLStreamReader(path: path, limits: limits) { hash.hasher.update($0) }
+        inputHash = hash
+      } else {
+        reader = try XMLStreamReader(path: path, limits: limits)
+        inputHash = nil
+      }
+      names = Names(reader)
       try readPrologue()
     } catch let error as XMLError {
       throw ConnectorError.dataError("\(path): \(error)")
     }
+  }
+
+  /// The SHA-256 (lower-case hex) of the whole file, for a reader opened with `hashingInput`:
+  /// reads what the parser has not (normally nothing once the days are read) and hashes it too.
+  public func inputSHA256() throws -> String {
+    guard let inputHash else { preconditionFailure("PublicationReader opened without hashingInput") }
+    do {
+      try reader.consumeRemainingInput()
+    } catch let error as XMLError {
+      throw ConnectorError.dataError("\(path): \(error)")
+    }
+    return inputHash.hasher.finalizeHex()
   }
 
   private func fail(_ message: String, line: Int? = nil) -> ConnectorError {
@@ -171,13 +199,15 @@ public final class PublicationReader {
         finished = true
         return false
       }
-      let dayName = reader.localName
-      guard dayName == "day" else { throw fail("unexpected <\(dayName)> in <availability>", line: reader.line) }
-      let idBytes = try requiredBytes("pmsResourceId", of: dayName)
+      guard reader.isLocalName(names.day) else {
+        throw fail("unexpected <\(reader.localName)> in <availability>", line: reader.line)
+      }
+      let dayName = "day"
+      let idBytes = try requiredBytes(names.pmsResourceId, of: dayName)
       guard let id = ids.value(idBytes, parse: { Int64($0) }) else {
         throw fail("pmsResourceId of <day> is not a number", line: reader.line)
       }
-      guard let date = dates.value(try requiredBytes("date", of: dayName), parse: { LocalDate($0) }) else {
+      guard let date = dates.value(try requiredBytes(names.date, of: dayName), parse: { LocalDate($0) }) else {
         throw fail("bad date", line: reader.line)
       }
       if let (lid, ldate) = lastKey, (lid, ldate) >= (id, date.dayNumber) {
@@ -186,24 +216,23 @@ public final class PublicationReader {
       lastKey = (id, date.dayNumber)
       raw.resourceID = id
       raw.date = date
-      raw.removed = reader.attributeBytes("removed").map { Self.isTrue($0) } ?? false
+      raw.removed = reader.attributeBytes(names.removed).map { Self.isTrue($0) } ?? false
       raw.ranges.removeAll(keepingCapacity: true)
       raw.codes.removeAll(keepingCapacity: true)
       if !reader.isEmptyElement {
         while let k = try reader.nextNode() {
           if k == .endElement {
-            if reader.localName == "day" { break }
+            if reader.isLocalName(names.day) { break }
             continue
           }
           guard k == .startElement else { continue }
-          let name = reader.localName
-          guard name == "range",
-            let s = times.value(try requiredBytes("start", of: name), parse: { MinuteOfDay(range: $0) }),
-            let en = times.value(try requiredBytes("end", of: name), parse: { MinuteOfDay(range: $0) }),
-            let slot = numbers.value(try requiredBytes("slotLength", of: name), parse: { Int($0) })
-          else { throw fail("bad <\(name)> in day \(id) \(date)", line: reader.line) }
+          guard reader.isLocalName(names.range),
+            let s = times.value(try requiredBytes(names.start, of: "range"), parse: { MinuteOfDay(range: $0) }),
+            let en = times.value(try requiredBytes(names.end, of: "range"), parse: { MinuteOfDay(range: $0) }),
+            let slot = numbers.value(try requiredBytes(names.slotLength, of: "range"), parse: { Int($0) })
+          else { throw fail("bad <\(reader.localName)> in day \(id) \(date)", line: reader.line) }
           let first = raw.codes.count
-          if let codes = reader.attributeBytes("pmsAppointmentTypeIds") { raw.codes.append(contentsOf: codes) }
+          if let codes = reader.attributeBytes(names.pmsAppointmentTypeIds) { raw.codes.append(contentsOf: codes) }
           let range = RawRange(start: s, end: en, slotLength: slot, codes: first..<raw.codes.count)
           raw.ranges.append(range)
         }
@@ -228,9 +257,36 @@ public final class PublicationReader {
       day: DayAvailability(resourceID: raw.resourceID, date: raw.date, ranges: Self.merged(ranges)), removed: raw.removed)
   }
 
-  private func requiredBytes(_ name: StaticString, of element: String) throws -> UnsafeBufferPointer<UInt8> {
-    guard let v = reader.attributeBytes(name) else { throw fail("<\(element)> lacks \(name)", line: reader.line) }
+  private func requiredBytes(
+    _ name: XMLStreamReader.InternedName, of element: String
+  ) throws -> UnsafeBufferPointer<UInt8> {
+    guard let v = reader.attributeBytes(name) else {
+      throw fail("<\(element)> lacks \(name.description)", line: reader.line)
+    }
     return v
+  }
+
+  /// The element and attribute names of a day, interned in one reader's dictionary.
+  private struct Names {
+    let day, range, pmsResourceId, date, removed, start, end, slotLength, pmsAppointmentTypeIds:
+      XMLStreamReader.InternedName
+
+    init(_ reader: XMLStreamReader) {
+      day = reader.internedName("day")
+      range = reader.internedName("range")
+      pmsResourceId = reader.internedName("pmsResourceId")
+      date = reader.internedName("date")
+      removed = reader.internedName("removed")
+      start = reader.internedName("start")
+      end = reader.internedName("end")
+      slotLength = reader.internedName("slotLength")
+      pmsAppointmentTypeIds = reader.internedName("pmsAppointmentTypeIds")
+    }
+  }
+
+  /// Holds the running hash the reader's input observer updates.
+  private final class InputHash {
+    var hasher = StreamingSHA256()
   }
 
   /// `removed="true"` or `removed="1"`, as `nextDay()` always accepted.
