@@ -32,6 +32,9 @@ public final class XMLStreamReader {
   @exclusivity(unchecked) private var hasCheckedEncoding = false
   /// 0 until `namesAreInterned` has looked, then 1 (names are dictionary pointers) or -1.
   @exclusivity(unchecked) private var namesInterned: Int8 = 0
+  /// The current element's attributes as `checkElement` measured them, so that
+  /// `attributeBytes(_: InternedName)` neither walks the list nor calls strlen again.
+  private let seen = SeenAttributes()
 
   /// Opens `path` after checking its size with `stat()`; nothing is parsed until `next()`.
   /// When `schema` is given the document is validated while it streams.
@@ -153,6 +156,7 @@ public final class XMLStreamReader {
     guard !isFinished else { return nil }
     while true {
       let status = xmlTextReaderRead(handle)
+      seen.count = -1
       let type = status == 1 ? UInt32(bitPattern: xmlTextReaderNodeType(handle)) : 0
       // The common case, a node and no error, costs three tests.
       if status != 1 || input.hasFailed || !errors.isEmpty {
@@ -278,6 +282,13 @@ public final class XMLStreamReader {
 
   /// `attributeBytes(_:)` for an interned name: the same answer, found by pointer comparison.
   public func attributeBytes(_ name: InternedName) -> UnsafeBufferPointer<UInt8>? {
+    // Set by checkElement for the element nextNode() stopped at, reset by every read.
+    if seen.count >= 0, let wanted = name.pointer, namesInterned == 1 {
+      for i in 0..<seen.count where seen.names[i] == wanted {
+        return UnsafeBufferPointer(start: seen.values[i], count: seen.lengths[i])
+      }
+      return nil
+    }
     guard let node = xmlTextReaderCurrentNode(handle), node.pointee.type == XML_ELEMENT_NODE else {
       return nil
     }
@@ -317,15 +328,34 @@ public final class XMLStreamReader {
       throw positioned(.notWellFormed, "the reader lost its current element")
     }
     var attribute = node.pointee.properties
+    var count = 0
     while let current = attribute {
+      var value: UnsafePointer<UInt8>?
+      var length = 0
       if let child = current.pointee.children {
         guard child.pointee.type == XML_TEXT_NODE, child.pointee.next == nil else {
           throw positioned(.entityForbidden, "entity references are not allowed")
         }
-        if let content = child.pointee.content { try checkTextLength(strlen(content)) }
+        if let content = child.pointee.content {
+          length = strlen(content)
+          try checkTextLength(length)
+          value = UnsafePointer(content)
+        }
+      }
+      // Only unprefixed attributes can match an `attributeBytes` name; prefixed ones are left out.
+      if count >= 0, current.pointee.ns?.pointee.prefix == nil {
+        if count < SeenAttributes.capacity {
+          seen.names[count] = current.pointee.name.map { UnsafeRawPointer($0) }
+          seen.values[count] = value
+          seen.lengths[count] = length
+          count += 1
+        } else {
+          count = -1  // more than the table holds: attributeBytes walks the list
+        }
       }
       attribute = current.pointee.next
     }
+    seen.count = count
   }
 
   /// Turns the current node into an event, or `nil` for nodes callers never see.
@@ -514,6 +544,29 @@ final class SchemaValidation {
 
   deinit {
     xmlSchemaFreeValidCtxt(handle)
+  }
+}
+
+/// Name pointer, value and length of up to `capacity` unprefixed attributes of the element
+/// `nextNode()` stopped at; `count` is -1 when they are not known (another node, or too many).
+/// Manually managed memory behind `let`s, like `InternedNames`, to keep exclusivity checks off.
+private final class SeenAttributes {
+  static let capacity = 8
+  let names = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: capacity)
+  let values = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: capacity)
+  let lengths = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+  @exclusivity(unchecked) var count = -1
+
+  init() {
+    names.initialize(repeating: nil, count: Self.capacity)
+    values.initialize(repeating: nil, count: Self.capacity)
+    lengths.initialize(repeating: 0, count: Self.capacity)
+  }
+
+  deinit {
+    names.deallocate()
+    values.deallocate()
+    lengths.deallocate()
   }
 }
 

@@ -352,11 +352,13 @@ struct ShortValueCache<Value> {
 
   mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, parse: (String) -> Value?) -> Value? {
     guard bytes.count <= 16 else { return parse(String(decoding: bytes, as: UTF8.self)) }
-    var lo: UInt64 = 0
-    var hi: UInt64 = 0
-    for (i, b) in bytes.enumerated() {
-      if i < 8 { lo |= UInt64(b) << (8 * UInt64(i)) } else { hi |= UInt64(b) << (8 * UInt64(i - 8)) }
+    // The bytes, little-endian, zero-padded to 16: the same key the byte-by-byte loop built.
+    var key16: (UInt64, UInt64) = (0, 0)
+    if let base = bytes.baseAddress {
+      withUnsafeMutableBytes(of: &key16) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
     }
+    let lo = UInt64(littleEndian: key16.0)
+    let hi = UInt64(littleEndian: key16.1)
     let hash = (lo &* 0x9E37_79B9_7F4A_7C15) ^ (hi &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(bytes.count)
     let slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 56)
     let key = (lo, hi, bytes.count)
