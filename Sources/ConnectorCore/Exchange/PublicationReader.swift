@@ -346,9 +346,27 @@ public final class PublicationReader {
 /// once, by the same initialiser the String path uses (so the result cannot differ).
 /// Direct-mapped: bounded size, a collision only costs a parse.
 struct ShortValueCache<Value> {
-  // 256 slots: the slot is the top 8 bits of the hash.
-  private var keys = [(UInt64, UInt64, Int)](repeating: (0, 0, -1), count: 256)
-  private var values = [Value?](repeating: nil, count: 256)
+  // 256 slots: the slot is the top 8 bits of the hash. Held in manually managed memory (a copy
+  // of the cache shares it, which cannot change a parse result) so that a hit is a few loads,
+  // without array bounds and uniqueness checks: it runs several times per range.
+  private final class Slots {
+    static var count: Int { 256 }
+    let keys = UnsafeMutablePointer<(UInt64, UInt64, Int)>.allocate(capacity: count)
+    let values = UnsafeMutablePointer<Value?>.allocate(capacity: count)
+
+    init() {
+      keys.initialize(repeating: (0, 0, -1), count: Self.count)
+      values.initialize(repeating: nil, count: Self.count)
+    }
+
+    deinit {
+      keys.deallocate()
+      values.deinitialize(count: Self.count)
+      values.deallocate()
+    }
+  }
+
+  private let slots = Slots()
 
   mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, parse: (String) -> Value?) -> Value? {
     guard bytes.count <= 16 else { return parse(String(decoding: bytes, as: UTF8.self)) }
@@ -362,10 +380,10 @@ struct ShortValueCache<Value> {
     let hash = (lo &* 0x9E37_79B9_7F4A_7C15) ^ (hi &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(bytes.count)
     let slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 56)
     let key = (lo, hi, bytes.count)
-    if keys[slot] == key, let v = values[slot] { return v }
+    if slots.keys[slot] == key, let v = slots.values[slot] { return v }
     guard let v = parse(String(decoding: bytes, as: UTF8.self)) else { return nil }
-    keys[slot] = key
-    values[slot] = v
+    slots.keys[slot] = key
+    slots.values[slot] = v
     return v
   }
 }
