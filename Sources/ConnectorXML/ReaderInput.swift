@@ -30,6 +30,9 @@ final class ReaderInput {
   private(set) var leadingBytes: [UInt8] = []
   /// The file name errors should carry.
   let name: String?
+  /// Sees every chunk handed to libxml2, in order, so a caller can hash the file in the same
+  /// pass that parses it (the delta's baseSha256) instead of reading it a second time.
+  var observer: ((UnsafeRawBufferPointer) -> Void)?
 
   /// Checks the size with `stat()` and only then opens `path`.
   init(path: String, maxBytes: Int64?) throws(XMLError) {
@@ -91,7 +94,23 @@ final class ReaderInput {
       failure = Self.tooLarge(consumed, maxBytes, name)
       return -1
     }
+    if count > 0, let observer { observer(UnsafeRawBufferPointer(start: buffer, count: count)) }
     return Int32(count)
+  }
+
+  /// Reads whatever libxml2 has not asked for yet (normally nothing: the reader reads to end of
+  /// file), so that `observer` has seen every byte of the input. Throws the read's failure.
+  func drain() throws(XMLError) {
+    let capacity = 64 * 1024
+    let scratch = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    defer { scratch.deallocate() }
+    while true {
+      let count = read(into: scratch, capacity: capacity)
+      if count == 0 { return }
+      if count < 0 {
+        throw failure ?? XMLError(kind: .io, message: "cannot read the rest of the input", file: name)
+      }
+    }
   }
 
   private static func tooLarge(_ size: Int64, _ limit: Int64, _ file: String?) -> XMLError {

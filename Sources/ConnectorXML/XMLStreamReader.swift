@@ -30,6 +30,11 @@ public final class XMLStreamReader {
   // inout, so the runtime exclusivity check is skipped.
   @exclusivity(unchecked) private var isFinished = false
   @exclusivity(unchecked) private var hasCheckedEncoding = false
+  /// 0 until `namesAreInterned` has looked, then 1 (names are dictionary pointers) or -1.
+  @exclusivity(unchecked) private var namesInterned: Int8 = 0
+  /// The current element's attributes as `checkElement` measured them, so that
+  /// `attributeBytes(_: InternedName)` neither walks the list nor calls strlen again.
+  private let seen = SeenAttributes()
 
   /// Opens `path` after checking its size with `stat()`; nothing is parsed until `next()`.
   /// When `schema` is given the document is validated while it streams.
@@ -38,6 +43,18 @@ public final class XMLStreamReader {
   ) throws {
     try self.init(
       input: ReaderInput(path: path, maxBytes: limits.maxBytes), limits: limits, schema: schema)
+  }
+
+  /// Like `init(path:limits:schema:)`, and hands every chunk of the file to `observer` as the
+  /// parser reads it (call `consumeRemainingInput()` at the end for the bytes it did not need).
+  public convenience init(
+    path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
+    observingInput observer: @escaping (UnsafeRawBufferPointer) -> Void
+  ) throws {
+    let input = try ReaderInput(path: path, maxBytes: limits.maxBytes)
+    // Set before the reader exists: xmlReaderForIO already pulls the first chunk.
+    input.observer = observer
+    try self.init(input: input, limits: limits, schema: schema)
   }
 
   /// Reads a document held in memory.
@@ -139,6 +156,7 @@ public final class XMLStreamReader {
     guard !isFinished else { return nil }
     while true {
       let status = xmlTextReaderRead(handle)
+      seen.count = -1
       let type = status == 1 ? UInt32(bitPattern: xmlTextReaderNodeType(handle)) : 0
       // The common case, a node and no error, costs three tests.
       if status != 1 || input.hasFailed || !errors.isEmpty {
@@ -228,6 +246,78 @@ public final class XMLStreamReader {
     return nil
   }
 
+  /// Reads the rest of the input without parsing it, so that an input observer has seen every
+  /// byte; after the end of the document libxml2 has normally read everything already.
+  public func consumeRemainingInput() throws {
+    try input.drain()
+  }
+
+  /// A name looked up once in the reader's dictionary (see `internedName(_:)`).
+  public struct InternedName {
+    fileprivate let text: StaticString
+    fileprivate let pointer: UnsafeRawPointer?
+
+    /// The name as written.
+    public var description: String { text.description }
+  }
+
+  /// `text` interned in this reader's dictionary: element and attribute names the parser keeps
+  /// are pointers into the same dictionary, so a name matches by pointer instead of `strcmp`.
+  /// Valid for this reader only.
+  public func internedName(_ text: StaticString) -> InternedName {
+    // xmlTextReaderConstString interns in the reader's dictionary (xmlTextReaderGetDict is not
+    // exported by every libxml2); a literal StaticString is NUL-terminated.
+    let pointer = xmlTextReaderConstString(handle, text.utf8Start)
+    return InternedName(text: text, pointer: pointer.map { UnsafeRawPointer($0) })
+  }
+
+  /// True when the current element's local name is `name`.
+  public func isLocalName(_ name: InternedName) -> Bool {
+    guard let local = xmlTextReaderConstLocalName(handle) else { return false }
+    if let wanted = name.pointer, namesAreInterned(local) { return UnsafeRawPointer(local) == wanted }
+    return strcmp(
+      UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self),
+      UnsafeRawPointer(name.text.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+  }
+
+  /// `attributeBytes(_:)` for an interned name: the same answer, found by pointer comparison.
+  public func attributeBytes(_ name: InternedName) -> UnsafeBufferPointer<UInt8>? {
+    // Set by checkElement for the element nextNode() stopped at, reset by every read.
+    if seen.count >= 0, let wanted = name.pointer, namesInterned == 1 {
+      for i in 0..<seen.count where seen.names[i] == wanted {
+        return UnsafeBufferPointer(start: seen.values[i], count: seen.lengths[i])
+      }
+      return nil
+    }
+    guard let node = xmlTextReaderCurrentNode(handle), node.pointee.type == XML_ELEMENT_NODE else {
+      return nil
+    }
+    guard let wanted = name.pointer, let first = node.pointee.properties,
+      let firstName = first.pointee.name, namesAreInterned(firstName)
+    else { return attributeBytes(name.text) }
+    var attribute: xmlAttrPtr? = first
+    while let current = attribute {
+      if UnsafeRawPointer(current.pointee.name) == wanted, current.pointee.ns?.pointee.prefix == nil {
+        guard let content = current.pointee.children?.pointee.content else {
+          return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(start: content, count: strlen(content))
+      }
+      attribute = current.pointee.next
+    }
+    return nil
+  }
+
+  /// Whether the parser keeps names in its dictionary (the reader turns this on; checked once
+  /// on a name it handed out, so pointer comparison is never trusted where it would not hold).
+  private func namesAreInterned(_ sample: UnsafePointer<xmlChar>) -> Bool {
+    if namesInterned == 0 {
+      // Interning a string the dictionary already holds gives back the same pointer.
+      namesInterned = xmlTextReaderConstString(handle, sample) == sample ? 1 : -1
+    }
+    return namesInterned == 1
+  }
+
   /// The checks `elementStart()` makes, without building the element.
   private func checkElement() throws(XMLError) {
     let depth = Int(xmlTextReaderDepth(handle)) + 1
@@ -238,15 +328,34 @@ public final class XMLStreamReader {
       throw positioned(.notWellFormed, "the reader lost its current element")
     }
     var attribute = node.pointee.properties
+    var count = 0
     while let current = attribute {
+      var value: UnsafePointer<UInt8>?
+      var length = 0
       if let child = current.pointee.children {
         guard child.pointee.type == XML_TEXT_NODE, child.pointee.next == nil else {
           throw positioned(.entityForbidden, "entity references are not allowed")
         }
-        if let content = child.pointee.content { try checkTextLength(strlen(content)) }
+        if let content = child.pointee.content {
+          length = strlen(content)
+          try checkTextLength(length)
+          value = UnsafePointer(content)
+        }
+      }
+      // Only unprefixed attributes can match an `attributeBytes` name; prefixed ones are left out.
+      if count >= 0, current.pointee.ns?.pointee.prefix == nil {
+        if count < SeenAttributes.capacity {
+          seen.names[count] = current.pointee.name.map { UnsafeRawPointer($0) }
+          seen.values[count] = value
+          seen.lengths[count] = length
+          count += 1
+        } else {
+          count = -1  // more than the table holds: attributeBytes walks the list
+        }
       }
       attribute = current.pointee.next
     }
+    seen.count = count
   }
 
   /// Turns the current node into an event, or `nil` for nodes callers never see.
@@ -435,6 +544,29 @@ final class SchemaValidation {
 
   deinit {
     xmlSchemaFreeValidCtxt(handle)
+  }
+}
+
+/// Name pointer, value and length of up to `capacity` unprefixed attributes of the element
+/// `nextNode()` stopped at; `count` is -1 when they are not known (another node, or too many).
+/// Manually managed memory behind `let`s, like `InternedNames`, to keep exclusivity checks off.
+private final class SeenAttributes {
+  static let capacity = 8
+  let names = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: capacity)
+  let values = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: capacity)
+  let lengths = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+  @exclusivity(unchecked) var count = -1
+
+  init() {
+    names.initialize(repeating: nil, count: Self.capacity)
+    values.initialize(repeating: nil, count: Self.capacity)
+    lengths.initialize(repeating: 0, count: Self.capacity)
+  }
+
+  deinit {
+    names.deallocate()
+    values.deallocate()
+    lengths.deallocate()
   }
 }
 

@@ -26,19 +26,47 @@ public final class PublicationReader {
   public private(set) var appointmentTypes: [AppointmentTypeEntry]?
 
   private let reader: XMLStreamReader
+  /// The SHA-256 of the bytes read so far, when asked for at `init`.
+  private let inputHash: InputHash?
+  /// Names the day loop matches, interned once in the reader's dictionary.
+  private let names: Names
   private var pending: XMLEvent?
   private var lastKey: (Int64, Int)?
   private var finished = false
 
-  /// Opens `path` and reads everything before the first day.
-  public init(path: String, limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20)) throws {
+  /// Opens `path` and reads everything before the first day. With `hashingInput`, the file is
+  /// hashed as it is parsed; `inputSHA256()` gives the digest at the end.
+  public init(
+    path: String, limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20),
+    hashingInput: Bool = false
+  ) throws {
     self.path = path
     do {
-      reader = try XMLStreamReader(path: path, limits: limits)
+      if hashingInput {
+        let hash = InputHash()
+        reader = try XMLStreamReader(path: path, limits: limits) { hash.hasher.update($0) }
+        inputHash = hash
+      } else {
+        reader = try XMLStreamReader(path: path, limits: limits)
+        inputHash = nil
+      }
+      names = Names(reader)
       try readPrologue()
     } catch let error as XMLError {
       throw ConnectorError.dataError("\(path): \(error)")
     }
+  }
+
+  /// The SHA-256 (lower-case hex) of the whole file, for a reader opened with `hashingInput`:
+  /// reads what the parser has not (normally nothing once the days are read) and hashes it too.
+  public func inputSHA256() throws -> String {
+    guard let inputHash else { preconditionFailure("PublicationReader opened without hashingInput") }
+    do {
+      try reader.consumeRemainingInput()
+    } catch let error as XMLError {
+      throw ConnectorError.dataError("\(path): \(error)")
+    }
+    return inputHash.hasher.finalizeHex()
   }
 
   private func fail(_ message: String, line: Int? = nil) -> ConnectorError {
@@ -171,13 +199,15 @@ public final class PublicationReader {
         finished = true
         return false
       }
-      let dayName = reader.localName
-      guard dayName == "day" else { throw fail("unexpected <\(dayName)> in <availability>", line: reader.line) }
-      let idBytes = try requiredBytes("pmsResourceId", of: dayName)
+      guard reader.isLocalName(names.day) else {
+        throw fail("unexpected <\(reader.localName)> in <availability>", line: reader.line)
+      }
+      let dayName = "day"
+      let idBytes = try requiredBytes(names.pmsResourceId, of: dayName)
       guard let id = ids.value(idBytes, parse: { Int64($0) }) else {
         throw fail("pmsResourceId of <day> is not a number", line: reader.line)
       }
-      guard let date = dates.value(try requiredBytes("date", of: dayName), parse: { LocalDate($0) }) else {
+      guard let date = dates.value(try requiredBytes(names.date, of: dayName), parse: { LocalDate($0) }) else {
         throw fail("bad date", line: reader.line)
       }
       if let (lid, ldate) = lastKey, (lid, ldate) >= (id, date.dayNumber) {
@@ -186,24 +216,23 @@ public final class PublicationReader {
       lastKey = (id, date.dayNumber)
       raw.resourceID = id
       raw.date = date
-      raw.removed = reader.attributeBytes("removed").map { Self.isTrue($0) } ?? false
+      raw.removed = reader.attributeBytes(names.removed).map { Self.isTrue($0) } ?? false
       raw.ranges.removeAll(keepingCapacity: true)
       raw.codes.removeAll(keepingCapacity: true)
       if !reader.isEmptyElement {
         while let k = try reader.nextNode() {
           if k == .endElement {
-            if reader.localName == "day" { break }
+            if reader.isLocalName(names.day) { break }
             continue
           }
           guard k == .startElement else { continue }
-          let name = reader.localName
-          guard name == "range",
-            let s = times.value(try requiredBytes("start", of: name), parse: { MinuteOfDay(range: $0) }),
-            let en = times.value(try requiredBytes("end", of: name), parse: { MinuteOfDay(range: $0) }),
-            let slot = numbers.value(try requiredBytes("slotLength", of: name), parse: { Int($0) })
-          else { throw fail("bad <\(name)> in day \(id) \(date)", line: reader.line) }
+          guard reader.isLocalName(names.range),
+            let s = times.value(try requiredBytes(names.start, of: "range"), parse: { MinuteOfDay(range: $0) }),
+            let en = times.value(try requiredBytes(names.end, of: "range"), parse: { MinuteOfDay(range: $0) }),
+            let slot = numbers.value(try requiredBytes(names.slotLength, of: "range"), parse: { Int($0) })
+          else { throw fail("bad <\(reader.localName)> in day \(id) \(date)", line: reader.line) }
           let first = raw.codes.count
-          if let codes = reader.attributeBytes("pmsAppointmentTypeIds") { raw.codes.append(contentsOf: codes) }
+          if let codes = reader.attributeBytes(names.pmsAppointmentTypeIds) { raw.codes.append(contentsOf: codes) }
           let range = RawRange(start: s, end: en, slotLength: slot, codes: first..<raw.codes.count)
           raw.ranges.append(range)
         }
@@ -228,9 +257,36 @@ public final class PublicationReader {
       day: DayAvailability(resourceID: raw.resourceID, date: raw.date, ranges: Self.merged(ranges)), removed: raw.removed)
   }
 
-  private func requiredBytes(_ name: StaticString, of element: String) throws -> UnsafeBufferPointer<UInt8> {
-    guard let v = reader.attributeBytes(name) else { throw fail("<\(element)> lacks \(name)", line: reader.line) }
+  private func requiredBytes(
+    _ name: XMLStreamReader.InternedName, of element: String
+  ) throws -> UnsafeBufferPointer<UInt8> {
+    guard let v = reader.attributeBytes(name) else {
+      throw fail("<\(element)> lacks \(name.description)", line: reader.line)
+    }
     return v
+  }
+
+  /// The element and attribute names of a day, interned in one reader's dictionary.
+  private struct Names {
+    let day, range, pmsResourceId, date, removed, start, end, slotLength, pmsAppointmentTypeIds:
+      XMLStreamReader.InternedName
+
+    init(_ reader: XMLStreamReader) {
+      day = reader.internedName("day")
+      range = reader.internedName("range")
+      pmsResourceId = reader.internedName("pmsResourceId")
+      date = reader.internedName("date")
+      removed = reader.internedName("removed")
+      start = reader.internedName("start")
+      end = reader.internedName("end")
+      slotLength = reader.internedName("slotLength")
+      pmsAppointmentTypeIds = reader.internedName("pmsAppointmentTypeIds")
+    }
+  }
+
+  /// Holds the running hash the reader's input observer updates.
+  private final class InputHash {
+    var hasher = StreamingSHA256()
   }
 
   /// `removed="true"` or `removed="1"`, as `nextDay()` always accepted.
@@ -290,24 +346,44 @@ public final class PublicationReader {
 /// once, by the same initialiser the String path uses (so the result cannot differ).
 /// Direct-mapped: bounded size, a collision only costs a parse.
 struct ShortValueCache<Value> {
-  // 256 slots: the slot is the top 8 bits of the hash.
-  private var keys = [(UInt64, UInt64, Int)](repeating: (0, 0, -1), count: 256)
-  private var values = [Value?](repeating: nil, count: 256)
+  // 256 slots: the slot is the top 8 bits of the hash. Held in manually managed memory (a copy
+  // of the cache shares it, which cannot change a parse result) so that a hit is a few loads,
+  // without array bounds and uniqueness checks: it runs several times per range.
+  private final class Slots {
+    static var count: Int { 256 }
+    let keys = UnsafeMutablePointer<(UInt64, UInt64, Int)>.allocate(capacity: count)
+    let values = UnsafeMutablePointer<Value?>.allocate(capacity: count)
+
+    init() {
+      keys.initialize(repeating: (0, 0, -1), count: Self.count)
+      values.initialize(repeating: nil, count: Self.count)
+    }
+
+    deinit {
+      keys.deallocate()
+      values.deinitialize(count: Self.count)
+      values.deallocate()
+    }
+  }
+
+  private let slots = Slots()
 
   mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, parse: (String) -> Value?) -> Value? {
     guard bytes.count <= 16 else { return parse(String(decoding: bytes, as: UTF8.self)) }
-    var lo: UInt64 = 0
-    var hi: UInt64 = 0
-    for (i, b) in bytes.enumerated() {
-      if i < 8 { lo |= UInt64(b) << (8 * UInt64(i)) } else { hi |= UInt64(b) << (8 * UInt64(i - 8)) }
+    // The bytes, little-endian, zero-padded to 16: the same key the byte-by-byte loop built.
+    var key16: (UInt64, UInt64) = (0, 0)
+    if let base = bytes.baseAddress {
+      withUnsafeMutableBytes(of: &key16) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
     }
+    let lo = UInt64(littleEndian: key16.0)
+    let hi = UInt64(littleEndian: key16.1)
     let hash = (lo &* 0x9E37_79B9_7F4A_7C15) ^ (hi &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(bytes.count)
     let slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 56)
     let key = (lo, hi, bytes.count)
-    if keys[slot] == key, let v = values[slot] { return v }
+    if slots.keys[slot] == key, let v = slots.values[slot] { return v }
     guard let v = parse(String(decoding: bytes, as: UTF8.self)) else { return nil }
-    keys[slot] = key
-    values[slot] = v
+    slots.keys[slot] = key
+    slots.values[slot] = v
     return v
   }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// What a diff found.
 public struct DiffSummary: Sendable, Equatable {
   public var changedDays = 0
@@ -30,7 +36,29 @@ public enum SnapshotDiff {
     base basePath: String, new newPath: String, to outputPath: String, baseSHA256: String,
     sequence: Int64? = nil
   ) throws -> DiffSummary {
-    let old = try PublicationReader(path: basePath)
+    try write(base: basePath, new: newPath, to: outputPath, baseSHA256: baseSHA256, sequence: sequence).summary
+  }
+
+  /// `writeDelta(base:new:to:baseSHA256:sequence:)` with `baseSHA256` the SHA-256 of the base
+  /// file, taken while the diff reads it (one pass over the base instead of two). The delta is
+  /// written with a placeholder of the same length that is overwritten in place at the end, so
+  /// the bytes are those the other form writes given the same hash.
+  @discardableResult
+  public static func writeDelta(
+    base basePath: String, new newPath: String, to outputPath: String, sequence: Int64? = nil
+  ) throws -> (summary: DiffSummary, baseSHA256: String) {
+    let result = try write(base: basePath, new: newPath, to: outputPath, baseSHA256: nil, sequence: sequence)
+    return (result.summary, result.baseSHA256)
+  }
+
+  /// 64 characters, like any hex SHA-256, so filling it in moves no byte.
+  private static let placeholderSHA256 = String(repeating: "0", count: 64)
+
+  private static func write(
+    base basePath: String, new newPath: String, to outputPath: String, baseSHA256 knownSHA256: String?,
+    sequence: Int64?
+  ) throws -> (summary: DiffSummary, baseSHA256: String) {
+    let old = try PublicationReader(path: basePath, hashingInput: knownSHA256 == nil)
     let new = try PublicationReader(path: newPath)
     guard old.kind == .snapshot, new.kind == .snapshot else {
       throw ConnectorError.dataError("diff compares two snapshots; a delta was given")
@@ -43,7 +71,8 @@ public enum SnapshotDiff {
     summary.headerChanged = old.header.timeZone != new.header.timeZone || old.header.practiceID != new.header.practiceID
 
     let writer = try PublicationWriter(
-      path: outputPath, kind: .delta(baseSequence: old.header.sequence, baseSHA256: baseSHA256), header: header)
+      path: outputPath,
+      kind: .delta(baseSequence: old.header.sequence, baseSHA256: knownSHA256 ?? placeholderSHA256), header: header)
     var wroteAll = false
     defer { if !wroteAll { try? FileSystem.removeIfPresent(outputPath) } }
     if summary.resourcesChanged { try writer.writeResources(new.resources ?? []) }
@@ -77,9 +106,54 @@ public enum SnapshotDiff {
       }
     }
     try writer.finish()
+    var baseSHA256 = knownSHA256 ?? ""
+    if knownSHA256 == nil {
+      baseSHA256 = try old.inputSHA256()
+      if !summary.isEmpty { try fillInBaseSHA256(baseSHA256, in: outputPath) }
+    }
     wroteAll = true
     if summary.isEmpty { try FileSystem.removeIfPresent(outputPath) }
-    return summary
+    return (summary, baseSHA256)
+  }
+
+  /// Overwrites the placeholder of the root's `baseSha256` attribute in the written delta. The
+  /// first ` baseSha256="` in the file is that attribute: the root start tag comes first, and a
+  /// `"` inside an earlier attribute value is written as `&quot;`.
+  private static func fillInBaseSHA256(_ hash: String, in path: String) throws {
+    let marker = Array(" baseSha256=\"\(placeholderSHA256)\"".utf8)
+    let fd = open(path, O_RDWR | O_CLOEXEC)
+    guard fd >= 0 else { throw FileSystem.ioError("open", path) }
+    defer { close(fd) }
+    // The header is a few hundred bytes; read on only if an unusually long one needs it.
+    var head: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(head.count)) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw FileSystem.ioError("read", path)
+      }
+      head.append(contentsOf: chunk[0..<n])
+      let searchFrom = max(0, head.count - n - marker.count)
+      if let at = firstIndex(of: marker, in: head, from: searchFrom) {
+        let value = Array(hash.utf8)
+        let offset = at + marker.count - 1 - value.count
+        let written = value.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        guard written == value.count else { throw FileSystem.ioError("write", path) }
+        return
+      }
+      if n == 0 { throw ConnectorError.dataError("\(path): the delta header has no baseSha256 to fill in") }
+    }
+  }
+
+  private static func firstIndex(of marker: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+    guard bytes.count >= marker.count else { return nil }
+    var i = start
+    while i <= bytes.count - marker.count {
+      if bytes[i] == marker[0], bytes[i..<(i + marker.count)].elementsEqual(marker) { return i }
+      i += 1
+    }
+    return nil
   }
 }
 

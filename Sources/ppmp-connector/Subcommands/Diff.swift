@@ -27,16 +27,16 @@ extension PPMPConnector {
 
     func run() throws {
       try Console.run {
-        let baseHash = try SHA256Digest.hex(ofFile: old)
+        try Self.checkReadable(old)
         let target = FileSystem.temporaryPath(for: FileManager.default.temporaryDirectory.path + "/delta.xml")
         var summary = DiffSummary()
         if let output {
           let temp = FileSystem.temporaryPath(for: output)
-          summary = try SnapshotDiff.writeDelta(base: old, new: new, to: temp, baseSHA256: baseHash)
+          summary = try SnapshotDiff.writeDelta(base: old, new: new, to: temp).summary
           if !summary.isEmpty { try FileSystem.commitTemporary(temp, to: output) }
         } else {
           defer { try? FileSystem.removeIfPresent(target) }
-          summary = try SnapshotDiff.writeDelta(base: old, new: new, to: target, baseSHA256: baseHash)
+          summary = try SnapshotDiff.writeDelta(base: old, new: new, to: target).summary
           if !summary.isEmpty, let data = FileManager.default.contents(atPath: target) {
             FileHandle.standardOutput.write(data)
           }
@@ -51,6 +51,23 @@ extension PPMPConnector {
         }
         return summary.isEmpty ? ExitStatus.success : ExitStatus.partial
       }
+    }
+
+    /// Fails as hashing the base up front used to (exit 74, "open"/"read" and the errno) for a
+    /// base that cannot be opened or read, now that the base is hashed while it is diffed.
+    private static func checkReadable(_ path: String) throws {
+      let fd = open(path, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else { throw ioError("open", path) }
+      defer { close(fd) }
+      var byte: UInt8 = 0
+      while read(fd, &byte, 1) < 0 {
+        if errno != EINTR { throw ioError("read", path) }
+      }
+    }
+
+    private static func ioError(_ operation: String, _ path: String) -> ConnectorError {
+      let code = errno
+      return .io(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
     }
   }
 }
