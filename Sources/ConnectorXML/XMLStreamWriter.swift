@@ -13,6 +13,14 @@ public final class XMLStreamWriter {
     try self.init(output: WriterOutput(path: path))
   }
 
+  /// Like `init(path:)`, and `tap` sees every byte written to the file, in order (hashing the
+  /// document while it is written instead of reading it back).
+  public convenience init(path: String, observingOutput tap: @escaping (UnsafeRawBufferPointer) -> Void) throws {
+    let output = try WriterOutput(path: path)
+    output.tap = tap
+    try self.init(output: output)
+  }
+
   /// Writes into memory; read the result with `finishedBytes()` after `endDocument()`.
   public convenience init() throws {
     try self.init(output: WriterOutput())

@@ -19,6 +19,13 @@ public final class PublicationWriter {
     try self.init(writer: XMLStreamWriter(path: path), kind: kind, header: header)
   }
 
+  /// Like `init(path:kind:header:)`; `tap` sees every byte written to the file, in order.
+  public convenience init(
+    path: String, kind: Kind, header: PublicationHeader, observingOutput tap: @escaping (UnsafeRawBufferPointer) -> Void
+  ) throws {
+    try self.init(writer: XMLStreamWriter(path: path, observingOutput: tap), kind: kind, header: header)
+  }
+
   /// Writes into memory; take the bytes with `finish()`.
   public convenience init(kind: Kind, header: PublicationHeader) throws {
     try self.init(writer: XMLStreamWriter(), kind: kind, header: header)
