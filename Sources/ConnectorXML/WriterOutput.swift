@@ -19,6 +19,8 @@ final class WriterOutput {
   /// The first failure; later writes are dropped so libxml2 never logs on its own.
   private(set) var failure: XMLError?
   let path: String?
+  /// Sees every byte handed to write(2), in order (a file's hash without reading it back).
+  var tap: ((UnsafeRawBufferPointer) -> Void)?
 
   /// Creates or truncates `path` with mode 0600; refuses to follow a symlink there.
   init(path: String) throws(XMLError) {
@@ -69,6 +71,7 @@ final class WriterOutput {
       bytes.removeAll(keepingCapacity: true)
       return
     }
+    if let tap { bytes.withUnsafeBytes(tap) }
     var offset = 0
     while offset < bytes.count {
       let written = bytes.withUnsafeBytes { all in

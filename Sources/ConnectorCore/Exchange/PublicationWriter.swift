@@ -19,6 +19,13 @@ public final class PublicationWriter {
     try self.init(writer: XMLStreamWriter(path: path), kind: kind, header: header)
   }
 
+  /// Like `init(path:kind:header:)`; `tap` sees every byte written to the file, in order.
+  public convenience init(
+    path: String, kind: Kind, header: PublicationHeader, observingOutput tap: @escaping (UnsafeRawBufferPointer) -> Void
+  ) throws {
+    try self.init(writer: XMLStreamWriter(path: path, observingOutput: tap), kind: kind, header: header)
+  }
+
   /// Writes into memory; take the bytes with `finish()`.
   public convenience init(kind: Kind, header: PublicationHeader) throws {
     try self.init(writer: XMLStreamWriter(), kind: kind, header: header)
@@ -75,21 +82,34 @@ public final class PublicationWriter {
   /// Writes one `day`; `removed` marks a day that left the published set (deltas only).
   ///
   /// This runs for every practitioner-day of a snapshot, so names are literals and numbers,
-  /// dates and times are formatted into a reused buffer instead of going through `String`.
+  /// dates and times are formatted, with their names, into a reused buffer and handed to the
+  /// writer in one call per element instead of going through `String` and libxml2 per attribute.
   public func writeDay(_ day: DayAvailability, removed: Bool = false) throws {
     if !inAvailability {
       try writer.startElement(literal: "availability")
       inAvailability = true
     }
     try writer.startElement(literal: "day")
-    try writeFormatted("pmsResourceId") { $0.append(day.resourceID) }
-    try writeFormatted("date") { $0.append(day.date) }
+    try writeFormatted {
+      $0.append(literal: " pmsResourceId=\"")
+      $0.append(day.resourceID)
+      $0.append(literal: "\" date=\"")
+      $0.append(day.date)
+      $0.append(literal: "\"")
+    }
     if removed { try writer.writeAttribute(literal: "removed", "true") }
     for range in day.ranges {
       try writer.startElement(literal: "range")
-      try writeFormatted("start") { $0.append(range.start) }
-      try writeFormatted("end") { $0.append(range.end) }
-      try writeFormatted("slotLength") { $0.append(Int64(range.slotLengthSeconds)) }
+      try writeFormatted {
+        $0.append(literal: " start=\"")
+        $0.append(range.start)
+        $0.append(literal: "\" end=\"")
+        $0.append(range.end)
+        $0.append(literal: "\" slotLength=\"")
+        $0.append(Int64(range.slotLengthSeconds))
+        $0.append(literal: "\"")
+      }
+      // Codes are PPMP text: they go through libxml2's attribute escaping.
       let codes = range.appointmentTypeCodes
       if !codes.isEmpty {
         // Ranges share the catalog's code arrays, so the joined list is usually the previous one.
@@ -108,10 +128,11 @@ public final class PublicationWriter {
   private var lastCodes: [String] = []
   private var lastJoinedCodes = ""
 
-  private func writeFormatted(_ name: StaticString, _ format: (inout FormattedValue) -> Void) throws {
+  /// Formats ` name="value"` pairs into `scratch` and writes them into the open start tag.
+  private func writeFormatted(_ format: (inout FormattedValue) -> Void) throws {
     scratch.clear()
     format(&scratch)
-    try scratch.withCString { try writer.writeAttribute(literal: name, formatted: $0) }
+    try scratch.withBytes { try writer.writeFormattedAttributes($0) }
   }
 
   /// Closes the document. Returns the bytes for an in-memory writer, `[]` for a file.
@@ -184,6 +205,15 @@ struct FormattedValue {
       v /= 10
       i -= 1
     } while v > 0
+  }
+
+  /// The literal's bytes as they are (attribute names and the punctuation around values).
+  mutating func append(literal text: StaticString) {
+    text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+  }
+
+  func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    try bytes.withUnsafeBufferPointer(body)
   }
 
   mutating func withCString<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {

@@ -66,7 +66,7 @@ public final class Exporter {
     try recover()
     // One practitioner at a time: their bookings are read, their days computed and written before
     // the next practitioner's are read, so memory does not grow with the practice (SPEC §11).
-    let (sequence, publishedDays, diagnostics) = try database.readBook(
+    let (sequence, publishedDays, snapshotHash, diagnostics) = try database.readBook(
       from: asOf.date, days: configuration.horizonDays
     ) { settings, book, bookingsOf in
       guard let zone = TimeZone(identifier: settings.timeZoneIdentifier) else {
@@ -81,14 +81,13 @@ public final class Exporter {
       let header = PublicationHeader(
         practiceID: configuration.practiceID, sequence: sequence, asOf: asOf, timeZone: settings.timeZoneIdentifier,
         horizonStart: asOf.date, horizonDays: configuration.horizonDays)
-      var publishedDays = 0
+      var written = (days: 0, sha256: "")
       try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
-        publishedDays = try SnapshotFile.write(
+        written = try SnapshotFile.write(
           book: book, computation: &computation, header: header, to: temp, bookingsOf: bookingsOf)
       }
-      return (sequence, publishedDays, computation.sortedDiagnostics)
+      return (sequence, written.days, written.sha256, computation.sortedDiagnostics)
     }
-    let snapshotHash = try SHA256Digest.hex(ofFile: nextSnapshotPath)
 
     var warnings: [String] = []
     let base = try state.lastPublished()

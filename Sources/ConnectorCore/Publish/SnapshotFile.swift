@@ -25,12 +25,14 @@ public enum SnapshotFile {
 
   /// Streams the snapshot document to `path`, computing one practitioner's days at a time from
   /// the bookings `bookingsOf` returns for that practitioner (asked in ascending id order), so
-  /// no more than one practitioner's bookings and days are in memory. Returns the days written.
+  /// no more than one practitioner's bookings and days are in memory. Returns the days written
+  /// and the file's SHA-256 (hashed from the bytes as they are written, not read back).
   public static func write(
     book: PracticeBook, computation: inout AvailabilityComputation, header: PublicationHeader, to path: String,
     bookingsOf: (Int64) throws -> [BookedInterval]
-  ) throws -> Int {
-    let writer = try PublicationWriter(path: path, kind: .snapshot, header: header)
+  ) throws -> (days: Int, sha256: String) {
+    var hasher = StreamingSHA256()
+    let writer = try PublicationWriter(path: path, kind: .snapshot, header: header) { hasher.update($0) }
     try writer.writeResources(resources(of: book))
     try writer.writeAppointmentTypes(appointmentTypes(of: book))
     var written = 0
@@ -42,6 +44,6 @@ public enum SnapshotFile {
       }
     }
     try writer.finish()
-    return written
+    return (written, hasher.finalizeHex())
   }
 }

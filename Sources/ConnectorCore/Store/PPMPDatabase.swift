@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// PPMP's `settings` table, typed.
 public struct PracticeSettings: Sendable, Equatable {
@@ -288,22 +289,26 @@ public final class PPMPDatabase: Sendable {
           SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
           WHERE appt_date >= ? AND appt_date < ? AND status <> 'cancelled' ORDER BY staff_id
           """)
+      // The cursor steps the statement (GRDB keeps its error handling and statement reset); the
+      // columns are read by index straight from SQLite, dates and times parsed from the C text
+      // without a Swift String per value: this loop runs once per appointment of the horizon.
       let cursor = try Row.fetchCursor(statement, arguments: [from.description, to.description])
+      let sqlite = statement.sqliteStatement
       var pending: BookedInterval?
       var exhausted = false
       var lastAsked = Int64.min
       /// The next readable booking of the scan (same rules as `readOccupyingBookings`).
       func next() throws -> BookedInterval? {
-        while let row = try cursor.next() {
-          var dateText: String = row[3]
-          var timeText: String = row[4]
-          guard let date = Self.parseDate(&dateText) else { continue }
+        while try cursor.next() != nil {
+          guard let date = Self.parseDate(Self.columnText(sqlite, 3)) else { continue }
           // An appointment whose time PPMP stored oddly still occupies its day: treat it as
           // taking the whole day rather than publishing a slot that may be taken.
-          let start = Self.parseHHMM(&timeText) ?? DiaryTime.parse(timeText)
+          let timeBytes = Self.columnText(sqlite, 4)
+          let start = Self.parseHHMM(timeBytes) ?? DiaryTime.parse(String(decoding: timeBytes, as: UTF8.self))
           return BookedInterval(
-            appointmentID: row[0], staffID: row[1], column: row[2], date: date, start: start ?? MinuteOfDay(0),
-            durationMinutes: start == nil ? 1440 : max(0, row[5] as Int))
+            appointmentID: sqlite3_column_int64(sqlite, 0), staffID: sqlite3_column_int64(sqlite, 1),
+            column: Int(sqlite3_column_int64(sqlite, 2)), date: date, start: start ?? MinuteOfDay(0),
+            durationMinutes: start == nil ? 1440 : max(0, Int(sqlite3_column_int64(sqlite, 5))))
         }
         return nil
       }
@@ -328,22 +333,24 @@ public final class PPMPDatabase: Sendable {
     }
   }
 
+  /// A text column's bytes as SQLite holds them (valid until the next step); empty for NULL.
+  private static func columnText(_ statement: SQLiteStatement, _ index: Int32) -> UnsafeBufferPointer<UInt8> {
+    guard let text = sqlite3_column_text(statement, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
+  }
+
   /// `LocalDate(text)` without its per-call array (one call per appointment in `readBook`).
-  private static func parseDate(_ text: inout String) -> LocalDate? {
-    text.withUTF8 { u in
-      guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-        let y = digits(u, 0, 4), let m = digits(u, 5, 7), let d = digits(u, 8, 10)
-      else { return nil }
-      return LocalDate(year: y, month: m, day: d)
-    }
+  private static func parseDate(_ u: UnsafeBufferPointer<UInt8>) -> LocalDate? {
+    guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+      let y = digits(u, 0, 4), let m = digits(u, 5, 7), let d = digits(u, 8, 10)
+    else { return nil }
+    return LocalDate(year: y, month: m, day: d)
   }
 
   /// `MinuteOfDay(hhmm: text)` without its per-call array.
-  private static func parseHHMM(_ text: inout String) -> MinuteOfDay? {
-    text.withUTF8 { u in
-      guard u.count == 5, u[2] == UInt8(ascii: ":"), let h = digits(u, 0, 2), let m = digits(u, 3, 5) else { return nil }
-      return MinuteOfDay(hour: h, minute: m)
-    }
+  private static func parseHHMM(_ u: UnsafeBufferPointer<UInt8>) -> MinuteOfDay? {
+    guard u.count == 5, u[2] == UInt8(ascii: ":"), let h = digits(u, 0, 2), let m = digits(u, 3, 5) else { return nil }
+    return MinuteOfDay(hour: h, minute: m)
   }
 
   private static func digits(_ u: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
