@@ -35,14 +35,19 @@ import Testing
       seed: seed)
     #expect(drops.count > 20)
 
-    var generator = SystemRandomNumberGenerator()
+    // Delays start short and widen, so the first kills land while drops are still waiting
+    // however fast the machine; the loop ends once nothing is left, as later kills test nothing.
+    let killSeed = UInt64(seed)
+    var generator = SeededRandom(seed: killSeed)
     var delays: [UInt32] = []
     var kills = 0
-    for _ in 0..<(Self.soak ? 150 : 10) {
-      let delay = UInt32.random(in: 30_000...700_000, using: &generator)
+    for round in 0..<(Self.soak ? 150 : 10) {
+      let delay = UInt32.random(in: 10_000...(40_000 + 15_000 * UInt32(round)), using: &generator)
       delays.append(delay / 1000)
       if try Self.killedIngest(spool, after: delay) { kills += 1 }
+      if spool.files(in: spool.inbox).isEmpty && spool.files(in: spool.work).isEmpty { break }
     }
+    print("ingest-crash seed=\(seed) kills_landed=\(kills) of \(delays.count) runs")
     let clean = try spool.run(["ingest"])
     #expect(clean.status == 0 || clean.status == 1, "\(clean.stdout)\(clean.stderr)")
     let context = "drops seed \(seed), kill delays (ms): \(delays)"

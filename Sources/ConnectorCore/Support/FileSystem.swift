@@ -20,24 +20,36 @@ public enum FileSystem {
     .io(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
   }
 
-  /// Copies `from` to the new file `to`. Foundation's error becomes `ConnectorError.io` with the
-  /// POSIX errno, so a full disk is a one-line "No space left on device" and exit 74.
+  /// Copies `from` to the new file `to` (0600, never replacing a file). Failures are
+  /// `ConnectorError.io` with the POSIX errno, so a full disk is a one-line "No space left on
+  /// device" and exit 74. Copies in 1 MiB chunks: Foundation's `copyItem` moved a 17 MB snapshot
+  /// in 4 KiB `sendfile` calls, a measurable share of an export.
   public static func copyFile(_ from: String, to: String) throws {
-    do {
-      try FileManager.default.copyItem(atPath: from, toPath: to)
-    } catch {
-      var code = EIO
-      if let posix = (error as? CocoaError)?.underlying as? POSIXError {
-        code = posix.code.rawValue
-      } else if let cocoa = error as? CocoaError {
-        switch cocoa.code {
-        case .fileWriteOutOfSpace: code = ENOSPC
-        case .fileWriteVolumeReadOnly: code = EROFS
-        case .fileWriteNoPermission, .fileReadNoPermission: code = EACCES
-        default: break
-        }
+    let input = open(from, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else { throw ioError("open", from) }
+    defer { close(input) }
+    let output = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
+    guard output >= 0 else { throw ioError("create", to) }
+    defer { close(output) }
+    let chunk = 1 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+      let got = read(input, buffer, chunk)
+      if got < 0 {
+        if errno == EINTR { continue }
+        throw ioError("read", from)
       }
-      throw ioError("copy \(from) to", to, code)
+      if got == 0 { return }
+      var written = 0
+      while written < got {
+        let n = posixWrite(output, buffer + written, got - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          throw ioError("copy \(from) to", to)
+        }
+        written += n
+      }
     }
   }
 
