@@ -51,7 +51,7 @@ bench-quick: deps
 	python3 scripts/bench.py --quick --bin $(RELEASE_SCRATCH)/release
 
 # Long fault runs (docs/reliability.md): thousands of SIGKILLed `run`s and 10,000 drop-reader
-# mutations. PPMP_SOAK_KILLS=N sets the runs per seed (default 1000, two seeds).
+# mutations. PPMP_SOAK_KILLS=N sets the runs per seed (default 2000, two seeds).
 soak: deps
 	$(SWIFT) build --build-tests
 	PPMP_SOAK=1 $(SWIFT) test --skip-build --filter 'RunCrashTests|IngestCrashTests|DropReaderFuzzTests'

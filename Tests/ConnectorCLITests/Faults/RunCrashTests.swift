@@ -7,8 +7,8 @@ import Testing
 /// clean run: nothing lost, nothing applied twice, one answer per drop, the published state
 /// rebuilt from the outbox, the archive chain intact (SPEC §4, §6, §10).
 @Suite(.serialized) struct RunCrashTests {
-  /// Runs per seed. Quick mode: 14 (most are killed); `PPMP_SOAK=1`: 1,000, or `PPMP_SOAK_KILLS`.
-  static let kills = soakMode ? Int(ProcessInfo.processInfo.environment["PPMP_SOAK_KILLS"] ?? "") ?? 1_000 : 14
+  /// Runs per seed. Quick mode: 14 (most are killed); `PPMP_SOAK=1`: 2,000, or `PPMP_SOAK_KILLS`.
+  static let kills = soakMode ? Int(ProcessInfo.processInfo.environment["PPMP_SOAK_KILLS"] ?? "") ?? 2_000 : 14
 
   @Test(arguments: [UInt64(11), 29])
   func killedRunsLoseNothingAndApplyNothingTwice(seed: UInt64) throws {
@@ -22,8 +22,9 @@ import Testing
     for i in 0..<Self.kills {
       // Soak: a fresh drop before every run keeps most runs busy enough for the kill to land.
       if soakMode { try spool.feed(1) } else if i % 2 == 0 { try spool.feed(2) }
-      // A whole debug run takes roughly 0.15–0.5 s here; most delays land inside it, some past it.
-      let delay = Double.random(in: 0.005...0.3, using: &rng)
+      // A whole debug run of one or two drops takes roughly 0.08–0.3 s here; most delays land
+      // inside it (from process start to the archive), some past it.
+      let delay = Double.random(in: 0.003...0.15, using: &rng)
       if try spool.runAndKill(after: delay) { landed += 1 }
     }
     try spool.feed(Int.max)
