@@ -233,35 +233,51 @@ public final class PPMPDatabase: Sendable {
       sql += " AND staff_id = ?"
       args.append(staffID)
     }
+    let statement = try db.cachedStatement(sql: sql)
+    let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(args))
     var result: [BookedInterval] = []
-    let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(args))
-    while let row = try cursor.next() {
-      let dateText: String = row[3]
-      let timeText: String = row[4]
-      guard let date = LocalDate(dateText) else { continue }
-      // An appointment whose time PPMP stored oddly still occupies its day: treat it as taking
-      // the whole day rather than publishing a slot that may be taken.
-      let start = MinuteOfDay(hhmm: timeText) ?? DiaryTime.parse(timeText)
-      result.append(
-        BookedInterval(
-          appointmentID: row[0], staffID: row[1], column: row[2], date: date, start: start ?? MinuteOfDay(0),
-          durationMinutes: start == nil ? 1440 : max(0, row[5] as Int)))
+    while try cursor.next() != nil {
+      if let booking = occupyingBooking(statement.sqliteStatement) { result.append(booking) }
     }
     return result
+  }
+
+  /// The booking on the statement's current row (columns id, staff_id, column_no, appt_date,
+  /// start_time, duration_minutes); nil when the date is unreadable. Columns are read by index
+  /// straight from SQLite and parsed from the C text, without a Swift String per value: export
+  /// runs this once per appointment of the horizon.
+  private static func occupyingBooking(_ sqlite: SQLiteStatement) -> BookedInterval? {
+    guard let date = parseDate(columnText(sqlite, 3)) else { return nil }
+    // An appointment whose time PPMP stored oddly still occupies its day: treat it as taking
+    // the whole day rather than publishing a slot that may be taken.
+    let timeBytes = columnText(sqlite, 4)
+    let start = parseHHMM(timeBytes) ?? DiaryTime.parse(String(decoding: timeBytes, as: UTF8.self))
+    return BookedInterval(
+      appointmentID: sqlite3_column_int64(sqlite, 0), staffID: sqlite3_column_int64(sqlite, 1),
+      column: Int(sqlite3_column_int64(sqlite, 2)), date: date, start: start ?? MinuteOfDay(0),
+      durationMinutes: start == nil ? 1440 : max(0, Int(sqlite3_column_int64(sqlite, 5))))
+  }
+
+  /// Settings and everything of the book but its bookings, for `[from, to)`.
+  private static func readBookWithoutBookings(
+    _ db: Database, from: LocalDate, to: LocalDate
+  ) throws -> (PracticeSettings, PracticeBook) {
+    let settings = try readSettings(db)
+    let book = PracticeBook(
+      practitioners: try readPractitioners(db),
+      diaryRows: try readDiaryRows(db),
+      blocks: try readBlocks(db, from: from, to: to),
+      holidays: try readHolidays(db, from: from, to: to),
+      appointmentTypes: try readAppointmentTypes(db))
+    return (settings, book)
   }
 
   /// Everything availability needs for `[from, to)`, read in one read transaction.
   public func loadBook(from: LocalDate, days: Int) throws -> (PracticeSettings, PracticeBook) {
     let to = from.adding(days: days)
     return try guarded("reading") { db in
-      let settings = try Self.readSettings(db)
-      let book = PracticeBook(
-        practitioners: try Self.readPractitioners(db),
-        diaryRows: try Self.readDiaryRows(db),
-        blocks: try Self.readBlocks(db, from: from, to: to),
-        holidays: try Self.readHolidays(db, from: from, to: to),
-        appointmentTypes: try Self.readAppointmentTypes(db),
-        bookings: try Self.readOccupyingBookings(db, from: from, to: to))
+      var (settings, book) = try Self.readBookWithoutBookings(db, from: from, to: to)
+      book.bookings = try Self.readOccupyingBookings(db, from: from, to: to)
       return (settings, book)
     }
   }
@@ -277,38 +293,21 @@ public final class PPMPDatabase: Sendable {
   ) throws -> T {
     let to = from.adding(days: days)
     return try guarded("reading") { db in
-      let settings = try Self.readSettings(db)
-      let book = PracticeBook(
-        practitioners: try Self.readPractitioners(db),
-        diaryRows: try Self.readDiaryRows(db),
-        blocks: try Self.readBlocks(db, from: from, to: to),
-        holidays: try Self.readHolidays(db, from: from, to: to),
-        appointmentTypes: try Self.readAppointmentTypes(db))
+      let (settings, book) = try Self.readBookWithoutBookings(db, from: from, to: to)
       let statement = try db.cachedStatement(
         sql: """
           SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
           WHERE appt_date >= ? AND appt_date < ? AND status <> 'cancelled' ORDER BY staff_id
           """)
-      // The cursor steps the statement (GRDB keeps its error handling and statement reset); the
-      // columns are read by index straight from SQLite, dates and times parsed from the C text
-      // without a Swift String per value: this loop runs once per appointment of the horizon.
+      // The cursor steps the statement (GRDB keeps its error handling and statement reset).
       let cursor = try Row.fetchCursor(statement, arguments: [from.description, to.description])
-      let sqlite = statement.sqliteStatement
       var pending: BookedInterval?
       var exhausted = false
       var lastAsked = Int64.min
-      /// The next readable booking of the scan (same rules as `readOccupyingBookings`).
+      /// The next readable booking of the scan.
       func next() throws -> BookedInterval? {
         while try cursor.next() != nil {
-          guard let date = Self.parseDate(Self.columnText(sqlite, 3)) else { continue }
-          // An appointment whose time PPMP stored oddly still occupies its day: treat it as
-          // taking the whole day rather than publishing a slot that may be taken.
-          let timeBytes = Self.columnText(sqlite, 4)
-          let start = Self.parseHHMM(timeBytes) ?? DiaryTime.parse(String(decoding: timeBytes, as: UTF8.self))
-          return BookedInterval(
-            appointmentID: sqlite3_column_int64(sqlite, 0), staffID: sqlite3_column_int64(sqlite, 1),
-            column: Int(sqlite3_column_int64(sqlite, 2)), date: date, start: start ?? MinuteOfDay(0),
-            durationMinutes: start == nil ? 1440 : max(0, Int(sqlite3_column_int64(sqlite, 5))))
+          if let booking = Self.occupyingBooking(statement.sqliteStatement) { return booking }
         }
         return nil
       }
