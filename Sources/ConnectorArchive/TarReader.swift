@@ -34,24 +34,13 @@ public final class TarReader {
   }
 
   /// `raw` reads the decompressed stream as a single member instead of parsing tar headers.
-  private init(path: String, raw: Bool) throws {
-    guard let handle = archive_read_new() else {
-      throw ArchiveError.refusal("archive_read_new", "libarchive could not allocate a reader", member: path)
-    }
-    var warnings: [ArchiveError] = []
-    do {
+  private convenience init(path: String, raw: Bool) throws {
+    try self.init(path: path, source: nil) { handle, warnings in
       try Self.configure(handle, raw: raw, warnings: &warnings)
       try checkArchiveCall(
         archive_read_open_filename(handle, path, Self.blockSize), handle, "archive_read_open_filename",
         member: path, warnings: &warnings)
-    } catch {
-      archive_read_free(handle)
-      throw error
     }
-    self.path = path
-    self.handle = handle
-    self.warnings = warnings
-    self.source = nil
   }
 
   /// Opens the tar archive at `path` and hands every byte read on, once: the file as stored to
@@ -59,17 +48,13 @@ public final class TarReader {
   /// tar stream hash and the members, where separate readers would decompress the file twice.
   /// Call `finishObserving()` after `next()` returned nil, so the observers also see what
   /// follows the end-of-archive marker.
-  public init(
+  public convenience init(
     path: String,
     observingStored stored: @escaping (UnsafeRawBufferPointer) -> Void,
     tar: @escaping (UnsafeRawBufferPointer) -> Void
   ) throws {
     let source = try ObservedSource(path: path, stored: stored, tar: tar)
-    guard let handle = archive_read_new() else {
-      throw ArchiveError.refusal("archive_read_new", "libarchive could not allocate a reader", member: path)
-    }
-    var warnings: [ArchiveError] = []
-    do {
+    try self.init(path: path, source: source) { handle, warnings in
       // The stream is already decompressed: tar only, and libarchive's pass-through filter.
       try checkArchiveCall(archive_read_support_format_tar(handle), handle, "archive_read_support_format_tar", warnings: &warnings)
       let code = archive_read_open(handle, Unmanaged.passUnretained(source).toOpaque(), nil, { _, client, buffer in
@@ -77,6 +62,20 @@ public final class TarReader {
       }, nil)
       if let failure = source.failure { throw failure }
       try checkArchiveCall(code, handle, "archive_read_open", member: path, warnings: &warnings)
+    }
+  }
+
+  /// Allocates the libarchive reader, lets `open` configure and open it, and frees it if that fails.
+  private init(
+    path: String, source: ObservedSource?,
+    open: (OpaquePointer, inout [ArchiveError]) throws -> Void
+  ) throws {
+    guard let handle = archive_read_new() else {
+      throw ArchiveError.refusal("archive_read_new", "libarchive could not allocate a reader", member: path)
+    }
+    var warnings: [ArchiveError] = []
+    do {
+      try open(handle, &warnings)
     } catch {
       archive_read_free(handle)
       throw error
