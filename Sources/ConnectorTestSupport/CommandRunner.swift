@@ -43,4 +43,32 @@ public enum CommandRunner {
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self))
   }
+
+  /// Starts `executable` in `directory` with no terminal and its output discarded, and returns
+  /// at once: for tests that race, signal or kill the child.
+  public static func start(_ executable: String, _ arguments: [String], in directory: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(
+      fileURLWithPath: executable.contains("/") ? executable : RepositoryPaths.executable(executable))
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  /// Starts `executable` and SIGKILLs it once `delay` seconds have passed, if it is still
+  /// running. Returns the ended process and whether the kill landed (it had not finished).
+  public static func runKilling(
+    _ executable: String, _ arguments: [String], in directory: String, after delay: Double
+  ) throws -> (process: Process, killed: Bool) {
+    let process = try start(executable, arguments, in: directory)
+    let deadline = Date().addingTimeInterval(delay)
+    while process.isRunning && Date() < deadline { usleep(2_000) }
+    let killed = process.isRunning && kill(process.processIdentifier, SIGKILL) == 0
+    process.waitUntilExit()
+    return (process, killed)
+  }
 }

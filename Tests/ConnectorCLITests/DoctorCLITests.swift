@@ -78,7 +78,7 @@ private func sqlite(_ database: String, _ sql: String) throws {
 
   @Test func doctorRunsWhileABatchHoldsTheLock() throws {
     let spool = try DemoSpool(label: "doctor-locked")
-    let holder = try LockHolder(lockFile: spool.path + "/spool/state/lock")
+    let holder = try LockHolder(lockFile: spool.lockFile)
     let r = try spool.run(["doctor"])
     #expect(r.status == 1, "\(r.stderr)")
     #expect(r.stdout.contains("ERRORS") && r.stdout.contains("[invalid-diary-time]"), "\(r.stdout)")

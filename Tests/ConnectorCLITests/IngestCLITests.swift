@@ -39,36 +39,13 @@ import Testing
     let spool = try DemoSpool(label: "ingest-lock")
     try spool.prepareForIngest()
     _ = try spool.generateDrops(bookings: 5, perDrop: 5, seed: 2)
-    // A child `flock` holds state/lock the way a running batch would, until its stdin closes.
-    let holder = Process()
-    holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = [spool.lockFile, "/bin/sh", "-c", "read line"]
-    let release = Pipe()
-    holder.standardInput = release
-    holder.standardOutput = FileHandle.nullDevice
-    holder.standardError = FileHandle.nullDevice
-    try holder.run()
-    defer {
-      try? release.fileHandleForWriting.close()
-      holder.waitUntilExit()
-    }
-    // Wait until the child really holds the lock.
-    var held = false
-    for _ in 0..<100 {
-      if try CommandRunner.run("/usr/bin/flock", ["-n", spool.lockFile, "/bin/true"]).status != 0 {
-        held = true
-        break
-      }
-      usleep(20_000)
-    }
-    #expect(held)
+    let holder = try LockHolder(lockFile: spool.lockFile)
     let r = try spool.run(["ingest"])
     #expect(r.status == 75, "\(r.stdout)\(r.stderr)")
     #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("lock"), "\(r.stderr)")
     #expect(spool.files(in: spool.work).isEmpty)
     #expect(try spool.outboxFiles().isEmpty)
-    try release.fileHandleForWriting.close()
-    holder.waitUntilExit()
+    holder.release()
     // Released when the holder is gone: the next run proceeds.
     #expect(try spool.run(["ingest"]).status == 0)
   }

@@ -12,17 +12,8 @@ import Testing
   /// Starts `ppmp-connector ingest` on the spool and SIGKILLs it after `delay` microseconds
   /// (if it is still running). Returns whether it was killed.
   static func killedIngest(_ spool: DemoSpool, after delay: UInt32) throws -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: RepositoryPaths.executable("ppmp-connector"))
-    process.arguments = ["ingest", "--as-of", spool.asOf, "--quiet"]
-    process.currentDirectoryURL = URL(fileURLWithPath: spool.path)
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    usleep(delay)
-    let killed = process.isRunning && kill(process.processIdentifier, SIGKILL) == 0
-    process.waitUntilExit()
+    let (process, killed) = try CommandRunner.runKilling(
+      "ppmp-connector", ["ingest", "--as-of", spool.asOf, "--quiet"], in: spool.path, after: Double(delay) / 1_000_000)
     return killed && process.terminationReason == .uncaughtSignal
   }
 

@@ -12,13 +12,18 @@ func count(_ element: String, in bytes: [UInt8]) -> Int {
   String(decoding: bytes, as: UTF8.self).components(separatedBy: "<\(element) ").count - 1
 }
 
-/// Holds `state/lock` from another process, the way a running batch does.
+/// Holds `state/lock` from another process, the way a running batch does, until `release()`
+/// (or deinit) closes the child's stdin.
 final class LockHolder {
   let process = Process()
+  private let stdin = Pipe()
 
-  init(lockFile: String, seconds: Int = 10) throws {
+  init(lockFile: String) throws {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    process.arguments = ["-x", lockFile, "sleep", "\(seconds)"]
+    process.arguments = ["-x", lockFile, "/bin/sh", "-c", "read line"]
+    process.standardInput = stdin
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
     try process.run()
     // Wait until the lock is really taken: `flock -n` fails while it is held.
     for _ in 0..<200 {
@@ -26,13 +31,17 @@ final class LockHolder {
       if probe.status != 0 { return }
       usleep(20_000)
     }
+    release()
     throw HarnessError.failed("flock never took \(lockFile)")
   }
 
-  deinit {
-    if process.isRunning { process.terminate() }
+  /// Lets the holder end, which frees the lock.
+  func release() {
+    try? stdin.fileHandleForWriting.close()
     process.waitUntilExit()
   }
+
+  deinit { release() }
 }
 
 @Suite struct RunCLITests {
@@ -94,7 +103,7 @@ final class LockHolder {
 
   @Test func aSecondRunWhileTheLockIsHeldExits75AtOnce() throws {
     let spool = try DemoSpool(label: "run-locked")
-    let holder = try LockHolder(lockFile: spool.path + "/spool/state/lock")
+    let holder = try LockHolder(lockFile: spool.lockFile)
     let r = try spool.run(["run"])
     #expect(r.status == 75)
     let lines = r.stderr.split(separator: "\n")
@@ -108,14 +117,7 @@ final class LockHolder {
   @Test func twoRunsStartedTogetherDoTheWorkOnce() throws {
     let spool = try DemoSpool(label: "run-race")
     let results = try [0, 1].map { _ in
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: RepositoryPaths.executable("ppmp-connector"))
-      p.arguments = ["run", "--as-of", spool.asOf, "--quiet"]
-      p.currentDirectoryURL = URL(fileURLWithPath: spool.path)
-      p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
-      try p.run()
-      return p
+      try CommandRunner.start("ppmp-connector", ["run", "--as-of", spool.asOf, "--quiet"], in: spool.path)
     }.map { p -> Int32 in
       p.waitUntilExit()
       return p.terminationStatus
@@ -150,13 +152,7 @@ final class LockHolder {
     for name in drops { _ = utimes(spool.inbox + "/" + name, [past, past]) }
     let tokensBefore = try tokenCount(database)
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: RepositoryPaths.executable("ppmp-connector"))
-    process.arguments = ["run", "--as-of", spool.asOf, "--quiet"]
-    process.currentDirectoryURL = URL(fileURLWithPath: spool.path)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let process = try CommandRunner.start("ppmp-connector", ["run", "--as-of", spool.asOf, "--quiet"], in: spool.path)
     // Signal once the first receipt is out (bounded wait so a broken build cannot hang the suite).
     for _ in 0..<1500 where process.isRunning {
       if try !spool.outboxFiles(prefix: "receipt-").isEmpty { break }

@@ -57,22 +57,8 @@ final class FaultSpool {
   /// Starts `ppmp-connector run` and SIGKILLs it after `delay` seconds if it is still running.
   /// Returns true when the kill landed (the run had not finished).
   func runAndKill(after delay: Double) throws -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: RepositoryPaths.executable("ppmp-connector"))
-    process.arguments = ["run", "--as-of", demo.asOf, "--quiet"]
-    process.currentDirectoryURL = URL(fileURLWithPath: demo.path)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(delay)
-    while process.isRunning && Date() < deadline { usleep(2_000) }
-    var killed = false
-    if process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      killed = true
-    }
-    process.waitUntilExit()
+    let (process, killed) = try CommandRunner.runKilling(
+      "ppmp-connector", ["run", "--as-of", demo.asOf, "--quiet"], in: demo.path, after: delay)
     // A run that ended on its own before the kill must have ended well (0 or 1).
     if !killed && process.terminationReason == .exit && process.terminationStatus > 1 {
       throw HarnessError.failed("run exited \(process.terminationStatus) without a fault")
