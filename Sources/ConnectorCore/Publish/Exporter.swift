@@ -97,21 +97,34 @@ public final class Exporter {
     var prefix = "snapshot"
     let deltaTemp = spool.state + "/.delta.tmp"
     // The base must be exactly what was published: a published.xml that does not hash to the
-    // recorded value (edited, truncated, restored from elsewhere) forces a full resync.
-    var baseIntact = false
+    // recorded value (edited, truncated, restored from elsewhere) forces a full resync. The diff
+    // hashes the base while it reads it, so the every-minute export reads published.xml once.
     if let base, !baseExists {
       warnings.append("state/published.xml is missing (publication \(base.sequence) recorded); publishing a full snapshot")
     }
+    var diffed: DiffSummary?
     if let base, baseExists {
-      baseIntact = (try? SHA256Digest.hex(ofFile: spool.publishedSnapshot)) == base.snapshotSHA256
+      let baseIntact: Bool
+      if full {
+        baseIntact = (try? SHA256Digest.hex(ofFile: spool.publishedSnapshot)) == base.snapshotSHA256
+      } else {
+        try FileSystem.removeIfPresent(deltaTemp)
+        do {
+          let result = try SnapshotDiff.writeDelta(base: spool.publishedSnapshot, new: nextSnapshotPath, to: deltaTemp)
+          baseIntact = result.baseSHA256 == base.snapshotSHA256
+          if baseIntact { diffed = result.summary }
+        } catch {
+          // An unreadable base is a resync only when it is not what was published.
+          guard (try? SHA256Digest.hex(ofFile: spool.publishedSnapshot)) != base.snapshotSHA256 else { throw error }
+          baseIntact = false
+        }
+        if diffed == nil { try? FileManager.default.removeItem(atPath: deltaTemp) }
+      }
       if !baseIntact {
         warnings.append("state/published.xml does not match publication \(base.sequence); publishing a full snapshot")
       }
     }
-    if !full, let base, baseIntact {
-      try FileSystem.removeIfPresent(deltaTemp)
-      let summary = try SnapshotDiff.writeDelta(
-        base: spool.publishedSnapshot, new: nextSnapshotPath, to: deltaTemp, baseSHA256: base.snapshotSHA256)
+    if let summary = diffed {
       changedDays = summary.deltaDays
       if summary.isEmpty {
         try? FileManager.default.removeItem(atPath: deltaTemp)
