@@ -279,26 +279,24 @@ public struct Doctor {
     let fixWords = "Do not delete or modify the HE_MSG_ID in appointment comments: cancellations from Healthengine need it."
     try database.guarded("checking HE_MSG_ID tokens in") { db in
       var journalled: Set<Int64> = []
+      // Only upcoming, booked appointments matter; one read of those instead of one query per
+      // journal entry, which grows with every booking ever taken.
+      var upcoming: [Int64: (staffID: Int64, date: String, time: String, comments: String)] = [:]
+      let cursor = try Row.fetchCursor(
+        db,
+        sql: "SELECT id, staff_id, appt_date, start_time, comments FROM appointments WHERE appt_date >= ? AND status <> 'cancelled'",
+        arguments: [today.description])
+      while let row = try cursor.next() { upcoming[row[0]] = (row[1], row[2], row[3], row[4] ?? "") }
       for c in confirmed {
         journalled.insert(c.appointmentID)
-        guard
-          let row = try Row.fetchOne(
-            db, sql: "SELECT staff_id, appt_date, start_time, status, comments FROM appointments WHERE id = ?",
-            arguments: [c.appointmentID])
-        else { continue }
-        let date: String = row[1]
-        let status: String = row[3]
-        let comments: String = row[4] ?? ""
-        guard status != "cancelled", date >= today.description, !AppointmentBook.comments(comments, carry: c.heMsgId) else {
-          continue
-        }
+        guard let a = upcoming[c.appointmentID], !AppointmentBook.comments(a.comments, carry: c.heMsgId) else { continue }
         findings.append(
           DoctorFinding(
             .error, "he-msg-id-removed",
-            what: "Healthengine booking \(c.heMsgId) (appointment \(c.appointmentID), staff \(row[0] as Int64), "
-              + "\(date) \(row[2] as String)) no longer carries its HE_MSG_ID token: a cancellation from Healthengine will fail.",
+            what: "Healthengine booking \(c.heMsgId) (appointment \(c.appointmentID), staff \(a.staffID), "
+              + "\(a.date) \(a.time)) no longer carries its HE_MSG_ID token: a cancellation from Healthengine will fail.",
             where: .init(
-              practitionerId: row[0], practitionerName: names[row[0]], appointmentId: c.appointmentID, date: date),
+              practitionerId: a.staffID, practitionerName: names[a.staffID], appointmentId: c.appointmentID, date: a.date),
             fix: "Put \(AppointmentBook.token(c.heMsgId)) back into the appointment's comments. \(fixWords)"))
       }
       // Bookings that say they came from Healthengine but carry no token at all: the journal may
