@@ -48,4 +48,13 @@ struct CommonOptions: ParsableArguments {
 
   /// `--as-of` parsed (validated in `validate()`); nil means "now in the practice's zone".
   var asOfValue: LocalDateTime? { asOf.flatMap(LocalDateTime.init) }
+
+  /// The connector opened on this configuration and clock. Recovery warnings (lost or damaged
+  /// state rebuilt on open) go to stderr unless `printingWarnings` is false (`run` reports them
+  /// through its status instead).
+  func makeContext(printingWarnings: Bool = true) throws -> ConnectorContext {
+    let context = try ConnectorContext(configuration: loadConfiguration(), asOf: asOfValue)
+    if printingWarnings { for w in context.recoveryWarnings { Console.err("warning: \(w)") } }
+    return context
+  }
 }

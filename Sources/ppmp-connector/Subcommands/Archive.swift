@@ -12,8 +12,7 @@ extension PPMPConnector {
 
     func run() throws {
       try Console.run {
-        let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
-        for w in context.recoveryWarnings { Console.err("warning: \(w)") }
+        let context = try common.makeContext()
         let archiver = try context.makeArchiver()
         let record = try archiver.archive(asOf: context.asOf, timeZone: context.timeZone)
         if !common.quiet {

@@ -16,8 +16,7 @@ extension PPMPConnector {
 
     func run() throws {
       try Console.run {
-        let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
-        for w in context.recoveryWarnings { Console.err("warning: \(w)") }
+        let context = try common.makeContext()
         let result = try context.makeExporter().export(asOf: context.asOf, full: full)
         Report.export(result, spool: context.spool, quiet: common.quiet)
         return ExitStatus.success
@@ -35,8 +34,7 @@ extension PPMPConnector {
 
     func run() throws {
       try Console.run {
-        let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
-        for w in context.recoveryWarnings { Console.err("warning: \(w)") }
+        let context = try common.makeContext()
         let ingestor = try context.makeIngestor()
         ingestor.progress = { done, total in Console.progress("ingest: drops", done, total) }
         let summary = try ingestor.run()

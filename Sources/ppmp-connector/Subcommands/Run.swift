@@ -32,7 +32,7 @@ extension PPMPConnector {
         defer { sources.forEach { $0.cancel() } }
 
         let log = StepLog(quiet: common.quiet)
-        let context = try ConnectorContext(configuration: common.loadConfiguration(), asOf: common.asOfValue)
+        let context = try common.makeContext(printingWarnings: false)
         let runner = BatchRunner(context: context, stop: stop)
         runner.onStep = { step, fields in log.step(step, fields) }
         runner.onProgress = { done, total in Console.progress("ingest: drops", done, total) }
