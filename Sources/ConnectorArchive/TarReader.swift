@@ -47,13 +47,15 @@ public final class TarReader {
   /// `stored` and the decompressed tar stream to `tar`. One pass then gives the file hash, the
   /// tar stream hash and the members, where separate readers would decompress the file twice.
   /// Call `finishObserving()` after `next()` returned nil, so the observers also see what
-  /// follows the end-of-archive marker.
+  /// follows the end-of-archive marker. With `following`, the file may still be being written:
+  /// reads at its end wait for the writer (`FileTail`).
   public convenience init(
     path: String,
     observingStored stored: @escaping (UnsafeRawBufferPointer) -> Void,
-    tar: @escaping (UnsafeRawBufferPointer) -> Void
+    tar: @escaping (UnsafeRawBufferPointer) -> Void,
+    following tail: FileTail? = nil
   ) throws {
-    let source = try ObservedSource(path: path, stored: stored, tar: tar)
+    let source = try ObservedSource(path: path, stored: stored, tar: tar, tail: tail)
     try self.init(path: path, source: source) { handle, warnings in
       // The stream is already decompressed: tar only, and libarchive's pass-through filter.
       try checkArchiveCall(archive_read_support_format_tar(handle), handle, "archive_read_support_format_tar", warnings: &warnings)
@@ -254,13 +256,15 @@ final class ObservedSource {
   private let buffer: UnsafeMutableRawBufferPointer
   private let stored: (UnsafeRawBufferPointer) -> Void
   private let tar: (UnsafeRawBufferPointer) -> Void
+  private let tail: FileTail?
   private var offset: Int64 = 0
   private var innerAtEnd = false
   /// The first failure of the file or the decompression; reads fail from then on.
   private(set) var failure: ArchiveError?
 
   init(
-    path: String, stored: @escaping (UnsafeRawBufferPointer) -> Void, tar: @escaping (UnsafeRawBufferPointer) -> Void
+    path: String, stored: @escaping (UnsafeRawBufferPointer) -> Void, tar: @escaping (UnsafeRawBufferPointer) -> Void,
+    tail: FileTail?
   ) throws {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw ArchiveError.system("open", errno: errno, member: path) }
@@ -274,6 +278,7 @@ final class ObservedSource {
     self.buffer = .allocate(byteCount: TarReader.blockSize, alignment: 16)
     self.stored = stored
     self.tar = tar
+    self.tail = tail
     var warnings: [ArchiveError] = []
     try TarReader.configure(inner, raw: true, warnings: &warnings)
     try checkArchiveCall(
@@ -298,8 +303,13 @@ final class ObservedSource {
   /// The inner reader's read callback: the next chunk of the file.
   fileprivate func nextStoredChunk(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
     while true {
+      let known = tail?.state()
       let count = read(fd, buffer.baseAddress, buffer.count)
       if count < 0 && errno == EINTR { continue }
+      if count == 0, let tail, let known, !known.finished {
+        tail.wait(after: known.generation)
+        continue
+      }
       if count < 0 {
         failure = failure ?? ArchiveError.system("read", errno: errno, member: path)
         return -1

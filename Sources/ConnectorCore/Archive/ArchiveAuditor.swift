@@ -139,27 +139,53 @@ public struct ArchiveAuditor {
   }
 
   /// Every archive member mentioning `heMsgId`: from the catalog index, or by reading every
-  /// archive when the catalog is missing (auditors may only have the archive folder). The scan
-  /// skips XML members over `memberLimit` bytes, as the index does (`BagArchiver.messageIndex`):
-  /// those are snapshots of large practices, which carry no heMsgId, and reading one whole
-  /// would fail the search.
-  public func find(heMsgId: String, memberLimit: Int = 64 * 1024 * 1024) throws -> [(archive: String, member: String)] {
-    if let state, let catalog = try? state.archives(), !catalog.isEmpty {
-      let names = Dictionary(uniqueKeysWithValues: catalog.map { ($0.sequence, $0.path) })
-      return try state.archiveMembers(heMsgId: heMsgId).map { (names[$0.sequence] ?? "?", $0.member) }
-    }
-    var found: [(String, String)] = []
-    for file in archiveFiles() {
-      let reader = try TarReader(path: archiveFolder + "/" + file)
-      while let entry = try reader.next() {
-        guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= Int64(memberLimit),
-          let range = entry.path.range(of: "/data/")
-        else { continue }
-        let bytes = try reader.readAll(limit: memberLimit)
-        if BagLayout.heMsgIds(inXML: bytes).contains(heMsgId) {
-          found.append((file, "data/" + entry.path[range.upperBound...]))
-        }
+  /// archive when the catalog is missing (auditors may only have the archive folder). The index
+  /// names candidates (`ArchiveMessageIndex`), and only those members are read to confirm them;
+  /// an archive the catalog has no index for is read whole, and one whose file is gone answers
+  /// from the index alone. XML members over `memberLimit` bytes are skipped, as the index skips
+  /// them (`BagArchiver.indexLimit`): those are snapshots of large practices, which carry no
+  /// heMsgId, and reading one whole would fail the search.
+  public func find(heMsgId: String, memberLimit: Int = Int(BagArchiver.indexLimit)) throws -> [(archive: String, member: String)] {
+    guard let state, let catalog = try? state.archives(), !catalog.isEmpty else {
+      return try archiveFiles().flatMap { file in
+        try mentioning(heMsgId, in: archiveFolder + "/" + file, memberLimit: memberLimit, only: nil).map { (file, $0) }
       }
+    }
+    let indexed = try state.indexedArchives()
+    var candidates: [Int64: Set<String>] = [:]
+    for hit in try state.archiveMembers(heMsgId: heMsgId) { candidates[hit.sequence, default: []].insert(hit.member) }
+    var found: [(String, String)] = []
+    for archive in catalog {
+      let path = archiveFolder + "/" + archive.path
+      var members: [String]
+      if indexed.contains(archive.sequence) {
+        guard let named = candidates[archive.sequence] else { continue }
+        members = FileManager.default.fileExists(atPath: path)
+          ? try mentioning(heMsgId, in: path, memberLimit: memberLimit, only: named) : named.sorted()
+      } else {
+        members = try mentioning(heMsgId, in: path, memberLimit: memberLimit, only: nil)
+      }
+      found += members.map { (archive.path, $0) }
+    }
+    return found
+  }
+
+  /// Payload members (`data/…`) of one archive that mention `heMsgId`, in archive order; `only`
+  /// limits the members read.
+  private func mentioning(_ heMsgId: String, in path: String, memberLimit: Int, only: Set<String>?) throws -> [String] {
+    var found: [String] = []
+    var left = only?.count ?? Int.max
+    let reader = try TarReader(path: path)
+    while left > 0, let entry = try reader.next() {
+      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= Int64(memberLimit),
+        let range = entry.path.range(of: "/data/")
+      else { continue }
+      let member = "data/" + entry.path[range.upperBound...]
+      if let only {
+        guard only.contains(member) else { continue }
+        left -= 1
+      }
+      if MessageMentions.heMsgIds(in: try reader.readAll(limit: memberLimit)).contains(heMsgId) { found.append(member) }
     }
     return found
   }

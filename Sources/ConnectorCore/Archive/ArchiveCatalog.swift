@@ -1,8 +1,6 @@
+import Foundation
 import GRDB
 import GRDBSQLite
-
-/// SQLite copies bound text (SQLITE_TRANSIENT, which the Swift importer does not bring over).
-private let archiveTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 /// One archive as the catalog records it.
 public struct ArchiveRecord: Sendable, Equatable {
@@ -46,65 +44,8 @@ extension ConnectorState {
     }
   }
 
-  /// Records an archive and its heMsgId index in one transaction.
-  public func recordArchive(_ a: ArchiveRecord, messages: [(heMsgId: String, member: String)]) throws {
-    try beginArchiveIndex()
-    try appendArchiveIndex(messages)
-    try recordArchive(a)
-  }
-
-  /// Empties the pending heMsgId index (a temporary table of this connection), so an archive
-  /// can add its ids in batches while its files stream (`appendArchiveIndex`) and memory stays
-  /// flat however many ids a bag holds. Nothing pending is durable: `recordArchive(_:)` moves it
-  /// into `archive_message` in the transaction that records the archive.
-  public func beginArchiveIndex() throws {
-    try write("preparing the archive index in") { db in
-      try db.execute(
-        sql: "CREATE TEMP TABLE IF NOT EXISTS archive_message_pending (he_msg_id TEXT NOT NULL, member TEXT NOT NULL)")
-      try db.execute(sql: "DELETE FROM temp.archive_message_pending")
-      // The pending ids (about 50 bytes each) fit in 16 MB per 300,000; beyond that SQLite spills
-      // them to a temporary file instead of growing, and a smaller cache spilled every batch.
-      try db.execute(sql: "PRAGMA temp.cache_size = -16384")
-    }
-  }
-
-  /// Adds heMsgId → member pairs to the pending index.
-  public func appendArchiveIndex(_ messages: [(heMsgId: String, member: String)]) throws {
-    guard !messages.isEmpty else { return }
-    try write("indexing an archive in") { db in
-      let insert = try db.cachedStatement(sql: "INSERT INTO temp.archive_message_pending (he_msg_id, member) VALUES (?, ?)")
-      // Bound through the C API: a bag of receipts holds about a million ids, and GRDB's
-      // per-row argument boxing was a fifth of the archive's CPU.
-      let handle = insert.sqliteStatement
-      for m in messages {
-        var code = Self.bindText(handle, 1, m.heMsgId)
-        if code == SQLITE_OK { code = Self.bindText(handle, 2, m.member) }
-        if code == SQLITE_OK { code = sqlite3_step(handle) }
-        sqlite3_reset(handle)
-        guard code == SQLITE_DONE else {
-          throw DatabaseError(
-            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-            sql: insert.sql)
-        }
-      }
-      sqlite3_clear_bindings(handle)
-    }
-  }
-
-  private static func bindText(_ handle: SQLiteStatement, _ index: Int32, _ text: String) -> Int32 {
-    var text = text
-    return text.withUTF8 { bytes -> Int32 in
-      // An empty id is still a value: a nil pointer would bind NULL.
-      guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, archiveTransient) }
-      return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-        sqlite3_bind_text(handle, index, $0, Int32(bytes.count), archiveTransient)
-      }
-    }
-  }
-
-  /// Records an archive and moves the pending index (`appendArchiveIndex`) into `archive_message`,
-  /// in one transaction.
-  public func recordArchive(_ a: ArchiveRecord) throws {
+  /// Records an archive and, when it is complete, its heMsgId index, in one transaction.
+  public func recordArchive(_ a: ArchiveRecord, index: ArchiveMessageIndex) throws {
     try write("recording an archive in") { db in
       try db.execute(
         sql: "INSERT INTO archive (\(Self.archiveColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -112,26 +53,53 @@ extension ConnectorState {
           a.sequence, a.name, a.path, a.codec, a.fileSHA256, a.tarSHA256, a.previousTarSHA256, a.payloadFiles,
           a.payloadBytes, a.fileBytes, a.baggingDate, a.firstFileDate, a.lastFileDate,
         ])
-      // In key order (SQLite's bytewise order): random ids made every insert land on another
-      // index page, and once the index outgrew the page cache each one spilled pages to disk.
-      // SQLite's own sorter orders them, spilling to temporary files rather than holding them.
+      guard index.isComplete else { return }
       try db.execute(
-        sql: """
-          INSERT OR IGNORE INTO archive_message (he_msg_id, sequence, member)
-          SELECT he_msg_id, ?, member FROM temp.archive_message_pending ORDER BY he_msg_id, member
-          """,
-        arguments: [a.sequence])
-      try db.execute(sql: "DELETE FROM temp.archive_message_pending")
+        sql: "INSERT INTO archive_index (sequence, members, mentions) VALUES (?, ?, ?)",
+        arguments: [a.sequence, index.memberText, Data(index.blob)])
     }
   }
 
-  /// Archive members that mention `heMsgId`, from the index.
+  /// Archives whose heMsgId index is in the catalog.
+  public func indexedArchives() throws -> Set<Int64> {
+    try read("reading the archive index in") { db in
+      Set(try Int64.fetchAll(db, sql: "SELECT sequence FROM archive_index"))
+    }
+  }
+
+  /// Archive members that may mention `heMsgId`, from the index (candidates: see
+  /// `ArchiveMessageIndex`). Each archive's entries are searched in place through SQLite's
+  /// incremental blob reads, so a lookup reads a few pages per archive, not the whole index.
   public func archiveMembers(heMsgId: String) throws -> [(sequence: Int64, member: String)] {
     try read("reading the archive index in") { db in
-      try Row.fetchAll(
-        db, sql: "SELECT sequence, member FROM archive_message WHERE he_msg_id = ? ORDER BY sequence, member",
-        arguments: [heMsgId]
-      ).map { ($0[0], $0[1]) }
+      var found: [(Int64, String)] = []
+      let rows = try Row.fetchAll(db, sql: "SELECT sequence, length(mentions) FROM archive_index ORDER BY sequence")
+      for row in rows {
+        let sequence: Int64 = row[0]
+        let count = (row[1] as Int) / 8
+        guard count > 0 else { continue }
+        var blob: OpaquePointer?
+        var code = sqlite3_blob_open(db.sqliteConnection, "main", "archive_index", "mentions", sequence, 0, &blob)
+        defer { sqlite3_blob_close(blob) }
+        guard code == SQLITE_OK else { throw Self.blobError(db, code) }
+        var word: UInt64 = 0
+        let ordinals = try ArchiveMessageIndex.candidateOrdinals(of: heMsgId, count: count) { i in
+          code = sqlite3_blob_read(blob, &word, 8, Int32(i * 8))
+          guard code == SQLITE_OK else { throw Self.blobError(db, code) }
+          return UInt64(littleEndian: word)
+        }
+        guard !ordinals.isEmpty else { continue }
+        let text = try String.fetchOne(db, sql: "SELECT members FROM archive_index WHERE sequence = ?", arguments: [sequence]) ?? ""
+        let members = ArchiveMessageIndex.members(fromText: text)
+        for ordinal in ordinals where Int(ordinal) < members.count { found.append((sequence, members[Int(ordinal)])) }
+      }
+      return found.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
     }
+  }
+
+  private static func blobError(_ db: Database, _ code: Int32) -> DatabaseError {
+    DatabaseError(
+      resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+      sql: "archive_index.mentions")
   }
 }

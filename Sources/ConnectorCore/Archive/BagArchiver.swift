@@ -79,7 +79,7 @@ public final class BagArchiver {
           tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: report.payloadFiles,
           payloadBytes: report.payloadBytes, fileBytes: FileSystem.fileInfo(report.path)?.size ?? 0,
           baggingDate: report.bagInfo["Bagging-Date"] ?? "", firstFileDate: nil, lastFileDate: nil)
-        try state.recordArchive(record, messages: try Self.messageIndex(archive: report.path))
+        try state.recordArchive(record, index: try Self.messageIndex(archive: report.path))
         for (member, hash) in report.payloadSHA256.sorted(by: { $0.key < $1.key }) {
           let staged = spool.staging + "/" + member
           guard let info = FileSystem.fileInfo(staged), (info.mode & S_IFMT) == S_IFREG,
@@ -96,20 +96,21 @@ public final class BagArchiver {
   }
 
   /// Exchange files larger than this are archived but not indexed (as `messageIndex` does).
-  static let indexLimit: Int64 = 64 * 1024 * 1024
+  public static let indexLimit: Int64 = 64 * 1024 * 1024
 
-  /// heMsgId → member pairs of the exchange files inside an archive (for `audit find`).
-  static func messageIndex(archive path: String) throws -> [(heMsgId: String, member: String)] {
-    var messages: [(heMsgId: String, member: String)] = []
+  /// The heMsgId index of the exchange files inside an archive on disk (for `audit find`).
+  static func messageIndex(archive path: String) throws -> ArchiveMessageIndex {
+    var index = ArchiveMessageIndex()
     let reader = try TarReader(path: path)
     while let entry = try reader.next() {
-      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= 64 * 1024 * 1024,
+      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= indexLimit,
         let range = entry.path.range(of: "/data/")
       else { continue }
-      let member = "data/" + entry.path[range.upperBound...]
-      for id in BagLayout.heMsgIds(inXML: try reader.readAll(limit: 64 * 1024 * 1024)) { messages.append((id, member)) }
+      let bytes = try reader.readAll(limit: Int(indexLimit))
+      bytes.withUnsafeBytes { index.add(member: "data/" + entry.path[range.upperBound...], xml: $0) }
     }
-    return messages
+    index.seal()
+    return index
   }
 
   /// Archives everything staged; nil when nothing is staged. `asOf` is the run's logical time:
@@ -158,11 +159,16 @@ public final class BagArchiver {
 
     var payloadHashes: [(path: String, sha256: String)] = []
     var tagHashes: [(path: String, sha256: String)] = []
-    try state.beginArchiveIndex()
-    let indexer = ArchiveIndexer(state: state)
+    var index = ArchiveMessageIndex()
     var xml: [UInt8] = []
+    // The archive is read back while it is written (BagVerifier following a FileTail), so the
+    // read-back overlaps compression instead of following it; `tail.finish()` must come on
+    // every path, or the reading thread waits for bytes that never come.
+    let tail = FileTail()
+    var readBack: ReadBack?
     do {
       let writer = try TarWriter(path: tempPath, codec: codec, level: level)
+      readBack = ReadBack(path: tempPath, tail: tail)
       for (path, item) in items {
         switch item {
         case .folder:
@@ -187,31 +193,35 @@ public final class BagArchiver {
           // Exchange files are kept while they stream by (one 40 KB buffer, reused), so their
           // heMsgIds are indexed from the same read as the hash and the archive.
           let indexed = f.relative.hasSuffix(".xml") && f.size <= Self.indexLimit
-          xml = []
-          if indexed { xml.reserveCapacity(Int(f.size)) }
+          xml.removeAll(keepingCapacity: true)
           try writer.addFile(path, contentsOf: f.path, mtime: mtime) { chunk in
             hasher.update(chunk)
             if indexed { xml.append(contentsOf: chunk) }
           }
           payloadHashes.append(("data/" + f.relative, hasher.finalizeHex()))
-          if indexed { indexer.add(xml: xml, member: "data/" + f.relative) }
+          if indexed { xml.withUnsafeBytes { index.add(member: "data/" + f.relative, xml: $0) } }
         }
+        tail.wrote()
       }
       try writer.finish()
-      try indexer.finish()
+      tail.finish()
     } catch let error as ArchiveError {
-      indexer.drain()
+      tail.finish()
+      _ = readBack?.wait()
       try? FileSystem.removeIfPresent(tempPath)
       throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: error.message)
     } catch {
-      // The index batches go to the catalog while the archive is written.
-      indexer.drain()
+      tail.finish()
+      _ = readBack?.wait()
       try? FileSystem.removeIfPresent(tempPath)
       throw error
     }
 
-    // Read it back before it counts: every manifest hash, the tag manifest, the payload size.
-    let report = BagVerifier.verify(path: tempPath)
+    // The index is sorted on another core while the read-back finishes.
+    let sorting = SortingIndex(index)
+    // It counts once read back: every manifest hash, the tag manifest, the payload size.
+    let report = readBack!.wait()
+    index = sorting.wait()
     let expected = Dictionary(uniqueKeysWithValues: payloadHashes.map { ($0.path, $0.sha256) })
     guard report.problems.isEmpty, report.payloadFiles == files.count,
       report.members.allSatisfy({ expected["data/" + $0] != nil })
@@ -233,7 +243,7 @@ public final class BagArchiver {
     // the next run adopts (adoptOrphans), never a recorded archive whose staged files would be
     // archived a second time.
     for f in files { try FileSystem.removeIfPresent(f.path) }
-    try state.recordArchive(record)
+    try state.recordArchive(record, index: index)
     return record
   }
 
@@ -246,54 +256,33 @@ public final class BagArchiver {
   }
 }
 
-/// Finds the heMsgIds of the exchange files an archive holds and hands them to the catalog's
-/// pending index, on its own thread: parsing is about a quarter of an archive's CPU, and
-/// overlapping it with reading, hashing and compressing takes it off the wall time. At most
-/// `inFlight` files wait, so memory stays flat; the ids reach SQLite in `batch`-sized inserts.
-final class ArchiveIndexer: @unchecked Sendable {
-  static let inFlight = 64
-  static let batch = 50_000
+/// Reads an archive back on a background thread while it is written; `wait()` gives the report.
+private final class ReadBack: @unchecked Sendable {
+  private var report: BagReport?
+  private let done = DispatchGroup()
 
-  private let state: ConnectorState
-  private let queue = DispatchQueue(label: "ppmp-connector.archive-index")
-  private let slots = DispatchSemaphore(value: ArchiveIndexer.inFlight)
-  // Only touched on `queue`.
-  private var pending: [(heMsgId: String, member: String)] = []
-  private var failure: Error?
-
-  init(state: ConnectorState) { self.state = state }
-
-  /// Queues one file's bytes; waits while `inFlight` files are already queued.
-  func add(xml: [UInt8], member: String) {
-    slots.wait()
-    queue.async {
-      defer { self.slots.signal() }
-      guard self.failure == nil else { return }
-      for id in BagLayout.heMsgIds(inXML: xml) { self.pending.append((id, member)) }
-      if self.pending.count >= Self.batch { self.flush() }
-    }
+  init(path: String, tail: FileTail) {
+    DispatchQueue.global().async(group: done) { self.report = BagVerifier.verify(path: path, following: tail) }
   }
 
-  private func flush() {
-    do {
-      try state.appendArchiveIndex(pending)
-    } catch {
-      failure = error
-    }
-    pending.removeAll(keepingCapacity: true)
+  func wait() -> BagReport {
+    done.wait()
+    return report!
+  }
+}
+
+/// Seals an index on a background thread; `wait()` gives it back sorted.
+private final class SortingIndex: @unchecked Sendable {
+  private var index: ArchiveMessageIndex
+  private let done = DispatchGroup()
+
+  init(_ index: ArchiveMessageIndex) {
+    self.index = index
+    DispatchQueue.global().async(group: done) { self.index.seal() }
   }
 
-  /// Waits for every queued file and writes the last batch; throws the first failure.
-  func finish() throws {
-    let failure: Error? = queue.sync {
-      if self.failure == nil { self.flush() }
-      return self.failure
-    }
-    if let failure { throw failure }
-  }
-
-  /// Waits for queued work without writing more (the archive failed).
-  func drain() {
-    queue.sync { self.failure = self.failure ?? CancellationError() }
+  func wait() -> ArchiveMessageIndex {
+    done.wait()
+    return index
   }
 }

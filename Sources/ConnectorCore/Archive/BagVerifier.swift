@@ -26,7 +26,9 @@ public struct BagReport: Sendable {
 public enum BagVerifier {
   static let tagLimit = 16 * 1024 * 1024
 
-  public static func verify(path: String) -> BagReport {
+  /// Reads the archive at `path`; with `following`, while it is still being written (the
+  /// archiver's read-back, overlapped with writing).
+  public static func verify(path: String, following tail: FileTail? = nil) -> BagReport {
     var report = BagReport(path: path)
     // One read of the file gives its hash, the tar stream's hash and the members: reading it
     // three times (file hash, stream hash, members) decompressed it twice.
@@ -37,7 +39,8 @@ public enum BagVerifier {
     let hashes = Hashes()
     var reader: TarReader?
     do {
-      let opened = try TarReader(path: path, observingStored: { hashes.file.update($0) }, tar: { hashes.tar.update($0) })
+      let opened = try TarReader(
+        path: path, observingStored: { hashes.file.update($0) }, tar: { hashes.tar.update($0) }, following: tail)
       reader = opened
       try readMembers(opened, into: &report) {
         try opened.finishObserving()

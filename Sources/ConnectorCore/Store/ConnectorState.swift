@@ -133,6 +133,20 @@ public final class ConnectorState: Sendable {
     m.registerMigration("v1-meta") { db in
       try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     }
+    m.registerMigration("v2-archive-index") { db in
+      // A row per heMsgId mention made indexing two thirds of an archive's time; one compact,
+      // sorted array per archive replaces it (ArchiveMessageIndex). Archives recorded before
+      // have no row here, and `audit find` reads them instead.
+      try db.execute(
+        sql: """
+          DROP TABLE archive_message;
+          CREATE TABLE archive_index (
+            sequence INTEGER PRIMARY KEY REFERENCES archive(sequence),
+            members TEXT NOT NULL,           -- payload paths in archive order, manifest-encoded, one per line
+            mentions BLOB NOT NULL           -- sorted little-endian UInt64: 40-bit id hash << 24 | member ordinal
+          );
+          """)
+    }
     return m
   }
 

@@ -2,6 +2,7 @@ import ConnectorArchive
 import ConnectorCore
 import ConnectorTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// `ArchiveAuditor` over real archives written by `BagArchiver`: chain verification against
@@ -125,6 +126,28 @@ import Testing
     #expect(try spool.auditor(withCatalog: false).find(heMsgId: "HE-3-B").map(ArchiveHit.init) == [expected[0]])
     #expect(try spool.auditor().find(heMsgId: "HE-9-A").isEmpty)
     #expect(try spool.auditor(withCatalog: false).find(heMsgId: "HE-9-A").isEmpty)
+  }
+
+  /// The index names candidates (a 40-bit key can collide) and find reads them to confirm; an
+  /// archive without an index row (recorded before the index existed) is read whole.
+  @Test func findConfirmsIndexCandidatesAndReadsArchivesWithoutAnIndex() throws {
+    let spool = try chain("find-confirm")
+    let drop = ArchiveHit("2026-03/demo-2.tar.zst", "data/inbox/drop-3.xml")
+    let receipt = ArchiveHit("2026-03/demo-2.tar.zst", "data/outbox/receipt-drop-3.xml")
+    #expect(try spool.state.archiveMembers(heMsgId: "HE-3-B").map(\.member) == ["data/inbox/drop-3.xml"])
+    // Point the drop's entries at the receipt, as a colliding key would: the receipt does not
+    // mention HE-3-B, so reading it drops the candidate.
+    try spool.state.queue.write { db in
+      let text = try String.fetchOne(db, sql: "SELECT members FROM archive_index WHERE sequence = 2")!
+      let swapped = text.split(separator: "\n").map { $0 == "data/inbox/drop-3.xml" ? "data/outbox/receipt-drop-3.xml" : String($0) }
+      try db.execute(sql: "UPDATE archive_index SET members = ? WHERE sequence = 2", arguments: [swapped.joined(separator: "\n")])
+    }
+    #expect(try spool.state.archiveMembers(heMsgId: "HE-3-B").map(\.member).contains("data/outbox/receipt-drop-3.xml"))
+    #expect(try spool.auditor().find(heMsgId: "HE-3-B").map(ArchiveHit.init).isEmpty)
+    // Without index rows every archive is read.
+    try spool.state.queue.write { try $0.execute(sql: "DELETE FROM archive_index") }
+    #expect(try spool.auditor().find(heMsgId: "HE-3-A").map(ArchiveHit.init) == [drop, receipt])
+    #expect(try spool.auditor().find(heMsgId: "HE-3-B").map(ArchiveHit.init) == [drop])
   }
 
   @Test func findByScanningSkipsXMLMembersOverTheLimitInsteadOfFailing() throws {
