@@ -13,9 +13,12 @@ import Darwin
 /// uid/gid 0 and *no* user or group name (numeric ids only, so nothing depends on the machine's
 /// account database) — and nothing is ever copied from `stat`. The format is restricted pax:
 /// plain ustar headers unless a name needs a pax `path` record. gzip is written without its
-/// header timestamp, xz with one thread, and zstd with one worker thread: zstd's multi-threaded
-/// output does not depend on the worker count, and the worker overlaps compression with the
-/// caller's reading and hashing.
+/// header timestamp, xz with one thread, and zstd with 1–4 worker threads (see `zstdThreads`).
+///
+/// Two libarchive handles form a pipeline so the caller can hash both streams while they are
+/// written instead of reading the archive back: a pax handle without compression produces the
+/// tar stream (the archive chain hashes it, so it must not depend on the codec) and hands it to a
+/// raw-format handle that only compresses; that handle's output is what we write to the file.
 ///
 /// The writer writes to `path` only; temporary names and renames are the caller's business.
 /// If the writer is dropped without `finish()`, or a call fails midway through a member, the file
@@ -23,19 +26,29 @@ import Darwin
 public final class TarWriter {
   /// Bytes read from a source file per `read(2)`, and the size of chunks handed to `observe`.
   static let chunkSize = 256 * 1024
-  /// zstd worker threads; pinned because 0 (single-threaded) and ≥ 1 produce different bytes.
-  static let zstdThreads = 1
+  /// zstd worker threads: one per processor, at most 4. zstd's multi-threaded mode cuts the input
+  /// into jobs whose size depends on the level and window only, and emits them in input order, so
+  /// any count ≥ 1 gives the same bytes and an archive's hash does not depend on the machine.
+  /// zstd without workers (what libarchive does unless `threads` is set) compresses differently,
+  /// so the option is always set. The cap bounds the memory the workers' job buffers take.
+  static let zstdThreads = max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
   /// The archive file being written.
   public let path: String
   /// libarchive warnings (`ARCHIVE_WARN`) met so far; they did not stop the writer.
   public private(set) var warnings: [ArchiveError] = []
+  /// Bytes of the uncompressed tar stream handed on so far; the whole stream once `finish()` returned
+  /// (before that, up to one 10 KiB block may still be buffered).
+  public var tarBytes: Int64 { sink.tarBytes }
+  /// Bytes written to the archive file so far; its size once `finish()` returned.
+  public var storedBytes: Int64 { sink.storedBytes }
 
   private enum State { case open, failed, finished }
 
+  /// The pax handle; its output goes to `sink`.
   private let handle: OpaquePointer
   private let entry: OpaquePointer
-  private var fd: Int32
+  private let sink: TarStreamSink
   private var state = State.open
   /// One read buffer for the writer's lifetime, so streaming many small files allocates nothing per file.
   private let buffer: UnsafeMutableRawBufferPointer
@@ -43,39 +56,61 @@ public final class TarWriter {
   /// Creates `path` (O_CREAT|O_EXCL, mode 0600 — never overwrites) and prepares a pax writer
   /// with `codec`; `level` nil keeps the codec's default, otherwise it is passed as
   /// `compression-level` (a level with codec `.none` is refused).
-  public init(path: String, codec: ArchiveCodec, level: Int? = nil) throws {
+  ///
+  /// `observeTar` sees the uncompressed tar stream and `observeStored` the bytes written to the
+  /// file, each byte once and in order, on the calling thread during the call that produced them
+  /// (`finish()` delivers the rest), so a caller can hash either without reading the archive back.
+  public convenience init(
+    path: String,
+    codec: ArchiveCodec,
+    level: Int? = nil,
+    observeTar: ((UnsafeRawBufferPointer) -> Void)? = nil,
+    observeStored: ((UnsafeRawBufferPointer) -> Void)? = nil
+  ) throws {
+    try self.init(
+      path: path, codec: codec, level: level, zstdThreads: nil, observeTar: observeTar, observeStored: observeStored)
+  }
+
+  /// As the public init; `zstdThreads` overrides `TarWriter.zstdThreads` so tests can show that
+  /// the worker count does not change the bytes.
+  init(
+    path: String,
+    codec: ArchiveCodec,
+    level: Int? = nil,
+    zstdThreads: Int?,
+    observeTar: ((UnsafeRawBufferPointer) -> Void)? = nil,
+    observeStored: ((UnsafeRawBufferPointer) -> Void)? = nil
+  ) throws {
     if level != nil, codec == .none {
       throw ArchiveError.refusal("TarWriter.init", "a compression level needs a compressing codec, not 'none'")
     }
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw ArchiveError.system("open", errno: errno, member: path) }
+    var warnings: [ArchiveError] = []
+    // Creates the file, and removes it again if the compressing handle cannot be set up.
+    let sink = try TarStreamSink(
+      path: path, codec: codec, level: level, zstdThreads: zstdThreads ?? Self.zstdThreads,
+      observeTar: observeTar, observeStored: observeStored, warnings: &warnings)
     guard let handle = archive_write_new() else {
-      close(fd)
-      unlink(path)
+      sink.abandon()
       throw ArchiveError.refusal("archive_write_new", "libarchive could not allocate a writer")
     }
     guard let entry = archive_entry_new() else {
       archive_write_free(handle)
-      close(fd)
-      unlink(path)
+      sink.abandon()
       throw ArchiveError.refusal("archive_entry_new", "libarchive could not allocate an entry")
     }
-    var warnings: [ArchiveError] = []
     do {
-      try Self.configure(handle, codec: codec, level: level, fd: fd, warnings: &warnings)
+      try Self.configure(handle, sink: sink)
     } catch {
       archive_entry_free(entry)
       archive_write_fail(handle)
       archive_write_free(handle)
-      close(fd)
-      // The file is ours (O_EXCL) and empty, so an init failure leaves nothing behind.
-      unlink(path)
+      sink.abandon()
       throw error
     }
     self.path = path
-    self.fd = fd
     self.handle = handle
     self.entry = entry
+    self.sink = sink
     self.warnings = warnings
     self.buffer = .allocate(byteCount: Self.chunkSize, alignment: 16)
   }
@@ -83,12 +118,12 @@ public final class TarWriter {
   deinit {
     if state != .finished {
       // Marks the handle fatal so archive_write_free does not append an end-of-archive
-      // marker to an archive that was never finished.
+      // marker to an archive that was never finished; the sink does the same for its trailer.
       archive_write_fail(handle)
     }
+    // Freed before `sink` is released: the handle's callbacks point at it.
     archive_write_free(handle)
     archive_entry_free(entry)
-    if fd >= 0 { close(fd) }
     buffer.deallocate()
   }
 
@@ -158,19 +193,19 @@ public final class TarWriter {
   public func finish() throws {
     try requireOpen()
     do {
-      try checkArchiveCall(archive_write_close(handle), handle, "archive_write_close", warnings: &warnings)
+      // Closing the pax handle pushes its last block and end-of-archive through the sink.
+      let code = archive_write_close(handle)
+      if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
+        throw sink.failure ?? ArchiveError(handle: handle, operation: "archive_write_close", code: code, member: nil)
+      }
+      try checkArchiveCall(code, handle, "archive_write_close", warnings: &warnings)
+      try sink.finish(warnings: &warnings)
     } catch {
       fail()
       throw error
     }
-    let syncResult = fsync(fd)
-    let syncErrno = errno
-    let closeResult = close(fd)
-    let closeErrno = errno
-    fd = -1
     state = .finished
-    if syncResult != 0 { throw ArchiveError.system("fsync", errno: syncErrno, member: path) }
-    if closeResult != 0 { throw ArchiveError.system("close", errno: closeErrno, member: path) }
+    try sink.syncAndCloseFile()
   }
 
   /// Writes a member without the name checks of the public methods, and with any file type
@@ -194,49 +229,23 @@ public final class TarWriter {
 
   // MARK: - Internals
 
-  private static func configure(
-    _ handle: OpaquePointer,
-    codec: ArchiveCodec,
-    level: Int?,
-    fd: Int32,
-    warnings: inout [ArchiveError]
-  ) throws {
-    // Every configuration call must succeed outright: an option libarchive only warns about
-    // (e.g. an unknown name) would silently break determinism, so WARN is an error here.
+  private static func configure(_ handle: OpaquePointer, sink: TarStreamSink) throws {
+    // WARN is an error here as in the sink: a half-applied setting would silently change the bytes.
     func require(_ code: Int32, _ operation: String) throws {
       guard code == ArchiveStatus.ok else {
         throw ArchiveError(handle: handle, operation: operation, code: code, member: nil)
       }
     }
     try require(archive_write_set_format_pax_restricted(handle), "archive_write_set_format_pax_restricted")
-    switch codec {
-    case .zstd:
-      try require(archive_write_add_filter_zstd(handle), "archive_write_add_filter_zstd")
-      try require(
-        archive_write_set_filter_option(handle, "zstd", "threads", String(zstdThreads)),
-        "archive_write_set_filter_option(zstd:threads)")
-    case .gzip:
-      try require(archive_write_add_filter_gzip(handle), "archive_write_add_filter_gzip")
-      // A nil value is libarchive's "!timestamp": no mtime in the gzip header.
-      try require(
-        archive_write_set_filter_option(handle, "gzip", "timestamp", nil), "archive_write_set_filter_option(gzip:!timestamp)")
-    case .xz:
-      try require(archive_write_add_filter_xz(handle), "archive_write_add_filter_xz")
-      try require(archive_write_set_filter_option(handle, "xz", "threads", "1"), "archive_write_set_filter_option(xz:threads)")
-    case .none:
-      try require(archive_write_add_filter_none(handle), "archive_write_add_filter_none")
-    }
-    if let level, let filter = codec.filterName {
-      try require(
-        archive_write_set_filter_option(handle, filter, "compression-level", String(level)),
-        "archive_write_set_filter_option(\(filter):compression-level=\(level))")
-    }
-    // Pinned rather than left to libarchive's guess from the file type, and no padding of the
-    // last block: the uncompressed tar stream is then the same whatever the codec, which keeps
-    // the archive chain hash stable across codec changes.
+    try require(archive_write_add_filter_none(handle), "archive_write_add_filter_none")
+    // Pinned rather than left to libarchive's guess, and no padding of the last block: the tar
+    // stream stays byte-identical to what earlier versions wrote, so the archive chain hash
+    // survives this change as well as codec changes.
     try require(archive_write_set_bytes_per_block(handle, 10240), "archive_write_set_bytes_per_block")
     try require(archive_write_set_bytes_in_last_block(handle, 1), "archive_write_set_bytes_in_last_block")
-    try require(archive_write_open_fd(handle, fd), "archive_write_open_fd")
+    // Unretained: the writer keeps the sink alive until this handle is freed.
+    let client = Unmanaged.passUnretained(sink).toOpaque()
+    try require(archive_write_open2(handle, client, nil, tarStreamCallback, nil, nil), "archive_write_open2")
   }
 
   /// Rejects names our own bags never need and extractors would refuse: empty, absolute,
@@ -266,6 +275,7 @@ public final class TarWriter {
     if state == .open {
       state = .failed
       archive_write_fail(handle)
+      sink.fail()
     }
   }
 
@@ -306,7 +316,12 @@ public final class TarWriter {
     if let symlink { archive_entry_set_symlink_utf8(entry, symlink) }
     if let hardlink { archive_entry_set_hardlink_utf8(entry, hardlink) }
     let code = archive_write_header(handle, entry)
-    if code != ArchiveStatus.ok && code != ArchiveStatus.warn { fail() }
+    if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
+      fail()
+      // A failure in the sink (a full disk, say) explains this call's failure better than the
+      // pax handle, which only learns that its output callback returned -1.
+      throw sink.failure ?? ArchiveError(handle: handle, operation: "archive_write_header", code: code, member: path)
+    }
     try checkArchiveCall(code, handle, "archive_write_header", member: path, warnings: &warnings)
   }
 
@@ -315,6 +330,7 @@ public final class TarWriter {
     let written = archive_write_data(handle, base, bytes.count)
     guard written == bytes.count else {
       fail()
+      if let failure = sink.failure { throw failure }
       if written < 0 {
         throw ArchiveError(handle: handle, operation: "archive_write_data", code: Int32(written), member: member)
       }
@@ -331,5 +347,205 @@ public final class TarWriter {
       fail()
       throw ArchiveError.system("read", errno: readErrno, member: sourcePath)
     }
+  }
+}
+
+/// The pax handle's write callback; `client` is the writer's `TarStreamSink`.
+private func tarStreamCallback(
+  _: OpaquePointer?, _ client: UnsafeMutableRawPointer?, _ bytes: UnsafeRawPointer?, _ count: Int
+) -> Int {
+  guard let client else { return -1 }
+  let sink = Unmanaged<TarStreamSink>.fromOpaque(client).takeUnretainedValue()
+  return sink.takeTar(UnsafeRawBufferPointer(start: bytes, count: count))
+}
+
+/// The raw handle's write callback; `client` is the `TarStreamSink` that owns the handle.
+private func storedStreamCallback(
+  _: OpaquePointer?, _ client: UnsafeMutableRawPointer?, _ bytes: UnsafeRawPointer?, _ count: Int
+) -> Int {
+  guard let client else { return -1 }
+  let sink = Unmanaged<TarStreamSink>.fromOpaque(client).takeUnretainedValue()
+  return sink.takeStored(UnsafeRawBufferPointer(start: bytes, count: count))
+}
+
+/// The lower half of `TarWriter`'s pipeline: takes the tar stream, compresses it with a
+/// raw-format libarchive handle (the raw format adds no headers or padding, so the file is exactly
+/// the codec's output), and writes the result to the archive file, which it owns.
+///
+/// libarchive only learns that a callback returned -1, so the first failure below the pax handle is
+/// kept in `failure`, with its errno, for `TarWriter` to throw instead.
+private final class TarStreamSink {
+  let path: String
+  private(set) var tarBytes: Int64 = 0
+  private(set) var storedBytes: Int64 = 0
+  private(set) var failure: ArchiveError?
+
+  private let handle: OpaquePointer
+  private var fd: Int32
+  private var isClosed = false
+  private let observeTar: ((UnsafeRawBufferPointer) -> Void)?
+  private let observeStored: ((UnsafeRawBufferPointer) -> Void)?
+
+  /// Creates `path` (O_CREAT|O_EXCL, mode 0600) and opens a raw writer with `codec` on it,
+  /// removing the file again if that fails.
+  init(
+    path: String,
+    codec: ArchiveCodec,
+    level: Int?,
+    zstdThreads: Int,
+    observeTar: ((UnsafeRawBufferPointer) -> Void)?,
+    observeStored: ((UnsafeRawBufferPointer) -> Void)?,
+    warnings: inout [ArchiveError]
+  ) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw ArchiveError.system("open", errno: errno, member: path) }
+    guard let handle = archive_write_new() else {
+      close(fd)
+      unlink(path)
+      throw ArchiveError.refusal("archive_write_new", "libarchive could not allocate a writer")
+    }
+    self.path = path
+    self.fd = fd
+    self.handle = handle
+    self.observeTar = observeTar
+    self.observeStored = observeStored
+    do {
+      try configure(codec: codec, level: level, zstdThreads: zstdThreads, warnings: &warnings)
+    } catch {
+      // deinit frees the handle and closes the file; the file is ours (O_EXCL) and empty.
+      abandon()
+      throw error
+    }
+  }
+
+  deinit {
+    // A fatal handle is freed without flushing, so a failed or abandoned archive gets no trailer.
+    if !isClosed { archive_write_fail(handle) }
+    archive_write_free(handle)
+    if fd >= 0 { close(fd) }
+  }
+
+  /// Stops the compressor for good; the file keeps what was written so far.
+  func fail() {
+    if !isClosed { archive_write_fail(handle) }
+  }
+
+  /// For a writer whose setup failed: nothing was written, so the file goes too.
+  func abandon() {
+    fail()
+    unlink(path)
+  }
+
+  /// Hands a block of the tar stream to `observeTar` and to the compressor; returns `count`, or
+  /// -1 after recording the failure.
+  func takeTar(_ chunk: UnsafeRawBufferPointer) -> Int {
+    guard failure == nil, let base = chunk.baseAddress else { return -1 }
+    observeTar?(chunk)
+    tarBytes += Int64(chunk.count)
+    let written = archive_write_data(handle, base, chunk.count)
+    if written == chunk.count { return written }
+    if failure == nil {
+      failure =
+        written < 0
+        ? ArchiveError(handle: handle, operation: "archive_write_data", code: Int32(written), member: path)
+        : .refusal("archive_write_data", "the compressor took \(written) of \(chunk.count) bytes", member: path)
+    }
+    return -1
+  }
+
+  /// Hands compressed bytes to `observeStored` and writes all of them; returns `count`, or -1
+  /// after recording the failure with its errno.
+  func takeStored(_ chunk: UnsafeRawBufferPointer) -> Int {
+    guard failure == nil, let base = chunk.baseAddress else { return -1 }
+    observeStored?(chunk)
+    var offset = 0
+    while offset < chunk.count {
+      let result = write(fd, base + offset, chunk.count - offset)
+      if result > 0 {
+        offset += result
+      } else if result < 0 && errno == EINTR {
+        continue
+      } else {
+        // write(2) returns 0 for a non-empty request only on odd files; EIO says so.
+        failure = .system("write", errno: result < 0 ? errno : EIO, member: path)
+        return -1
+      }
+    }
+    storedBytes += Int64(chunk.count)
+    return chunk.count
+  }
+
+  /// Ends the raw entry and closes the compressor, which writes its last bytes and trailer.
+  func finish(warnings: inout [ArchiveError]) throws {
+    func check(_ code: Int32, _ operation: String) throws {
+      if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
+        throw failure ?? ArchiveError(handle: handle, operation: operation, code: code, member: path)
+      }
+      try checkArchiveCall(code, handle, operation, member: path, warnings: &warnings)
+    }
+    try check(archive_write_finish_entry(handle), "archive_write_finish_entry")
+    try check(archive_write_close(handle), "archive_write_close")
+    isClosed = true
+  }
+
+  /// fsyncs and closes the file, reporting the first failure of the two.
+  func syncAndCloseFile() throws {
+    let syncResult = fsync(fd)
+    let syncErrno = errno
+    let closeResult = close(fd)
+    let closeErrno = errno
+    fd = -1
+    if syncResult != 0 { throw ArchiveError.system("fsync", errno: syncErrno, member: path) }
+    if closeResult != 0 { throw ArchiveError.system("close", errno: closeErrno, member: path) }
+  }
+
+  private func configure(codec: ArchiveCodec, level: Int?, zstdThreads: Int, warnings: inout [ArchiveError]) throws {
+    // Every configuration call must succeed outright: an option libarchive only warns about
+    // (e.g. an unknown name) would silently break determinism, so WARN is an error here.
+    func require(_ code: Int32, _ operation: String) throws {
+      guard code == ArchiveStatus.ok else {
+        throw ArchiveError(handle: handle, operation: operation, code: code, member: nil)
+      }
+    }
+    try require(archive_write_set_format_raw(handle), "archive_write_set_format_raw")
+    switch codec {
+    case .zstd:
+      try require(archive_write_add_filter_zstd(handle), "archive_write_add_filter_zstd")
+      try require(
+        archive_write_set_filter_option(handle, "zstd", "threads", String(max(1, zstdThreads))),
+        "archive_write_set_filter_option(zstd:threads)")
+    case .gzip:
+      try require(archive_write_add_filter_gzip(handle), "archive_write_add_filter_gzip")
+      // A nil value is libarchive's "!timestamp": no mtime in the gzip header.
+      try require(
+        archive_write_set_filter_option(handle, "gzip", "timestamp", nil), "archive_write_set_filter_option(gzip:!timestamp)")
+    case .xz:
+      try require(archive_write_add_filter_xz(handle), "archive_write_add_filter_xz")
+      try require(archive_write_set_filter_option(handle, "xz", "threads", "1"), "archive_write_set_filter_option(xz:threads)")
+    case .none:
+      try require(archive_write_add_filter_none(handle), "archive_write_add_filter_none")
+    }
+    if let level, let filter = codec.filterName {
+      try require(
+        archive_write_set_filter_option(handle, filter, "compression-level", String(level)),
+        "archive_write_set_filter_option(\(filter):compression-level=\(level))")
+    }
+    // No blocking: each compressor output buffer goes straight to the callback, unpadded and
+    // without a copy (the tar stream's 10 KiB blocking happens on the pax handle).
+    try require(archive_write_set_bytes_per_block(handle, 0), "archive_write_set_bytes_per_block")
+    let client = Unmanaged.passUnretained(self).toOpaque()
+    try require(archive_write_open2(handle, client, nil, storedStreamCallback, nil, nil), "archive_write_open2")
+    // The raw format takes exactly one entry, of a regular file; no name, size or time, so no
+    // filter can record one (the data written is not checked against a size).
+    guard let entry = archive_entry_new() else {
+      throw ArchiveError.refusal("archive_entry_new", "libarchive could not allocate an entry")
+    }
+    defer { archive_entry_free(entry) }
+    archive_entry_set_filetype(entry, TarFileType.regular)
+    let code = archive_write_header(handle, entry)
+    if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
+      throw ArchiveError(handle: handle, operation: "archive_write_header", code: code, member: nil)
+    }
+    try checkArchiveCall(code, handle, "archive_write_header", warnings: &warnings)
   }
 }

@@ -61,6 +61,12 @@ func sampleMembers(sourceBytes: [UInt8]) -> [(entry: TarEntry, data: [UInt8]?)] 
 /// Writes the sample members; the last one is streamed from `sourcePath`.
 func writeSampleArchive(to path: String, codec: ArchiveCodec, sourcePath: String, level: Int? = nil) throws {
   let writer = try TarWriter(path: path, codec: codec, level: level)
+  try writeSampleMembers(with: writer, sourcePath: sourcePath)
+  try writer.finish()
+}
+
+/// Adds the sample members to `writer` without finishing it.
+func writeSampleMembers(with writer: TarWriter, sourcePath: String) throws {
   try writer.addDirectory("bag", mtime: sampleMTime)
   try writer.addFile("bag/bagit.txt", bytes: Array("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8), mtime: sampleMTime)
   try writer.addDirectory("bag/data", mtime: sampleMTime)
@@ -68,7 +74,6 @@ func writeSampleArchive(to path: String, codec: ArchiveCodec, sourcePath: String
   try writer.addFile(longMemberName, bytes: Array(String(repeating: "<slot/>\n", count: 300).utf8), mtime: sampleMTime)
   try writer.addFile(unicodeMemberName, bytes: Array("<booking id=\"1\"/>\n".utf8), mtime: sampleMTime)
   try writer.addFile("bag/data/source.bin", contentsOf: sourcePath, mtime: sampleMTime)
-  try writer.finish()
 }
 
 /// A sample source file of 300 KiB (more than one 256 KiB chunk) written into `folder`.
@@ -121,4 +126,40 @@ func readMembers(_ path: String) throws -> [(entry: TarEntry, data: [UInt8]?)] {
     members.append((entry, entry.type == .file ? try reader.readAll(limit: 1 << 30) : nil))
   }
   return members
+}
+
+/// The stock decompressor's view of an archive: `zstd`/`gzip`/`xz -dc`, which also refuse trailing
+/// padding or a truncated stream; a plain tar is returned as it is. Nil when the tool failed or
+/// complained.
+func stockDecompressed(_ path: String, codec: ArchiveCodec, in folder: TempFolder) throws -> [UInt8]? {
+  let tool: String
+  switch codec {
+  case .zstd: tool = "zstd"
+  case .gzip: tool = "gzip"
+  case .xz: tool = "xz"
+  case .none: return try fileBytes(path)
+  }
+  let output = folder.file("stock-\(UUID().uuidString).tar")
+  defer { try? FileManager.default.removeItem(atPath: output) }
+  let result = try run([tool, "-dc", path], stdoutTo: output)
+  guard result.status == 0, result.stderr.isEmpty else { return nil }
+  return try fileBytes(output)
+}
+
+/// A tiny tmpfs over a temp folder, so writes really fail with ENOSPC; needs root and mount(8).
+enum FullDisk {
+  static let available: Bool = {
+    guard getuid() == 0, let probe = try? TempFolder() else { return false }
+    defer { probe.remove() }
+    guard (try? run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", probe.path]))?.status == 0 else { return false }
+    return (try? run(["umount", probe.path]))?.status == 0
+  }()
+
+  /// Runs `body` with `folder` holding a 64 KiB tmpfs, unmounted afterwards.
+  static func with<Result>(_ folder: TempFolder, _ body: () throws -> Result) throws -> Result {
+    let mounted = try run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", folder.path])
+    guard mounted.status == 0 else { throw ArchiveError(operation: "mount", message: mounted.stderr) }
+    defer { _ = try? run(["umount", folder.path]) }
+    return try body()
+  }
 }

@@ -38,15 +38,149 @@ import Testing
     defer { folder.remove() }
     let source = try makeSourceFile(in: folder)
     var streams: [ArchiveCodec: [UInt8]] = [:]
+    var observed: [ArchiveCodec: [UInt8]] = [:]
     for codec in ArchiveCodec.allCases {
       let path = folder.file("sample.\(codec.fileExtension)")
-      try writeSampleArchive(to: path, codec: codec, sourcePath: source.path)
+      var tar: [UInt8] = []
+      let writer = try TarWriter(path: path, codec: codec, observeTar: { tar.append(contentsOf: $0) })
+      try writeSampleMembers(with: writer, sourcePath: source.path)
+      try writer.finish()
       streams[codec] = try decompressed(path)
+      observed[codec] = tar
     }
     let plain = try fileBytes(folder.file("sample.tar"))
     #expect(plain.count % 512 == 0 && plain.count > 300 * 1024)
     for codec in ArchiveCodec.allCases {
       #expect(streams[codec] == plain, "codec \(codec)")
+      #expect(observed[codec] == plain, "codec \(codec)")
+    }
+  }
+
+  /// The archiver hashes both streams from these observers instead of reading the archive back,
+  /// so they must see exactly the bytes a reader gets: the tar stream as the stock decompressor
+  /// and libarchive restore it, and the file as it is on disk.
+  @Test(arguments: ArchiveCodec.allCases)
+  func observersSeeTheTarStreamAndTheStoredBytes(codec: ArchiveCodec) throws {
+    let folder = try TempFolder()
+    defer { folder.remove() }
+    let source = try makeSourceFile(in: folder)
+    let path = folder.file("sample.\(codec.fileExtension)")
+    var tar: [UInt8] = []
+    var stored: [UInt8] = []
+    var tarChunks = 0
+    let writer = try TarWriter(
+      path: path, codec: codec,
+      observeTar: {
+        tar.append(contentsOf: $0)
+        tarChunks += 1
+      },
+      observeStored: { stored.append(contentsOf: $0) })
+    try writeSampleMembers(with: writer, sourcePath: source.path)
+    #expect(writer.tarBytes == Int64(tar.count) && writer.storedBytes == Int64(stored.count))
+    try writer.finish()
+
+    let file = try fileBytes(path)
+    #expect(stored == file)
+    #expect(writer.storedBytes == Int64(file.count))
+    #expect(writer.tarBytes == Int64(tar.count))
+    #expect(tarChunks > 1, "the stream arrives in blocks, not in one piece at the end")
+    #expect(tar.count % 512 == 0 && tar.suffix(1024).allSatisfy { $0 == 0 })
+    #expect(tar == (try decompressed(path)))
+    #expect(try stockDecompressed(path, codec: codec, in: folder) == tar)
+    if codec == .none { #expect(stored == tar) }
+  }
+
+  /// Neither stream is padded to libarchive's 10 KiB block: a header, one data block and the
+  /// two end-of-archive blocks make 2 KiB of tar, and the stock tools reject trailing padding.
+  @Test(arguments: ArchiveCodec.allCases)
+  func smallArchiveIsNotPaddedToABlock(codec: ArchiveCodec) throws {
+    let folder = try TempFolder()
+    defer { folder.remove() }
+    let path = folder.file("small.\(codec.fileExtension)")
+    let writer = try TarWriter(path: path, codec: codec)
+    try writer.addFile("a.txt", bytes: [1, 2, 3], mtime: sampleMTime)
+    try writer.finish()
+    #expect(writer.tarBytes == 2048)
+    #expect(writer.storedBytes == Int64(try fileBytes(path).count))
+    #expect(try stockDecompressed(path, codec: codec, in: folder)?.count == 2048)
+  }
+
+  /// zstd's multi-threaded output must not depend on the worker count, or the same archive
+  /// written on machines with different processor counts would get different file hashes. The
+  /// input is large enough for several zstd jobs (8 MiB each at the default level, 2 MiB at level 1).
+  @Test(arguments: [nil, 1] as [Int?])
+  func zstdBytesDoNotDependOnTheWorkerCount(level: Int?) throws {
+    let folder = try TempFolder()
+    defer { folder.remove() }
+    let source = folder.file("large.bin")
+    try Data(halfCompressibleBytes(count: 20 * 1024 * 1024, seed: 7)).write(to: URL(fileURLWithPath: source))
+    var files: [Int: [UInt8]] = [:]
+    for threads in [1, 2, 4] {
+      let path = folder.file("t\(threads).tar.zst")
+      let writer = try TarWriter(path: path, codec: .zstd, level: level, zstdThreads: threads)
+      try writer.addFile("large.bin", contentsOf: source, mtime: sampleMTime)
+      try writer.finish()
+      files[threads] = try fileBytes(path)
+    }
+    let one = try #require(files[1])
+    // Compressed, but not to nothing: the codec really worked on the data.
+    #expect(one.count > 8 * 1024 * 1024 && one.count < 18 * 1024 * 1024, "\(one.count) bytes")
+    for threads in [2, 4] {
+      // Compared outside #expect, which would print both 10 MB arrays on a failure.
+      let same = files[threads] == one
+      #expect(same, "\(threads) workers: \(files[threads]?.count ?? 0) bytes, 1 worker: \(one.count)")
+    }
+    #expect(TarWriter.zstdThreads >= 1 && TarWriter.zstdThreads <= 4)
+  }
+
+  /// A full disk must fail the call that hit it with the errno (the CLI maps ENOSPC to exit 74),
+  /// whichever handle's flush it was, and stop the writer.
+  @Test(.enabled(if: FullDisk.available, "needs root and mount(8)"), arguments: ArchiveCodec.allCases)
+  func fullDiskFailsWithTheErrno(codec: ArchiveCodec) throws {
+    let folder = try TempFolder()
+    defer { folder.remove() }
+    let sourceFolder = try TempFolder()
+    defer { sourceFolder.remove() }
+    let source = try makeSourceFile(in: sourceFolder)
+    try FullDisk.with(folder) {
+      let path = folder.file("full.\(codec.fileExtension)")
+      let writer = try TarWriter(path: path, codec: codec)
+      var failure: ArchiveError?
+      do {
+        try writeSampleMembers(with: writer, sourcePath: source.path)
+        try writeSampleMembers(with: writer, sourcePath: source.path)
+        try writer.finish()
+      } catch let error as ArchiveError {
+        failure = error
+      }
+      #expect(failure?.errno == ENOSPC, "\(String(describing: failure))")
+      #expect(failure?.operation == "write")
+      #expect(failure?.message.contains("No space left on device") == true)
+      #expect(throws: ArchiveError.self) { try writer.finish() }
+    }
+  }
+
+  /// A writer dropped midway leaves what it wrote and nothing more: no end-of-archive and no
+  /// compressor trailer, so no reader mistakes the file for a complete archive.
+  @Test(arguments: ArchiveCodec.allCases)
+  func droppedWriterAppendsNothing(codec: ArchiveCodec) throws {
+    let folder = try TempFolder()
+    defer { folder.remove() }
+    let source = folder.file("source.bin")
+    try Data(pseudoRandomBytes(count: 1024 * 1024, seed: 9)).write(to: URL(fileURLWithPath: source))
+    let path = folder.file("dropped.\(codec.fileExtension)")
+    var stored: [UInt8] = []
+    do {
+      let writer = try TarWriter(path: path, codec: codec, observeStored: { stored.append(contentsOf: $0) })
+      try writer.addFile("a.bin", contentsOf: source, mtime: sampleMTime)
+    }
+    let file = try fileBytes(path)
+    // zstd's workers hold back a whole job (8 MiB at the default level), so its file may be empty.
+    #expect(!file.isEmpty || codec == .zstd)
+    #expect(file == stored)
+    #expect(throws: (any Error).self) { _ = try readMembers(path) }
+    if codec != .none {
+      #expect(try stockDecompressed(path, codec: codec, in: folder) == nil)
     }
   }
 
@@ -205,6 +339,16 @@ import Testing
   @Test(arguments: [(ArchiveCodec.zstd, "tar.zst"), (.gzip, "tar.gz"), (.xz, "tar.xz"), (.none, "tar")])
   func codecsNameTheirFileExtension(codec: ArchiveCodec, expected: String) {
     #expect(codec.fileExtension == expected)
+  }
+
+  /// Bytes from a 16-letter alphabet: about half compressible, with few matches, so zstd does
+  /// real work on every block.
+  private func halfCompressibleBytes(count: Int, seed: UInt64) -> [UInt8] {
+    var bytes = pseudoRandomBytes(count: count, seed: seed)
+    bytes.withUnsafeMutableBufferPointer { buffer in
+      for index in buffer.indices { buffer[index] = UInt8(ascii: "a") &+ (buffer[index] & 0x0F) }
+    }
+    return bytes
   }
 
   private func decompressed(_ path: String) throws -> [UInt8] {
