@@ -44,26 +44,49 @@ extension ConnectorState {
     }
   }
 
-  /// Records an archive and, when it is complete, its heMsgId index, in one transaction.
+  /// Records an archive and its heMsgId index, in one transaction.
   public func recordArchive(_ a: ArchiveRecord, index: ArchiveMessageIndex) throws {
     try write("recording an archive in") { db in
-      try db.execute(
-        sql: "INSERT INTO archive (\(Self.archiveColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        arguments: [
-          a.sequence, a.name, a.path, a.codec, a.fileSHA256, a.tarSHA256, a.previousTarSHA256, a.payloadFiles,
-          a.payloadBytes, a.fileBytes, a.baggingDate, a.firstFileDate, a.lastFileDate,
-        ])
-      guard index.isComplete else { return }
-      try db.execute(
-        sql: "INSERT INTO archive_index (sequence, members, mentions) VALUES (?, ?, ?)",
-        arguments: [a.sequence, index.memberText, Data(index.blob)])
+      try Self.insertIndex(db, sequence: a.sequence, index)
+      try Self.insertArchive(db, a)
     }
   }
 
-  /// Archives whose heMsgId index is in the catalog.
+  /// Records an archive whose index `recordArchiveIndex` already wrote.
+  public func recordArchive(_ a: ArchiveRecord) throws {
+    try write("recording an archive in") { db in try Self.insertArchive(db, a) }
+  }
+
+  /// Writes the heMsgId index of the archive that will get `sequence`, before that archive is
+  /// recorded, so the archiver can write it while the archive is still being read back. A row
+  /// left by a run that stopped before recording its archive is replaced by the next archive
+  /// (or adoption) under that sequence, and `find` only looks up recorded archives. An
+  /// incomplete index (see `ArchiveMessageIndex.isComplete`) leaves no row.
+  public func recordArchiveIndex(sequence: Int64, _ index: ArchiveMessageIndex) throws {
+    try write("indexing an archive in") { db in try Self.insertIndex(db, sequence: sequence, index) }
+  }
+
+  private static func insertArchive(_ db: Database, _ a: ArchiveRecord) throws {
+    try db.execute(
+      sql: "INSERT INTO archive (\(archiveColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      arguments: [
+        a.sequence, a.name, a.path, a.codec, a.fileSHA256, a.tarSHA256, a.previousTarSHA256, a.payloadFiles,
+        a.payloadBytes, a.fileBytes, a.baggingDate, a.firstFileDate, a.lastFileDate,
+      ])
+  }
+
+  private static func insertIndex(_ db: Database, sequence: Int64, _ index: ArchiveMessageIndex) throws {
+    try db.execute(sql: "DELETE FROM archive_index WHERE sequence = ?", arguments: [sequence])
+    guard index.isComplete else { return }
+    try db.execute(
+      sql: "INSERT INTO archive_index (sequence, members, mentions) VALUES (?, ?, ?)",
+      arguments: [sequence, index.memberText, index.blob])
+  }
+
+  /// Recorded archives whose heMsgId index is in the catalog.
   public func indexedArchives() throws -> Set<Int64> {
     try read("reading the archive index in") { db in
-      Set(try Int64.fetchAll(db, sql: "SELECT sequence FROM archive_index"))
+      Set(try Int64.fetchAll(db, sql: "SELECT sequence FROM archive_index JOIN archive USING (sequence)"))
     }
   }
 
@@ -73,7 +96,8 @@ extension ConnectorState {
   public func archiveMembers(heMsgId: String) throws -> [(sequence: Int64, member: String)] {
     try read("reading the archive index in") { db in
       var found: [(Int64, String)] = []
-      let rows = try Row.fetchAll(db, sql: "SELECT sequence, length(mentions) FROM archive_index ORDER BY sequence")
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT sequence, length(mentions) FROM archive_index JOIN archive USING (sequence) ORDER BY sequence")
       for row in rows {
         let sequence: Int64 = row[0]
         let count = (row[1] as Int) / 8

@@ -160,14 +160,20 @@ public final class BagArchiver {
     var payloadHashes: [(path: String, sha256: String)] = []
     var tagHashes: [(path: String, sha256: String)] = []
     var index = ArchiveMessageIndex()
+    // Room for an id every 64 bytes of payload: reserved address space, touched only as used,
+    // saves copying the array each time it would have doubled.
+    index.reserve(mentions: Int(min(payloadBytes / 64, 1 << 26)))
     var xml: [UInt8] = []
     // The archive is read back while it is written (BagVerifier following a FileTail), so the
     // read-back overlaps compression instead of following it; `tail.finish()` must come on
     // every path, or the reading thread waits for bytes that never come.
     let tail = FileTail()
     var readBack: ReadBack?
+    var indexing: IndexWriter?
+    var written = XXHash64()
     do {
-      let writer = try TarWriter(path: tempPath, codec: codec, level: level)
+      let writer = try TarWriter(
+        path: tempPath, codec: codec, level: level, observeTar: { written.update($0) }, observeStored: { _ in tail.wrote() })
       readBack = ReadBack(path: tempPath, tail: tail)
       for (path, item) in items {
         switch item {
@@ -194,42 +200,50 @@ public final class BagArchiver {
           // heMsgIds are indexed from the same read as the hash and the archive.
           let indexed = f.relative.hasSuffix(".xml") && f.size <= Self.indexLimit
           xml.removeAll(keepingCapacity: true)
+          let member = "data/" + f.relative
           try writer.addFile(path, contentsOf: f.path, mtime: mtime) { chunk in
             hasher.update(chunk)
-            if indexed { xml.append(contentsOf: chunk) }
+            // A file read in one chunk (most are) is indexed from it without a copy.
+            if indexed, chunk.count == f.size { index.add(member: member, xml: chunk) }
+            else if indexed { xml.append(contentsOf: chunk) }
           }
-          payloadHashes.append(("data/" + f.relative, hasher.finalizeHex()))
-          if indexed { xml.withUnsafeBytes { index.add(member: "data/" + f.relative, xml: $0) } }
+          payloadHashes.append((member, hasher.finalizeHex()))
+          if indexed, !xml.isEmpty { xml.withUnsafeBytes { index.add(member: member, xml: $0) } }
         }
-        tail.wrote()
       }
+      // Every payload file is in: the index is sorted and written to the catalog on another
+      // core while compression and the read-back finish. If the archive then fails, the row
+      // is replaced by the next archive under this sequence (`recordArchiveIndex`).
+      indexing = IndexWriter(&index, state: state, sequence: sequence)
       try writer.finish()
       tail.finish()
     } catch let error as ArchiveError {
       tail.finish()
       _ = readBack?.wait()
+      _ = try? indexing?.wait()
       try? FileSystem.removeIfPresent(tempPath)
       throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: error.message)
     } catch {
       tail.finish()
       _ = readBack?.wait()
+      _ = try? indexing?.wait()
       try? FileSystem.removeIfPresent(tempPath)
       throw error
     }
 
-    // The index is sorted on another core while the read-back finishes.
-    let sorting = SortingIndex(index)
     // It counts once read back: every manifest hash, the tag manifest, the payload size.
     let report = readBack!.wait()
-    index = sorting.wait()
     let expected = Dictionary(uniqueKeysWithValues: payloadHashes.map { ($0.path, $0.sha256) })
-    guard report.problems.isEmpty, report.payloadFiles == files.count,
+    var problems = report.problems
+    if report.tarXXH64 != written.finalize() { problems.append("the tar stream read back differs from the one written") }
+    guard problems.isEmpty, report.payloadFiles == files.count,
       report.members.allSatisfy({ expected["data/" + $0] != nil })
     else {
+      _ = try? indexing?.wait()
       try? FileSystem.removeIfPresent(tempPath)
       throw ConnectorError.io(
         operation: "verify archive", path: tempPath, errno: 0,
-        message: "the archive did not read back intact: \(report.problems.prefix(3).joined(separator: "; "))")
+        message: "the archive did not read back intact: \(problems.prefix(3).joined(separator: "; "))")
     }
     try FileSystem.commitTemporary(tempPath, to: finalPath)
 
@@ -243,7 +257,9 @@ public final class BagArchiver {
     // the next run adopts (adoptOrphans), never a recorded archive whose staged files would be
     // archived a second time.
     for f in files { try FileSystem.removeIfPresent(f.path) }
-    try state.recordArchive(record, index: index)
+    // A run stopping before the index is in leaves an unrecorded archive too: adoption indexes it.
+    try indexing?.wait()
+    try state.recordArchive(record)
     return record
   }
 
@@ -262,7 +278,9 @@ private final class ReadBack: @unchecked Sendable {
   private let done = DispatchGroup()
 
   init(path: String, tail: FileTail) {
-    DispatchQueue.global().async(group: done) { self.report = BagVerifier.verify(path: path, following: tail) }
+    DispatchQueue.global().async(group: done) {
+      self.report = BagVerifier.verify(path: path, following: tail, payload: .streamChecksum)
+    }
   }
 
   func wait() -> BagReport {
@@ -271,18 +289,28 @@ private final class ReadBack: @unchecked Sendable {
   }
 }
 
-/// Seals an index on a background thread; `wait()` gives it back sorted.
-private final class SortingIndex: @unchecked Sendable {
+/// Seals an index and writes it to the catalog on a background thread; `wait()` rethrows.
+private final class IndexWriter: @unchecked Sendable {
+  private var failure: Error?
   private var index: ArchiveMessageIndex
   private let done = DispatchGroup()
 
-  init(_ index: ArchiveMessageIndex) {
+  /// Takes `index` over: the caller drops its copy, so sorting in place copies nothing.
+  init(_ index: inout ArchiveMessageIndex, state: ConnectorState, sequence: Int64) {
     self.index = index
-    DispatchQueue.global().async(group: done) { self.index.seal() }
+    index = ArchiveMessageIndex()
+    DispatchQueue.global().async(group: done) {
+      self.index.seal()
+      do {
+        try state.recordArchiveIndex(sequence: sequence, self.index)
+      } catch {
+        self.failure = error
+      }
+    }
   }
 
-  func wait() -> ArchiveMessageIndex {
+  func wait() throws {
     done.wait()
-    return index
+    if let failure { throw failure }
   }
 }

@@ -141,7 +141,7 @@ public final class ConnectorState: Sendable {
         sql: """
           DROP TABLE archive_message;
           CREATE TABLE archive_index (
-            sequence INTEGER PRIMARY KEY REFERENCES archive(sequence),
+            sequence INTEGER PRIMARY KEY,    -- written just before its archive row (recordArchiveIndex)
             members TEXT NOT NULL,           -- payload paths in archive order, manifest-encoded, one per line
             mentions BLOB NOT NULL           -- sorted little-endian UInt64: 40-bit id hash << 24 | member ordinal
           );

@@ -140,6 +140,26 @@ import Testing
     #expect(try spool.state.archiveMembers(heMsgId: "HE-3-A").map(\.member) == ["data/inbox/drop-3.xml", "data/outbox/receipt-drop-3.xml"])
   }
 
+  /// The archiver's read-back checks the payload by the tar stream's XXH64 instead of hashing
+  /// every member again: the checksum must be that of the stream `zstd -d` gives.
+  @Test func theStreamChecksumReadBackIsThatOfTheDecompressedTar() throws {
+    let spool = try ArchiveTestSpool(label: "stream-checksum")
+    try spool.stageDay(2)
+    let record = try #require(try spool.archive())
+    let path = spool.path(of: record)
+    let tarPath = spool.folder.child("stream.tar")
+    #expect(try CommandRunner.run("/usr/bin/zstd", ["-q", "-d", path, "-o", tarPath]).status == 0)
+    var expected = XXHash64()
+    spool.bytes(tarPath).withUnsafeBytes { expected.update($0) }
+    let report = BagVerifier.verify(path: path, payload: .streamChecksum)
+    #expect(report.problems.isEmpty, "\(report.problems)")
+    #expect(report.tarXXH64 == expected.finalize())
+    let decompressedSHA256 = try SHA256Digest.hex(ofFile: tarPath)
+    #expect(report.tarSHA256 == record.tarSHA256 && report.tarSHA256 == decompressedSHA256)
+    #expect(report.payloadFiles == 3 && report.payloadSHA256.isEmpty)
+    #expect(BagVerifier.verify(path: path).tarXXH64 == nil)
+  }
+
   @Test func nothingStagedWritesNothing() throws {
     let spool = try ArchiveTestSpool(label: "empty")
     #expect(try spool.archive() == nil)

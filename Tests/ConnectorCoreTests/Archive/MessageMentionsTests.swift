@@ -102,12 +102,19 @@ import Testing
     #expect(index.entries == index.entries.sorted())
   }
 
-  @Test func radixSortSortsLikeTheStandardLibrary() {
+  @Test func radixSortSortsEntriesAsAddedLikeTheStandardLibrary() {
     var random = SeededRandom(seed: 9)
     for count in [0, 1, 2, 1000, 70_000] {
-      var values = (0..<count).map { _ in UInt64.random(in: 0...UInt64.max, using: &random) }
-      // Shared digits and repeats too.
-      values += values.prefix(count / 3).map { $0 & 0xFFFF_0000_0000_FFFF }
+      // As `add` appends them: ordinals ascending, keys random, some keys repeated.
+      var values: [UInt64] = []
+      var keys: [UInt64] = []
+      for ordinal in 0..<UInt64(count) {
+        let key = keys.isEmpty || Bool.random(using: &random)
+          ? UInt64.random(in: 0...UInt64.max, using: &random) & ~ArchiveMessageIndex.ordinalMask
+          : keys.randomElement(using: &random)!
+        keys.append(key)
+        values.append(key | (ordinal / 3))
+      }
       var sorted = values
       ArchiveMessageIndex.radixSort(&sorted)
       #expect(sorted == values.sorted())
@@ -116,9 +123,10 @@ import Testing
 
   @Test func theKeyIsStableAcrossVersions() {
     // Stored in the catalog: a change would make every recorded index miss.
-    // FNV-1a 64 then fmix64, top 40 bits; the same values come from a few lines of Python.
-    #expect(ArchiveMessageIndex.key("HE-3-A") == 0x631e_4cbc_7100_0000)
-    #expect(ArchiveMessageIndex.key("") == 0xefd0_1f60_ba00_0000)
+    // The same values come from a dozen lines of Python following the doc comment.
+    #expect(ArchiveMessageIndex.key("HE-3-A") == 0x9aeb_bf57_8d00_0000)
+    #expect(ArchiveMessageIndex.key("") == 0x9ca0_66f1_a400_0000)
+    #expect(ArchiveMessageIndex.key("he-0123456789abcdef") == 0x2279_957a_2300_0000)
     let a = ArchiveMessageIndex.key("HE-3-A")
     #expect(a & ArchiveMessageIndex.ordinalMask == 0)
     #expect(a != ArchiveMessageIndex.key("HE-3-B"))
