@@ -78,9 +78,16 @@ extension ConnectorState {
   private static func insertIndex(_ db: Database, sequence: Int64, _ index: ArchiveMessageIndex) throws {
     try db.execute(sql: "DELETE FROM archive_index WHERE sequence = ?", arguments: [sequence])
     guard index.isComplete else { return }
-    try db.execute(
-      sql: "INSERT INTO archive_index (sequence, members, mentions) VALUES (?, ?, ?)",
-      arguments: [sequence, index.memberText, index.blob])
+    let insert = try db.makeStatement(sql: "INSERT INTO archive_index (sequence, members, mentions) VALUES (?, ?, ?)")
+    try insert.setArguments([sequence, index.memberText, Data()])
+    // The entries are bound in place (SQLITE_STATIC, valid for the step) rather than through a
+    // Data argument: an archive's index runs to tens of megabytes, and each copy was another
+    // that much of peak memory.
+    try index.withBlob { blob in
+      let code = sqlite3_bind_blob(insert.sqliteStatement, 3, blob.baseAddress, Int32(blob.count), nil)
+      guard code == SQLITE_OK else { throw Self.blobError(db, code) }
+      try insert.execute()
+    }
   }
 
   /// Recorded archives whose heMsgId index is in the catalog.

@@ -167,12 +167,12 @@ public struct ArchiveMessageIndex: Sendable, Equatable {
     return ordinals
   }
 
-  /// The entries as stored: 8 bytes each, little-endian.
-  var blob: Data {
+  /// Calls `body` with the entries as stored: 8 bytes each, little-endian.
+  func withBlob<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
     #if _endian(little)
-      return entries.withUnsafeBytes { Data($0) }
+      return try entries.withUnsafeBytes(body)
     #else
-      return entries.map(\.littleEndian).withUnsafeBytes { Data($0) }
+      return try entries.map(\.littleEndian).withUnsafeBytes(body)
     #endif
   }
 
