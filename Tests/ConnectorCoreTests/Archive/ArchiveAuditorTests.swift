@@ -150,6 +150,31 @@ import Testing
     #expect(try spool.auditor().find(heMsgId: "HE-3-B").map(ArchiveHit.init) == [drop])
   }
 
+  /// A catalog from before the per-archive index (a row per mention in `archive_message`):
+  /// opening it migrates to `archive_index`, and find reads those archives whole.
+  @Test func aCatalogWithTheOldIndexMigratesAndFindStillAnswers() throws {
+    let spool = try chain("migrate", count: 2)
+    try spool.state.queue.write { db in
+      try db.execute(
+        sql: """
+          DROP TABLE archive_index;
+          CREATE TABLE archive_message (he_msg_id TEXT NOT NULL, sequence INTEGER NOT NULL, member TEXT NOT NULL,
+            PRIMARY KEY (he_msg_id, sequence, member));
+          INSERT INTO archive_message VALUES ('HE-3-A', 2, 'data/inbox/drop-3.xml');
+          DELETE FROM grdb_migrations WHERE identifier = 'v2-archive-index';
+          """)
+    }
+    let reopened = try ConnectorState(path: spool.state.path)
+    let tables = try reopened.queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+    #expect(tables.contains("archive_index") && !tables.contains("archive_message"))
+    #expect(try reopened.indexedArchives().isEmpty)
+    let auditor = ArchiveAuditor(archiveFolder: spool.spool.archive, state: reopened)
+    #expect(try auditor.find(heMsgId: "HE-3-A").map(ArchiveHit.init) == [
+      ArchiveHit("2026-03/demo-2.tar.zst", "data/inbox/drop-3.xml"),
+      ArchiveHit("2026-03/demo-2.tar.zst", "data/outbox/receipt-drop-3.xml"),
+    ])
+  }
+
   @Test func findByScanningSkipsXMLMembersOverTheLimitInsteadOfFailing() throws {
     let spool = try chain("find-limit", count: 2)
     // Each day's delta is about 2.5 kB, the drop and receipt well under 1 kB.
