@@ -22,6 +22,12 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
   /// The archive member (or file) concerned, when there is one.
   public var member: String?
 
+  /// `message` without the member it names, for a caller that names the file itself.
+  public var reason: String {
+    guard let member, message.hasSuffix(" [member '\(member)']") else { return message }
+    return String(message.dropLast(" [member '\(member)']".count))
+  }
+
   /// Creates an error from its parts; mostly for tests and for callers that re-wrap failures.
   public init(operation: String, code: Int = 0, errno: Int32 = 0, message: String, member: String? = nil) {
     self.operation = operation

@@ -222,7 +222,9 @@ public final class BagArchiver {
       _ = readBack?.wait()
       _ = try? indexing?.wait()
       try? FileSystem.removeIfPresent(tempPath)
-      throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: error.message)
+      // The archive's own path is named once, by the ConnectorError; a staged file is named too.
+      let message = error.member == tempPath ? error.reason : error.message
+      throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: message)
     } catch {
       tail.finish()
       _ = readBack?.wait()

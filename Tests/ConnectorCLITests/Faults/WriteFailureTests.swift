@@ -106,4 +106,29 @@ enum FaultMounts {
     let problems = try spool.violations()
     #expect(problems.isEmpty, "\(problems)")
   }
+
+  @Test(.enabled(if: FaultMounts.available, "needs root and mount(8)"))
+  func fullArchiveFolderExits74KeepsTheStagedCopiesAndTheNextRunArchivesThem() throws {
+    let spool = try FaultSpool(label: "full-archive", bookings: 16, cancellations: 2, invalid: 1, seed: 41)
+    try spool.feed(4)
+    let archive = spool.sub("archive")
+    // 8 KiB cannot hold the first archive (the demo's snapshot alone compresses to more).
+    try FaultMounts.mount(["-t", "tmpfs", "-o", "size=8k,mode=0700", "tmpfs", archive])
+    let r = try spool.demo.run(["run"])
+    let leftovers = (try? FileManager.default.subpathsOfDirectory(atPath: archive)) ?? []
+    FaultMounts.unmount(archive)
+    #expect(r.status == 74, "\(r.stderr)")
+    #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+    // The archive's own path is named once, not again as a "member".
+    #expect(!r.stderr.contains("[member"), "\(r.stderr)")
+    #expect(!leftovers.contains { ($0 as NSString).lastPathComponent.hasPrefix(".") }, "no temporary archive left: \(leftovers)")
+    let staged = try FileManager.default.subpathsOfDirectory(atPath: spool.sub("state/staging")).filter { $0.hasSuffix(".xml") }
+    #expect(!staged.isEmpty, "the staged copies wait for the next archive")
+    let healthy = try spool.demo.run(["run"])
+    #expect([0, 1].contains(healthy.status), "\(healthy.stderr)")
+    let verify = try spool.demo.run(["audit", "verify"])
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    #expect(try FileManager.default.subpathsOfDirectory(atPath: spool.sub("state/staging")).filter { $0.hasSuffix(".xml") }.isEmpty)
+    #expect(try spool.violations().isEmpty)
+  }
 }
