@@ -162,7 +162,7 @@ public final class BagArchiver {
     var index = ArchiveMessageIndex()
     // Room for an id every 64 bytes of payload: reserved address space, touched only as used,
     // saves copying the array each time it would have doubled.
-    index.reserve(mentions: Int(min(payloadBytes / 64, 1 << 26)))
+    index.reserve(mentions: Int(min(payloadBytes / 64, 1 << 22)))
     var xml: [UInt8] = []
     // The archive is read back while it is written (BagVerifier following a FileTail), so the
     // read-back overlaps compression instead of following it; `tail.finish()` must come on
