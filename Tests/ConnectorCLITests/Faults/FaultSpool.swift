@@ -112,6 +112,15 @@ final class FaultSpool {
     problems += publicationProblems(outbox)
     let audit = try demo.run(["audit", "verify"])
     if audit.status != 0 { problems.append("audit verify exited \(audit.status): \(audit.stdout) \(audit.stderr)") }
+    // The catalog's heMsgId index (written just before its archive row) agrees with reading the
+    // archives, and no member went into two archives (adoption after a kill, not a rewrite).
+    for id in confirmed.sorted().prefix(3) {
+      let indexed = try demo.run(["audit", "find", id]).stdout
+      let scanned = try demo.run(["audit", "find", id, "--archive-dir", sub("archive")]).stdout
+      if indexed != scanned { problems.append("audit find \(id): the index says \(indexed), the archives say \(scanned)") }
+      let members = scanned.split(separator: "\n").compactMap { $0.split(separator: "\t").last.map(String.init) }
+      if Set(members).count != members.count { problems.append("heMsgId \(id) is in more than one archive: \(scanned)") }
+    }
     for folder in ["outbox", "rejected", "state"] {
       let temporaries = files(folder).filter { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }
       if !temporaries.isEmpty { problems.append("temporary files left in \(folder)/: \(temporaries)") }
