@@ -97,6 +97,8 @@ add("mixed-good-and-bad-messages.xml",
          + cancel(5, updated="yesterday")),
     "read b=3 c=2 ok=1", "some messages invalid: the drop reads, BookingChecks rejects those messages alone")
 add("trailing-garbage.xml", drop(booking(1)) + "<drop/>\n", "rejected not-well-formed", "a second root element")
+add("lt-in-namespace.xml", drop(booking(1), ns="ur<reason><reason>") , "rejected not-well-formed",
+    "an unescaped '<' in the namespace URI; libxml2's schema validator used to print 'Unimplemented block' to stderr")
 add("unknown-attribute.xml", drop(booking(1).replace("<booking ", '<booking onclick="x" ')), "rejected not-valid",
     "an attribute the schema does not know")
 

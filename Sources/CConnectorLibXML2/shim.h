@@ -16,4 +16,18 @@
 #include <libxml/xmlIO.h>
 #include <libxml/xmlsave.h>
 
+// libxml2 reports a few internal conditions (e.g. "Unimplemented block at xmlschemas.c" for
+// some malformed drops) through its generic error function, which prints to stderr by default:
+// noise in a batch job's log, and a channel that bypasses our log policy. Every error that
+// decides an outcome reaches the structured handlers. Swift cannot define this variadic
+// callback, so it lives here; the setting is per thread, so each reader and schema sets it.
+static void ppmp_xml_ignore_generic_error(void *context, const char *message, ...) {
+  (void)context;
+  (void)message;
+}
+
+static inline void ppmp_xml_silence_generic_errors(void) {
+  xmlSetGenericErrorFunc(NULL, ppmp_xml_ignore_generic_error);
+}
+
 #endif

@@ -73,6 +73,7 @@ public final class XMLSchema: @unchecked Sendable {
     file: String, _ makeContext: () -> xmlSchemaParserCtxtPtr?
   ) throws(XMLError) -> xmlSchemaPtr {
     _ = libxml2Initialized
+    ppmp_xml_silence_generic_errors()
     guard let context = makeContext() else {
       throw XMLError(
         kind: .schema, message: "cannot create a schema parser for \(file)", file: file)

@@ -67,6 +67,7 @@ public final class XMLStreamReader {
 
   private init(input: ReaderInput, limits: XMLReadLimits, schema: XMLSchema?) throws(XMLError) {
     _ = libxml2Initialized
+    ppmp_xml_silence_generic_errors()
     let errors = XMLErrorSink(source: .document)
     // xmlReaderForIO already pulls the first bytes, so failures here may be ours.
     guard
