@@ -165,11 +165,20 @@ public final class BagArchiver {
     index.reserve(mentions: Int(min(payloadBytes / 64, 1 << 22)))
     var xml: [UInt8] = []
     // The archive is read back while it is written (BagVerifier following a FileTail), so the
-    // read-back overlaps compression instead of following it; `tail.finish()` must come on
-    // every path, or the reading thread waits for bytes that never come.
+    // read-back overlaps compression instead of following it, and the index is sorted and
+    // written on another thread. However this returns, those threads are done first (the
+    // reader only stops at the end once `tail.finish()` says so) and a temporary archive that
+    // was never renamed is gone.
     let tail = FileTail()
     var readBack: ReadBack?
     var indexing: IndexWriter?
+    var renamed = false
+    defer {
+      tail.finish()
+      _ = readBack?.wait()
+      _ = try? indexing?.wait()
+      if !renamed { try? FileSystem.removeIfPresent(tempPath) }
+    }
     var written = XXHash64()
     do {
       let writer = try TarWriter(
@@ -218,19 +227,9 @@ public final class BagArchiver {
       try writer.finish()
       tail.finish()
     } catch let error as ArchiveError {
-      tail.finish()
-      _ = readBack?.wait()
-      _ = try? indexing?.wait()
-      try? FileSystem.removeIfPresent(tempPath)
       // The archive's own path is named once, by the ConnectorError; a staged file is named too.
       let message = error.member == tempPath ? error.reason : error.message
       throw ConnectorError.io(operation: "write archive", path: tempPath, errno: error.errno, message: message)
-    } catch {
-      tail.finish()
-      _ = readBack?.wait()
-      _ = try? indexing?.wait()
-      try? FileSystem.removeIfPresent(tempPath)
-      throw error
     }
 
     // It counts once read back: every manifest hash, the tag manifest, the payload size.
@@ -241,13 +240,12 @@ public final class BagArchiver {
     guard problems.isEmpty, report.payloadFiles == files.count,
       report.members.allSatisfy({ expected["data/" + $0] != nil })
     else {
-      _ = try? indexing?.wait()
-      try? FileSystem.removeIfPresent(tempPath)
       throw ConnectorError.io(
         operation: "verify archive", path: tempPath, errno: 0,
         message: "the archive did not read back intact: \(problems.prefix(3).joined(separator: "; "))")
     }
     try FileSystem.commitTemporary(tempPath, to: finalPath)
+    renamed = true
 
     let record = ArchiveRecord(
       sequence: sequence, name: name, path: month + "/" + fileName, codec: codec.rawValue, fileSHA256: report.fileSHA256,
