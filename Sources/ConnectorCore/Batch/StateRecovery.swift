@@ -5,11 +5,11 @@ import Foundation
 ///
 /// What can be rebuilt: the archive catalog and heMsgId index (every archive on disk is
 /// verified and re-recorded in chain order, so the next archive links to the last one on disk,
-/// not to 64 zeros) and the publication sequence (raised past every sequence found in
+/// not to 64 zeros), the publication sequence (raised past every sequence found in
 /// `published.xml`, the outbox, the staging area and the archives, so the receiver never sees a
-/// sequence twice). What need not be: the message journal (PPMP's HE_MSG_ID tokens are the
-/// source of truth for re-delivered bookings) and the last publication (with no recorded base
-/// the next export is a full snapshot).
+/// sequence twice), and the message journal's bookings from PPMP's HE_MSG_ID tokens (where each
+/// was placed; `AppointmentBook.journalFromTokens`). What need not be: the last publication
+/// (with no recorded base the next export is a full snapshot).
 extension ConnectorContext {
   func recoverLostState() throws -> [String] {
     guard state.wasCreated else { return [] }
@@ -48,6 +48,13 @@ extension ConnectorContext {
       warnings.append(
         "archive catalog rebuilt from archive/: \(adopted) of \(archiveFiles.count) archive file(s) verified and recorded"
           + (adopted < archiveFiles.count ? "; the rest do not chain (run `audit verify`)" : ""))
+    }
+    let journal = try AppointmentBook.journalFromTokens(database)
+    if !journal.isEmpty {
+      try state.record(journal, dropSHA256: "", at: "\(asOf.date) \(asOf.time):00")
+      warnings.append(
+        "message journal rebuilt from PPMP: \(journal.count) booking(s) carrying an HE_MSG_ID token; a re-sent heMsgId "
+          + "placed elsewhere is rejected as duplicate-message")
     }
     if sawPublication {
       try state.raiseSequenceFloor(to: highest)

@@ -47,6 +47,51 @@ public final class AppointmentBook {
     return false
   }
 
+  /// Every heMsgId whose token `comments` carries, as `comments(_:carry:)` delimits them.
+  static func tokens(in comments: String) -> [String] {
+    var ids: [String] = []
+    var search = comments[...]
+    while let r = search.range(of: token("")) {
+      let id = search[r.upperBound...].prefix { $0.isLetter || $0.isNumber || "._:-".contains($0) }
+      if !id.isEmpty { ids.append(String(id)) }
+      search = search[r.upperBound...]
+    }
+    return ids
+  }
+
+  /// Journal entries for every booking PPMP holds a token for, after the connector's state was
+  /// lost: without them a re-sent heMsgId with other content would be checked only against its
+  /// own practitioner and day, and one moved to another day would be inserted a second time.
+  /// The message content is gone, so each entry records where the booking was placed
+  /// (`JournalEntry.placement`), and the patient match is worked out as a re-delivery does.
+  public static func journalFromTokens(_ database: PPMPDatabase) throws -> [JournalEntry] {
+    try database.guarded("reading HE_MSG_ID tokens from") { db in
+      var entries: [String: JournalEntry] = [:]
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, patient_id, staff_id, appt_date, start_time, duration_minutes, comments FROM appointments
+          WHERE comments LIKE '%HE_MSG_ID:%' ORDER BY id
+          """)
+      for row in rows {
+        let appointment: Int64 = row[0]
+        let patient: Int64 = row[1] ?? 0
+        let date: String = row[3]
+        let time: String = row[4]
+        let start = date + "T" + time.prefix(5)
+        let placement = JournalEntry.placement(resourceID: row[2], start: start, minutes: row[5])
+        for id in tokens(in: row[6] ?? "") where entries[id] == nil {
+          let match = try earlierMatch(patientID: patient, appointmentID: appointment, db)
+          entries[id] = JournalEntry(
+            kind: "booking", key: id, heMsgId: id, contentSHA256: JournalEntry.placementPrefix + placement,
+            outcome: "confirmInsert", reason: nil, appointmentID: appointment, patientID: patient,
+            patientMatch: match.rawValue)
+        }
+      }
+      return entries.keys.sorted().map { entries[$0]! }
+    }
+  }
+
   /// The patient's reason with any `HE_MSG_ID:` spelling made inert. The token is the source
   /// of truth for re-deliveries and cancellations, so a reason carrying another message's token
   /// could otherwise make that message confirm or cancel this appointment.

@@ -189,7 +189,12 @@ public final class Ingestor {
       if let known = knownBookings[m.heMsgId], known.outcome == "confirmInsert",
         let appointment = known.appointmentID
       {
-        if known.contentSHA256 == content {
+        var same = known.contentSHA256 == content
+        if let placement = known.placement, case .success(let r) = BookingChecks.check(m) {
+          // Rebuilt from PPMP after a state loss: only where it was booked can be compared.
+          same = placement == JournalEntry.placement(resourceID: r.resourceID, start: r.start.description, minutes: r.lengthMinutes)
+        }
+        if same {
           let match = PatientMatch(rawValue: known.patientMatch ?? "") ?? .matched
           entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: appointment, patientID: known.patientID ?? 0, match: match))
           confirmedHere[m.heMsgId] = (content, appointment, known.patientID ?? 0, match)

@@ -11,6 +11,21 @@ public struct JournalEntry: Sendable, Equatable {
   public var appointmentID: Int64?
   public var patientID: Int64?
   public var patientMatch: String?
+
+  /// Marks `contentSHA256` of an entry rebuilt from PPMP's HE_MSG_ID tokens after the state was
+  /// lost (`AppointmentBook.journalFromTokens`): such an entry knows where the booking was
+  /// placed, not the message's content.
+  static let placementPrefix = "ppmp-placement:"
+
+  /// For a rebuilt entry, where the booking was placed (`placement(resourceID:start:minutes:)`).
+  public var placement: String? {
+    contentSHA256.hasPrefix(Self.placementPrefix) ? String(contentSHA256.dropFirst(Self.placementPrefix.count)) : nil
+  }
+
+  /// Practitioner, start and length, as a rebuilt entry records them.
+  public static func placement(resourceID: Int64, start: String, minutes: Int) -> String {
+    "\(resourceID) \(start) \(minutes)"
+  }
 }
 
 /// The drop rows of the journal.

@@ -61,6 +61,45 @@ import Testing
     #expect(spool.files("outbox").contains("receipt-again-" + (answered as NSString).deletingPathExtension + ".xml"))
   }
 
+  /// After a state loss the journal's bookings come back from PPMP's HE_MSG_ID tokens: a
+  /// re-sent heMsgId whose booking moved to another day is `duplicate-message`, never a second
+  /// appointment (a lookup by token on the new day alone would not have found the first).
+  @Test func aResentHeMsgIdMovedToAnotherDayAfterStateLossIsADuplicateMessage() throws {
+    let spool = try spoolWithHistory("state-lost-moved")
+    try FileManager.default.removeItem(atPath: spool.sub("state/connector.sqlite"))
+    // A booking some receipt confirmed, and the drop it came in (staged or archived).
+    var found: (id: String, drop: String)?
+    for name in spool.fed where found == nil {
+      let stem = (name as NSString).deletingPathExtension
+      guard let receipt = try? String(contentsOfFile: spool.sub("outbox/receipt-\(stem).xml"), encoding: .utf8),
+        let id = receipt.firstMatch(of: /<confirmInsert heMsgId="([^"]+)"/)?.1
+      else { continue }
+      let staged = spool.sub("state/staging/inbox/" + name)
+      var text = (try? String(contentsOfFile: staged, encoding: .utf8)) ?? ""
+      for archive in ["demo-1", "demo-2"] where text.isEmpty {
+        text = try spool.demo.run(["audit", "show", archive, "data/inbox/" + name]).stdout
+      }
+      found = (String(id), text)
+    }
+    let (id, drop) = try #require(found)
+    let booking = try #require(drop.firstMatch(of: try Regex("<booking [^>]*heMsgId=\"\(id)\"[^>]*>[\\s\\S]*?</booking>")))
+    let time = try #require(String(booking.0).firstMatch(of: /pmsAppointmentTime="(\d{4}-\d{2}-)(\d{2})T/))
+    let nextDay = String(format: "%02d", Int(time.2)! + 1)
+    let moved = String(booking.0).replacingOccurrences(of: "\(time.0)", with: "pmsAppointmentTime=\"\(time.1)\(nextDay)T")
+    let root = try #require(drop.firstMatch(of: /<drop [^>]*>/))
+    try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + root.0 + "\n  " + moved + "\n</drop>\n")
+      .write(toFile: spool.demo.inbox + "/moved.xml", atomically: true, encoding: .utf8)
+    spool.noteFed("moved.xml")
+
+    let r = try spool.demo.run(["run"])
+    #expect([0, 1].contains(r.status), "\(r.stderr)")
+    #expect(r.stderr.contains("message journal rebuilt from PPMP"), "\(r.stderr)")
+    let receipt = try String(contentsOfFile: spool.sub("outbox/receipt-moved.xml"), encoding: .utf8)
+    #expect(receipt.contains("<rejectInsert heMsgId=\"\(id)\"") && receipt.contains("reason=\"duplicate-message\""), "\(receipt)")
+    let problems = try spool.violations(expectAllFed: true)
+    #expect(problems.isEmpty, "\(problems)")
+  }
+
   @Test func damagedStateStopsWithAClearMessageAndTouchesNothing() throws {
     let spool = try spoolWithHistory("state-damaged")
     let state = spool.sub("state/connector.sqlite")

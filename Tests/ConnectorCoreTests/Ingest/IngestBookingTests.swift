@@ -188,3 +188,13 @@ import Testing
     #expect(try p.appointments(carrying: "late").first.map { $0["status"] as String } == "cancelled")
   }
 }
+
+/// The tokens a state-loss rebuild of the journal reads back from appointment comments.
+@Suite struct HEMessageTokenTests {
+  @Test func tokensAreReadAsCarryDelimitsThem() {
+    let comments = "Sore knee, HE-MSG-ID:defused\nHE_MSG_ID:m-1 HE_MSG_ID:m-10.a;HE_MSG_ID: HE_MSG_ID:x:y"
+    #expect(AppointmentBook.tokens(in: comments) == ["m-1", "m-10.a", "x:y"])
+    for id in AppointmentBook.tokens(in: comments) { #expect(AppointmentBook.comments(comments, carry: id)) }
+    #expect(AppointmentBook.tokens(in: "no token here").isEmpty)
+  }
+}
