@@ -17,23 +17,24 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
   public var code: Int
   /// The `errno` libarchive or the system call reported, 0 when there was none.
   public var errno: Int32
-  /// libarchive's message or ours, naming the member when there is one.
-  public var message: String
+  /// libarchive's message or ours, without the member: for a caller that names the file itself.
+  public var reason: String
   /// The archive member (or file) concerned, when there is one.
   public var member: String?
 
-  /// `message` without the member it names, for a caller that names the file itself.
-  public var reason: String {
-    guard let member, message.hasSuffix(" [member '\(member)']") else { return message }
-    return String(message.dropLast(" [member '\(member)']".count))
+  /// `reason`, naming the member when there is one.
+  public var message: String {
+    guard let member else { return reason }
+    return "\(reason) [member '\(member)']"
   }
 
   /// Creates an error from its parts; mostly for tests and for callers that re-wrap failures.
+  /// `message` is the reason; `member`, when given, is named after it.
   public init(operation: String, code: Int = 0, errno: Int32 = 0, message: String, member: String? = nil) {
     self.operation = operation
     self.code = code
     self.errno = errno
-    self.message = message
+    self.reason = message
     self.member = member
   }
 
@@ -55,25 +56,20 @@ extension ArchiveError {
       operation: operation,
       code: Int(code),
       errno: archive_errno(handle),
-      message: Self.naming(member, in: libraryMessage),
+      message: libraryMessage,
       member: member
     )
   }
 
-  /// One of our own refusals (code 0), naming the member in the message when there is one.
+  /// One of our own refusals (code 0).
   static func refusal(_ operation: String, _ message: String, member: String? = nil, errno: Int32 = 0) -> ArchiveError {
-    ArchiveError(operation: operation, errno: errno, message: naming(member, in: message), member: member)
+    ArchiveError(operation: operation, errno: errno, message: message, member: member)
   }
 
   /// A failed system call, with the C library's text for `errno`.
   static func system(_ operation: String, errno: Int32, member: String? = nil) -> ArchiveError {
     let text = String(cString: strerror(errno))
-    return ArchiveError(operation: operation, errno: errno, message: naming(member, in: text), member: member)
-  }
-
-  private static func naming(_ member: String?, in message: String) -> String {
-    guard let member else { return message }
-    return "\(message) [member '\(member)']"
+    return ArchiveError(operation: operation, errno: errno, message: text, member: member)
   }
 }
 
@@ -85,15 +81,20 @@ enum ArchiveStatus {
 }
 
 /// Turns a libarchive return code into our policy: OK passes, WARN is recorded and passes,
-/// anything else (RETRY, FAILED, FATAL) throws with the handle's message.
+/// anything else (RETRY, FAILED, FATAL) throws with the handle's message, or `cause` when a
+/// failure below the handle (in its client callbacks) explains it.
 func checkArchiveCall(
   _ code: Int32,
   _ handle: OpaquePointer,
   _ operation: String,
   member: String? = nil,
+  cause: ArchiveError? = nil,
   warnings: inout [ArchiveError]
 ) throws(ArchiveError) {
   if code == ArchiveStatus.ok { return }
+  // A client callback can only return -1, so the handle's own message would just say the write
+  // failed; the failure the callback recorded (a full disk, say) is the one worth reporting.
+  if code != ArchiveStatus.warn, let cause { throw cause }
   let error = ArchiveError(handle: handle, operation: operation, code: code, member: member)
   if code == ArchiveStatus.warn {
     warnings.append(error)

@@ -127,7 +127,7 @@ public final class TarReader {
       } catch let error as ArchiveError {
         // The broken header has no name yet; the member before it says where in the archive we are.
         var located = error
-        if let previous = currentPath { located.message += " (in the header after member '\(previous)')" }
+        if let previous = currentPath { located.reason += " (in the header after member '\(previous)')" }
         throw located
       }
       guard let entry else {

@@ -195,10 +195,7 @@ public final class TarWriter {
     do {
       // Closing the pax handle pushes its last block and end-of-archive through the sink.
       let code = archive_write_close(handle)
-      if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
-        throw sink.failure ?? ArchiveError(handle: handle, operation: "archive_write_close", code: code, member: nil)
-      }
-      try checkArchiveCall(code, handle, "archive_write_close", warnings: &warnings)
+      try checkArchiveCall(code, handle, "archive_write_close", cause: sink.failure, warnings: &warnings)
       try sink.finish(warnings: &warnings)
     } catch {
       fail()
@@ -316,13 +313,8 @@ public final class TarWriter {
     if let symlink { archive_entry_set_symlink_utf8(entry, symlink) }
     if let hardlink { archive_entry_set_hardlink_utf8(entry, hardlink) }
     let code = archive_write_header(handle, entry)
-    if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
-      fail()
-      // A failure in the sink (a full disk, say) explains this call's failure better than the
-      // pax handle, which only learns that its output callback returned -1.
-      throw sink.failure ?? ArchiveError(handle: handle, operation: "archive_write_header", code: code, member: path)
-    }
-    try checkArchiveCall(code, handle, "archive_write_header", member: path, warnings: &warnings)
+    if code != ArchiveStatus.ok && code != ArchiveStatus.warn { fail() }
+    try checkArchiveCall(code, handle, "archive_write_header", member: path, cause: sink.failure, warnings: &warnings)
   }
 
   private func writeData(_ bytes: UnsafeRawBufferPointer, member: String) throws {
@@ -477,14 +469,10 @@ private final class TarStreamSink {
 
   /// Ends the raw entry and closes the compressor, which writes its last bytes and trailer.
   func finish(warnings: inout [ArchiveError]) throws {
-    func check(_ code: Int32, _ operation: String) throws {
-      if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
-        throw failure ?? ArchiveError(handle: handle, operation: operation, code: code, member: path)
-      }
-      try checkArchiveCall(code, handle, operation, member: path, warnings: &warnings)
-    }
-    try check(archive_write_finish_entry(handle), "archive_write_finish_entry")
-    try check(archive_write_close(handle), "archive_write_close")
+    let ended = archive_write_finish_entry(handle)
+    try checkArchiveCall(ended, handle, "archive_write_finish_entry", member: path, cause: failure, warnings: &warnings)
+    let closed = archive_write_close(handle)
+    try checkArchiveCall(closed, handle, "archive_write_close", member: path, cause: failure, warnings: &warnings)
     isClosed = true
   }
 
@@ -542,10 +530,6 @@ private final class TarStreamSink {
     }
     defer { archive_entry_free(entry) }
     archive_entry_set_filetype(entry, TarFileType.regular)
-    let code = archive_write_header(handle, entry)
-    if code != ArchiveStatus.ok && code != ArchiveStatus.warn {
-      throw ArchiveError(handle: handle, operation: "archive_write_header", code: code, member: nil)
-    }
-    try checkArchiveCall(code, handle, "archive_write_header", warnings: &warnings)
+    try checkArchiveCall(archive_write_header(handle, entry), handle, "archive_write_header", warnings: &warnings)
   }
 }
