@@ -170,12 +170,12 @@ public final class BagArchiver {
     // reader only stops at the end once `tail.finish()` says so) and a temporary archive that
     // was never renamed is gone.
     let tail = FileTail()
-    var readBack: ReadBack?
-    var indexing: IndexWriter?
+    var readBack: BackgroundWork<BagReport>?
+    var indexing: BackgroundWork<Void>?
     var renamed = false
     defer {
       tail.finish()
-      _ = readBack?.wait()
+      _ = try? readBack?.wait()
       _ = try? indexing?.wait()
       if !renamed { try? FileSystem.removeIfPresent(tempPath) }
     }
@@ -183,7 +183,7 @@ public final class BagArchiver {
     do {
       let writer = try TarWriter(
         path: tempPath, codec: codec, level: level, observeTar: { written.update($0) }, observeStored: { _ in tail.wrote() })
-      readBack = ReadBack(path: tempPath, tail: tail)
+      readBack = BackgroundWork { BagVerifier.verify(path: tempPath, following: tail, payload: .streamChecksum) }
       for (path, item) in items {
         switch item {
         case .folder:
@@ -223,7 +223,13 @@ public final class BagArchiver {
       // Every payload file is in: the index is sorted and written to the catalog on another
       // core while compression and the read-back finish. If the archive then fails, the row
       // is replaced by the next archive under this sequence (`recordArchiveIndex`).
-      indexing = IndexWriter(&index, state: state, sequence: sequence)
+      // Moved, not copied: with the only reference in the task, sorting in place copies nothing.
+      nonisolated(unsafe) var sealing = index
+      index = ArchiveMessageIndex()
+      indexing = BackgroundWork { [state] in
+        sealing.seal()
+        try state.recordArchiveIndex(sequence: sequence, sealing)
+      }
       try writer.finish()
       tail.finish()
     } catch let error as ArchiveError {
@@ -233,7 +239,7 @@ public final class BagArchiver {
     }
 
     // It counts once read back: every manifest hash, the tag manifest, the payload size.
-    let report = readBack!.wait()
+    let report = try readBack!.wait()
     let expected = Dictionary(uniqueKeysWithValues: payloadHashes.map { ($0.path, $0.sha256) })
     var problems = report.problems
     if report.tarXXH64 != written.finalize() { problems.append("the tar stream read back differs from the one written") }
@@ -303,45 +309,17 @@ private final class FirstFailure: @unchecked Sendable {
   }
 }
 
-/// Reads an archive back on a background thread while it is written; `wait()` gives the report.
-private final class ReadBack: @unchecked Sendable {
-  private var report: BagReport?
+/// Work started on a background thread; `wait()` gives its result or rethrows its error.
+private final class BackgroundWork<Value>: @unchecked Sendable {
+  private var result: Result<Value, Error>?
   private let done = DispatchGroup()
 
-  init(path: String, tail: FileTail) {
-    DispatchQueue.global().async(group: done) {
-      self.report = BagVerifier.verify(path: path, following: tail, payload: .streamChecksum)
-    }
+  init(_ work: @escaping @Sendable () throws -> Value) {
+    DispatchQueue.global().async(group: done) { self.result = Result { try work() } }
   }
 
-  func wait() -> BagReport {
+  func wait() throws -> Value {
     done.wait()
-    return report!
-  }
-}
-
-/// Seals an index and writes it to the catalog on a background thread; `wait()` rethrows.
-private final class IndexWriter: @unchecked Sendable {
-  private var failure: Error?
-  private var index: ArchiveMessageIndex
-  private let done = DispatchGroup()
-
-  /// Takes `index` over: the caller drops its copy, so sorting in place copies nothing.
-  init(_ index: inout ArchiveMessageIndex, state: ConnectorState, sequence: Int64) {
-    self.index = index
-    index = ArchiveMessageIndex()
-    DispatchQueue.global().async(group: done) {
-      self.index.seal()
-      do {
-        try state.recordArchiveIndex(sequence: sequence, self.index)
-      } catch {
-        self.failure = error
-      }
-    }
-  }
-
-  func wait() throws {
-    done.wait()
-    if let failure { throw failure }
+    return try result!.get()
   }
 }
