@@ -175,17 +175,13 @@ public struct ArchiveAuditor {
   private func mentioning(_ heMsgId: String, in path: String, memberLimit: Int, only: Set<String>?) throws -> [String] {
     var found: [String] = []
     var left = only?.count ?? Int.max
-    let reader = try TarReader(path: path)
-    while left > 0, let entry = try reader.next() {
-      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= Int64(memberLimit),
-        let range = entry.path.range(of: "/data/")
-      else { continue }
-      let member = "data/" + entry.path[range.upperBound...]
+    try BagLayout.forEachPayloadXML(inArchive: path, limit: Int64(memberLimit)) { member, read in
       if let only {
-        guard only.contains(member) else { continue }
+        guard only.contains(member) else { return true }
         left -= 1
       }
-      if MessageMentions.heMsgIds(in: try reader.readAll(limit: memberLimit)).contains(heMsgId) { found.append(member) }
+      if MessageMentions.heMsgIds(in: try read()).contains(heMsgId) { found.append(member) }
+      return left > 0
     }
     return found
   }

@@ -101,13 +101,9 @@ public final class BagArchiver {
   /// The heMsgId index of the exchange files inside an archive on disk (for `audit find`).
   static func messageIndex(archive path: String) throws -> ArchiveMessageIndex {
     var index = ArchiveMessageIndex()
-    let reader = try TarReader(path: path)
-    while let entry = try reader.next() {
-      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= indexLimit,
-        let range = entry.path.range(of: "/data/")
-      else { continue }
-      let bytes = try reader.readAll(limit: Int(indexLimit))
-      bytes.withUnsafeBytes { index.add(member: "data/" + entry.path[range.upperBound...], xml: $0) }
+    try BagLayout.forEachPayloadXML(inArchive: path, limit: indexLimit) { member, read in
+      try read().withUnsafeBytes { index.add(member: member, xml: $0) }
+      return true
     }
     index.seal()
     return index

@@ -87,6 +87,22 @@ public enum BagLayout {
     return out
   }
 
+  /// Calls `body` with each payload XML member of the archive at `path` no larger than `limit`
+  /// — its name as in the manifest (`data/…`) and a way to read it — until `body` returns false.
+  /// The exchange files the heMsgId index and `audit find` read; larger members are snapshots of
+  /// big practices, which mention no heMsgId.
+  static func forEachPayloadXML(
+    inArchive path: String, limit: Int64, _ body: (String, () throws -> [UInt8]) throws -> Bool
+  ) throws {
+    let reader = try TarReader(path: path)
+    while let entry = try reader.next() {
+      guard entry.type == .file, entry.path.hasSuffix(".xml"), entry.size <= limit,
+        let range = entry.path.range(of: "/data/")
+      else { continue }
+      guard try body("data/" + entry.path[range.upperBound...], { try reader.readAll(limit: Int(limit)) }) else { return }
+    }
+  }
+
   /// Whether `needle` (non-empty) occurs in `bytes`: memchr for its first byte, memcmp for the
   /// rest (Glibc does not export memmem).
   static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
