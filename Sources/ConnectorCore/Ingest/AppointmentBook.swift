@@ -40,19 +40,21 @@ public final class AppointmentBook {
     while let r = search.range(of: token) {
       let after = r.upperBound
       if after == search.endIndex { return true }
-      let c = search[after]
-      if !(c.isLetter || c.isNumber || "._:-".contains(c)) { return true }
+      if !isTokenCharacter(search[after]) { return true }
       search = search[after...]
     }
     return false
   }
+
+  /// What may continue an heMsgId after `HE_MSG_ID:`; anything else ends the token.
+  private static func isTokenCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || "._:-".contains(c) }
 
   /// Every heMsgId whose token `comments` carries, as `comments(_:carry:)` delimits them.
   static func tokens(in comments: String) -> [String] {
     var ids: [String] = []
     var search = comments[...]
     while let r = search.range(of: token("")) {
-      let id = search[r.upperBound...].prefix { $0.isLetter || $0.isNumber || "._:-".contains($0) }
+      let id = search[r.upperBound...].prefix(while: isTokenCharacter)
       if !id.isEmpty { ids.append(String(id)) }
       search = search[r.upperBound...]
     }
