@@ -25,6 +25,14 @@ enum FaultMounts {
   static func unmount(_ path: String) {
     _ = try? CommandRunner.run("/bin/umount", [path])
   }
+
+  /// Runs `body` with a `size` tmpfs (mode 0700) mounted over `path`, and unmounts it however
+  /// `body` ends, so a failing test never leaves a mount behind for the next one.
+  static func withTmpfs<T>(_ size: String, over path: String, _ body: () throws -> T) throws -> T {
+    try mount(["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path])
+    defer { unmount(path) }
+    return try body()
+  }
 }
 
 /// SPEC §10: disk full or a read-only outbox → exit 74, inbox, work/ and both databases left
@@ -63,13 +71,14 @@ enum FaultMounts {
     try spool.feed(4)
     let outbox = spool.sub("outbox")
     // 64 KiB holds the receipts but not the demo's ~100 KB snapshot: the run fails mid-export.
-    try FaultMounts.mount(["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", outbox])
-    let r = try spool.demo.run(["run"])
-    let written = spool.files("outbox")
     let keep = spool.demo.folder.child("outbox-kept")
-    try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: false)
-    for name in written { try FileManager.default.copyItem(atPath: outbox + "/" + name, toPath: keep + "/" + name) }
-    FaultMounts.unmount(outbox)
+    let (r, written) = try FaultMounts.withTmpfs("64k", over: outbox) {
+      let r = try spool.demo.run(["run"])
+      let written = spool.files("outbox")
+      try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: false)
+      for name in written { try FileManager.default.copyItem(atPath: outbox + "/" + name, toPath: keep + "/" + name) }
+      return (r, written)
+    }
     #expect(r.status == 74, "\(r.stderr)")
     #expect(r.stderr.contains("No space left on device"))
     #expect(!written.contains { $0.hasPrefix(".") }, "no temporary file left behind: \(written)")
@@ -89,14 +98,14 @@ enum FaultMounts {
     try spool.feed(Int.max)
     let outbox = spool.sub("outbox")
     // Too small for even one receipt of 20 messages once the filler takes its share.
-    try FaultMounts.mount(["-t", "tmpfs", "-o", "size=8k,mode=0700", "tmpfs", outbox])
-    let filler = outbox + "/filler"
-    _ = FileManager.default.createFile(atPath: filler, contents: Data(count: 4096))
-    let r = try spool.demo.run(["run"])
-    try? FileManager.default.removeItem(atPath: filler)
-    let leftovers = spool.files("outbox")
-    let kept = leftovers.map { ($0, spool.demo.contents(outbox + "/" + $0)) }
-    FaultMounts.unmount(outbox)
+    let (r, leftovers, kept) = try FaultMounts.withTmpfs("8k", over: outbox) {
+      let filler = outbox + "/filler"
+      _ = FileManager.default.createFile(atPath: filler, contents: Data(count: 4096))
+      let r = try spool.demo.run(["run"])
+      try? FileManager.default.removeItem(atPath: filler)
+      let leftovers = spool.files("outbox")
+      return (r, leftovers, leftovers.map { ($0, spool.demo.contents(outbox + "/" + $0)) })
+    }
     for (name, bytes) in kept { try Data(bytes).write(to: URL(fileURLWithPath: outbox + "/" + name)) }
     #expect(r.status == 74, "\(r.stderr)")
     #expect(!leftovers.contains { $0.hasPrefix(".") || $0.hasPrefix("receipt-drop-") }, "\(leftovers)")
@@ -113,10 +122,9 @@ enum FaultMounts {
     try spool.feed(4)
     let archive = spool.sub("archive")
     // 8 KiB cannot hold the first archive (the demo's snapshot alone compresses to more).
-    try FaultMounts.mount(["-t", "tmpfs", "-o", "size=8k,mode=0700", "tmpfs", archive])
-    let r = try spool.demo.run(["run"])
-    let leftovers = (try? FileManager.default.subpathsOfDirectory(atPath: archive)) ?? []
-    FaultMounts.unmount(archive)
+    let (r, leftovers) = try FaultMounts.withTmpfs("8k", over: archive) {
+      (try spool.demo.run(["run"]), (try? FileManager.default.subpathsOfDirectory(atPath: archive)) ?? [])
+    }
     #expect(r.status == 74, "\(r.stderr)")
     #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
     // The archive's own path is named once, not again as a "member".
