@@ -83,33 +83,29 @@ class Bench:
 
   def measure(self, cmd, setup=None, cwd=None, ok=(0,)):
     """Warm-up, then `runs` timed runs, each after an untimed `setup()`; medians and ranges."""
-    walls, rss, cpus = [], [], []
-    for i in range(self.runs + 1):
-      if setup:
-        setup()
-      wall, kb, cpu = self.timed(cmd, cwd or self.out, ok)
-      if i > 0:
-        walls.append(wall)
-        rss.append(kb)
-        cpus.append(cpu)
-    return dict(med=statistics.median(walls), lo=min(walls), hi=max(walls), rss=statistics.median(rss) / 1024,
-                cpu=statistics.median(cpus))
+    return self.interleaved([(cmd, setup, ok)], cwd)[0]
 
   def measure_pair(self, ours_cmd, stock_cmd, setup=None, cwd=None, ok=(0,)):
     """As `measure`, for both tools with their runs interleaved (ours, stock, ours, …), so a
     burst of load on a shared machine falls on both rather than on whichever ran then. `setup`
     runs before each of ours; `ok` is our command's accepted exit statuses."""
-    runs = {"ours": ([], [], []), "stock": ([], [], [])}
+    return self.interleaved([(ours_cmd, setup, ok), (stock_cmd, None, (0,))], cwd)
+
+  def interleaved(self, commands, cwd):
+    """One warm-up round, then `runs` timed rounds, each running every (cmd, setup, ok) in turn;
+    per command the median wall time with its range, median peak RSS (MB) and median CPU."""
+    series = [([], [], []) for _ in commands]
     for i in range(self.runs + 1):
-      for name, cmd in (("ours", ours_cmd), ("stock", stock_cmd)):
-        if setup and name == "ours":
+      for (cmd, setup, ok), (walls, rss, cpus) in zip(commands, series):
+        if setup:
           setup()
-        wall, kb, cpu = self.timed(cmd, cwd or self.out, ok if name == "ours" else (0,))
+        wall, kb, cpu = self.timed(cmd, cwd or self.out, ok)
         if i > 0:
-          for series, value in zip(runs[name], (wall, kb, cpu)):
-            series.append(value)
-    return tuple(dict(med=statistics.median(w), lo=min(w), hi=max(w), rss=statistics.median(r) / 1024,
-                      cpu=statistics.median(c)) for w, r, c in (runs["ours"], runs["stock"]))
+          walls.append(wall)
+          rss.append(kb)
+          cpus.append(cpu)
+    return [dict(med=statistics.median(w), lo=min(w), hi=max(w), rss=statistics.median(r) / 1024,
+                 cpu=statistics.median(c)) for w, r, c in series]
 
   def row(self, path, scale, size, ours, stock=None, stock_name="", target=None, rate=None):
     """target: (kind, bound) with kind 'ratio' (ours/stock ≤ bound), 'wall' (seconds) or 'rate' (≥)."""
