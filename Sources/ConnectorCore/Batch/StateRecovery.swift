@@ -1,3 +1,4 @@
+import ConnectorArchive
 import Foundation
 
 /// Rebuilding what a lost `state/connector.sqlite` held, from the spool itself (SPEC §10 crash
@@ -30,8 +31,11 @@ extension ConnectorContext {
       }
     }
     for file in archiveFiles {
-      for member in BagVerifier.verify(path: spool.archive + "/" + file).members {
-        if let s = publicationSequence((member as NSString).lastPathComponent) {
+      // Member names only: adoption below verifies every archive, and hashing each here too
+      // read every archive's payload twice. An archive that cannot be read is left to it.
+      guard let reader = try? TarReader(path: spool.archive + "/" + file) else { continue }
+      while let entry = try? reader.next() {
+        if let s = publicationSequence((entry.path as NSString).lastPathComponent) {
           highest = max(highest, s)
           sawPublication = true
         }
