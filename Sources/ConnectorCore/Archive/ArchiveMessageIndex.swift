@@ -108,7 +108,7 @@ public struct ArchiveMessageIndex: Sendable, Equatable {
   }
 
   /// The members that may mention `heMsgId` (see the type's note on collisions).
-  public func candidates(heMsgId: String) -> [String] {
+  func candidates(heMsgId: String) -> [String] {
     Self.candidateOrdinals(of: heMsgId, count: entries.count) { entries[$0] }.map { members[Int($0)] }
   }
 
