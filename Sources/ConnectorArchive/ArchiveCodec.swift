@@ -36,7 +36,10 @@ public enum ArchiveCodec: String, Sendable, CaseIterable {
 public enum ArchiveLibrary {
   /// libarchive's version string with its compression libraries, from `archive_version_details()`,
   /// e.g. "libarchive 3.6.2 zlib/1.2.13 liblzma/5.4.1 libzstd/1.5.4".
-  public static var versionDetails: String {
-    String(cString: archive_version_details())
-  }
+  ///
+  /// Read once: `archive_version_details()` rebuilds the string in one static buffer it
+  /// reallocates on every call, so two threads calling it at once double-free that buffer
+  /// (AddressSanitizer caught it when archives were written on parallel test threads). A
+  /// `static let` is initialised exactly once, whatever the thread.
+  public static let versionDetails: String = String(cString: archive_version_details())
 }
