@@ -136,16 +136,20 @@ public final class BatchRunner {
 
   /// Files waiting in inbox/, work/ and rejected/, and the oldest inbox drop's age.
   public func queueDepths() throws -> RunStatus.Queue {
-    try Self.queueDepths(context.spool)
+    try Self.queueDepths(context.spool, sightings: (try? context.state.inboxSightings()) ?? [:])
   }
 
-  public static func queueDepths(_ spool: SpoolLayout, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> RunStatus.Queue {
+  public static func queueDepths(
+    _ spool: SpoolLayout, now: Int64 = Int64(Date().timeIntervalSince1970), sightings: [[UInt8]: InboxSighting] = [:]
+  ) throws -> RunStatus.Queue {
     let inbox = try Inbox.list(spool.inbox)
     var q = RunStatus.Queue()
     q.inbox = inbox.count
     q.work = try Inbox.list(spool.work).count
     q.rejected = try Inbox.list(spool.rejected).filter { !$0.name.hasSuffix(".reason.txt") }.count
-    q.oldestWaitingSeconds = inbox.map(\.mtime).min().map { max(0, now - $0) }
+    q.oldestWaitingSeconds = inbox.map { Inbox.waitingSeconds($0, now: now, sighting: sightings[$0.rawName]) }.max()
+    let ahead = inbox.filter { $0.mtime > now + Inbox.futureMtimeToleranceSeconds }.count
+    q.futureMtime = ahead > 0 ? ahead : nil
     return q
   }
 }

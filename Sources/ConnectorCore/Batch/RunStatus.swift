@@ -31,8 +31,11 @@ public struct RunStatus: Codable, Sendable, Equatable {
     public var inbox = 0
     public var work = 0
     public var rejected = 0
-    /// Age in seconds of the oldest drop waiting in the inbox.
+    /// Age in seconds of the oldest drop waiting in the inbox, from when the connector first
+    /// saw it (its mtime until a run has seen it; a future mtime counts as just arrived).
     public var oldestWaitingSeconds: Int64?
+    /// Inbox files whose mtime is ahead of this machine's clock (a sender's clock is wrong).
+    public var futureMtime: Int?
   }
 
   /// Wall-clock ISO-8601 UTC times of the run.

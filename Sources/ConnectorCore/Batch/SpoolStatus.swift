@@ -51,9 +51,9 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
     var status = SpoolStatus()
     status.lastRun = try RunStatus.load(from: spool.statusFile)
     status.hasRun = status.lastRun != nil
-    status.queue = try BatchRunner.queueDepths(spool, now: Int64(now.timeIntervalSince1970))
-
     let state = FileManager.default.fileExists(atPath: spool.stateDatabase) ? try ConnectorState(path: spool.stateDatabase) : nil
+    status.queue = try BatchRunner.queueDepths(
+      spool, now: Int64(now.timeIntervalSince1970), sightings: (try? state?.inboxSightings()) ?? [:])
     let auditor = ArchiveAuditor(archiveFolder: spool.archive, state: state)
     let files = auditor.archiveFiles()
     status.archive.count = files.count

@@ -36,7 +36,7 @@ public struct Doctor {
     var findings = checkSpoolPermissions(spool)
     let state = openState(spool, &findings)
     findings += checkPractice(state: state)
-    findings += checkQueue(spool)
+    findings += checkQueue(spool, state: state)
     findings += checkLastRun(spool)
     findings += checkArchive(spool, state: state)
     return findings.enumerated().sorted { ($0.element.severity.rank, $0.offset) < ($1.element.severity.rank, $1.offset) }
@@ -406,18 +406,33 @@ public struct Doctor {
     return sorted.prefix(5).joined(separator: ", ") + (sorted.count > 5 ? ", …" : "")
   }
 
-  private func checkQueue(_ spool: SpoolLayout) -> [DoctorFinding] {
+  private func checkQueue(_ spool: SpoolLayout, state: ConnectorState?) -> [DoctorFinding] {
     guard FileSystem.fileInfo(spool.inbox) != nil else { return [] }
     var findings: [DoctorFinding] = []
     let nowSeconds = Int64(now.timeIntervalSince1970)
-    if let queue = try? BatchRunner.queueDepths(spool, now: nowSeconds) {
-      let old = ((try? Inbox.list(spool.inbox)) ?? []).filter { nowSeconds - $0.mtime > Self.waitingThresholdSeconds }
+    let sightings = (try? state?.inboxSightings()) ?? [:]
+    if let queue = try? BatchRunner.queueDepths(spool, now: nowSeconds, sightings: sightings) {
+      let inbox = (try? Inbox.list(spool.inbox)) ?? []
+      let waited = { (f: SpoolFile) in Inbox.waitingSeconds(f, now: nowSeconds, sighting: sightings[f.rawName]) }
+      let old = inbox.filter { waited($0) > Self.waitingThresholdSeconds }.sorted { waited($0) > waited($1) }
+      let ahead = inbox.filter { $0.mtime > nowSeconds + Inbox.futureMtimeToleranceSeconds }
+      if let first = ahead.first {
+        findings.append(
+          DoctorFinding(
+            .warning, "drop-mtime-in-future",
+            what: "\(ahead.count) inbox file(s) have a modification time in the future (\(first.name): "
+              + "\((first.mtime - nowSeconds) / 60) minutes ahead of this machine's clock). They are claimed once the "
+              + "connector has seen them unchanged for settle_seconds, but the sender's clock is wrong.",
+            where: .init(file: spool.inbox + "/" + first.name),
+            fix: "Correct the clock of the machine that writes the drops (NTP), or have the transfer job set the "
+              + "modification time on arrival (plain cp, not cp -p or rsync -t)."))
+      }
       if let oldest = old.first {
         findings.append(
           DoctorFinding(
             .warning, "drops-waiting",
             what: "\(old.count) drop(s) have waited in the inbox for more than 10 minutes (oldest \(oldest.name), "
-              + "\((nowSeconds - oldest.mtime) / 60) minutes): the batch is not running, is failing, or cannot claim them.",
+              + "\(waited(oldest) / 60) minutes): the batch is not running, is failing, or cannot claim them.",
             where: .init(file: spool.inbox + "/" + oldest.name),
             fix: "Check the timer or cron job runs `ppmp-connector run` every minute and read `ppmp-connector status`; "
               + "an in-flight name (.tmp, .part, leading dot) is never claimed."))

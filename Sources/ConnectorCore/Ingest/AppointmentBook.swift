@@ -276,7 +276,8 @@ public final class AppointmentBook {
     let first = (p[0] as String? ?? "").matchKey
     let last = (p[1] as String? ?? "").matchKey
     let earlier = try Row.fetchAll(
-      db, sql: "SELECT first_name, last_name FROM patients WHERE dob = ? AND id < ?", arguments: [p[2] as String?, patientID]
+      db, sql: "SELECT first_name, last_name FROM patients WHERE trim(dob) = trim(?) AND id < ?",
+      arguments: [p[2] as String?, patientID]
     ).filter { ($0[0] as String? ?? "").matchKey == first && ($0[1] as String? ?? "").matchKey == last }
     return earlier.count >= 2 ? .createdMultipleMatches : .createdNoMatch
   }
@@ -286,7 +287,9 @@ public final class AppointmentBook {
     let first = r.firstName.matchKey
     let last = r.lastName.matchKey
     let candidates = try Row.fetchAll(
-      db.cachedStatement(sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE dob = ? ORDER BY id"),
+      // trim(dob): a date of birth typed with a stray space in PPMP is the same date
+      // (ppmpc_patients_dob_trim serves this expression).
+      db.cachedStatement(sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE trim(dob) = ? ORDER BY id"),
       arguments: [r.dob.description]
     ).filter { ($0[1] as String? ?? "").matchKey == first && ($0[2] as String? ?? "").matchKey == last }
     if candidates.count == 1 {
@@ -306,20 +309,45 @@ public final class AppointmentBook {
     return (db.lastInsertedRowID, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
   }
 
+  /// Appointment ids by the heMsgIds their comments carry, read in one pass over the book the
+  /// first time a cancellation is not found where the journal says (`cancel`), and reused for
+  /// the rest of the ingest pass: a drop of unknown cancellations costs one read of the book,
+  /// not one per message. Bookings made later in the pass are in the journal, so they never need it.
+  private var tokenIndex: [String: [Int64]]?
+
+  /// Drops the token index, so the next miss reads the book afresh (start of each ingest pass).
+  public func forgetTokenIndex() { tokenIndex = nil }
+
+  private func appointments(carrying heMsgId: String, _ db: Database) throws -> [Int64] {
+    if tokenIndex == nil {
+      var index: [String: [Int64]] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT id, comments FROM appointments WHERE comments LIKE '%HE_MSG_ID:%' ORDER BY id")
+      while let row = try rows.next() {
+        let id: Int64 = row[0]
+        for token in Self.tokens(in: row[1] ?? "") { index[token, default: []].append(id) }
+      }
+      tokenIndex = index
+    }
+    return tokenIndex?[heMsgId] ?? []
+  }
+
   /// Cancels the appointment carrying `HE_MSG_ID:<heMsgId>`. `hint` is the appointment the
-  /// journal says the booking went into (checked, never trusted blindly).
+  /// journal says the booking went into (checked, never trusted blindly). Without a hint, or
+  /// when the hinted appointment no longer carries the token, the token index is asked; of
+  /// several carriers the lowest id not yet cancelled is the one cancelled.
   public func cancel(heMsgId: String, hint: Int64?) throws -> Result<Int64, MessageRejection> {
     try database.guardedWrite("cancelling \(heMsgId) in") { db -> Result<Int64, MessageRejection> in
+      let select = "SELECT id, status, comments FROM appointments WHERE id = ?"
       var candidates: [Row] = []
-      if let hint, let row = try Row.fetchOne(db, sql: "SELECT id, status, comments FROM appointments WHERE id = ?", arguments: [hint]),
-        Self.comments(row[2], carry: heMsgId)
-      {
+      if let hint, let row = try Row.fetchOne(db, sql: select, arguments: [hint]), Self.comments(row[2], carry: heMsgId) {
         candidates = [row]
       } else {
-        candidates = try Row.fetchAll(
-          db, sql: "SELECT id, status, comments FROM appointments WHERE comments LIKE ? ESCAPE '\\' ORDER BY id",
-          arguments: [Self.likePattern(heMsgId)]
-        ).filter { Self.comments($0[2], carry: heMsgId) }
+        for id in try appointments(carrying: heMsgId, db) {
+          if let row = try Row.fetchOne(db, sql: select, arguments: [id]), Self.comments(row[2] ?? "", carry: heMsgId) {
+            candidates.append(row)
+          }
+        }
       }
       guard !candidates.isEmpty else {
         return .failure(
@@ -327,7 +355,9 @@ public final class AppointmentBook {
             .unknownBooking,
             "no PPMP appointment carries HE_MSG_ID:\(heMsgId) in its comments; staff may have removed it. Cancel the appointment in PPMP by hand, and leave HE_MSG_ID tokens in appointment comments"))
       }
-      if let open = candidates.first(where: { ($0[1] as String) != AppointmentStatus.cancelled.rawValue }) {
+      if let open = candidates.first(where: {
+        (($0[1] as String?) ?? "").trimmingWhitespace.lowercased() != AppointmentStatus.cancelled.rawValue
+      }) {
         let id: Int64 = open[0]
         try db.execute(
           sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])

@@ -50,7 +50,8 @@ public final class Ingestor {
 
   public func run() throws -> IngestSummary {
     var summary = IngestSummary()
-    let leftOver = try Inbox.list(spool.work)
+    book.forgetTokenIndex()
+    let leftOver = try adoptWorkNames(try Inbox.list(spool.work))
     let waiting = try Inbox.list(spool.inbox)
     let total = leftOver.count + waiting.count
     // Anything left in work/ by a crashed run goes first, then the inbox.
@@ -60,16 +61,27 @@ public final class Ingestor {
       progress(summary.drops, total)
     }
     let clock = now()
+    let seen = try state.inboxSightings()
+    var sightings: [[UInt8]: InboxSighting] = [:]
+    defer { try? state.replaceInboxSightings(sightings) }
     for file in waiting {
-      if shouldStop() { return summary }
-      if file.isRegular && !Inbox.isSettled(file, settleSeconds: configuration.settleSeconds, now: clock) {
+      if shouldStop() {
+        // Not looked at this time: keep what was known of it.
+        if let s = seen[file.rawName] { sightings[file.rawName] = s }
+        continue
+      }
+      let known = seen[file.rawName].flatMap { $0.size == file.size && $0.mtime == file.mtime ? $0 : nil }
+      if file.isRegular && !Inbox.isSettled(file, settleSeconds: configuration.settleSeconds, now: clock, sighting: known) {
+        sightings[file.rawName] = known ?? InboxSighting(size: file.size, mtime: file.mtime, firstSeen: clock)
         summary.waiting += 1
         continue
       }
+      // The work name is the safe form of the name (DropName): from here on no byte of the
+      // delivered name reaches XML, a temporary name or a terminal.
       let workName = FileSystem.freeName(in: spool.work, for: file.name)
       // The claim: one atomic rename. A file that vanished meanwhile was claimed by nobody else
       // (we hold the lock); the transfer job took it back, which is its right.
-      if rename(spool.inbox + "/" + file.name, spool.work + "/" + workName) != 0 {
+      if FileSystem.renameBytes(file.path(in: spool.inbox), to: Array((spool.work + "/" + workName).utf8)) != 0 {
         if errno == ENOENT { continue }
         throw FileSystem.ioError("claim (rename into work/)", spool.inbox + "/" + file.name)
       }
@@ -78,6 +90,24 @@ public final class Ingestor {
       progress(summary.drops, total)
     }
     return summary
+  }
+
+  /// Gives files in work/ whose names are not safe (claimed by a version before `DropName`, or
+  /// put there by hand) their safe name, carrying any open drop record along.
+  private func adoptWorkNames(_ files: [SpoolFile]) throws -> [SpoolFile] {
+    try files.map { file in
+      guard Array(file.name.utf8) != file.rawName else { return file }
+      let target = FileSystem.freeName(in: spool.work, for: file.name)
+      if FileSystem.renameBytes(file.path(in: spool.work), to: Array((spool.work + "/" + target).utf8)) != 0 {
+        throw FileSystem.ioError("rename in work/", spool.work + "/" + file.name)
+      }
+      try FileSystem.sync(spool.work, isFolder: true)
+      try state.renameOpenDrops(workName: String(decoding: file.rawName, as: UTF8.self), to: target)
+      var renamed = file
+      renamed.name = target
+      renamed.rawName = Array(target.utf8)
+      return renamed
+    }
   }
 
   // MARK: one drop
@@ -94,6 +124,14 @@ public final class Ingestor {
         summary: &summary)
       return
     }
+    if info.links > 1 {
+      // Another name for the same file exists (possibly outside the spool: /etc/passwd, the PPMP
+      // database). Its content is never read, archived or kept: only this name is removed.
+      try refuseHardLink(workName: workName, name: name, links: info.links, summary: &summary)
+      return
+    }
+    // Adopted: the drop holds patient data, whatever mode the sender gave it.
+    if (info.mode & 0o777) != FileSystem.fileMode { chmod(path, FileSystem.fileMode) }
     if info.size > configuration.maxDropBytes {
       try reject(
         workName: workName, name: name, sha256: nil, record: nil,
@@ -102,8 +140,10 @@ public final class Ingestor {
       return
     }
     let sha = try SHA256Digest.hex(ofFile: path)
-    let record = try state.openDrop(workName: workName, sha256: sha)
+    var record = try state.openDrop(workName: workName, sha256: sha)
       ?? state.insertDrop(originalName: name, workName: workName, sha256: sha, at: stamp)
+    // Names recorded by a version before DropName may hold any byte: never let one through.
+    record.originalName = DropName(record.originalName).safe
 
     // Answered before a crash: finish the bookkeeping, never answer twice.
     if let answer = record.answerName, FileManager.default.fileExists(atPath: spool.outbox + "/" + answer) {
@@ -125,6 +165,18 @@ public final class Ingestor {
       }
       return
     }
+
+    // An attempt counts before any work on the drop, so one that hangs or is killed mid-way
+    // (a crash, a SIGKILL by a timeout) is counted too and cannot hold the queue for ever.
+    if record.attempts >= configuration.maxAttempts {
+      let last = record.lastError.map { "last error: \($0)" } ?? "each attempt was interrupted before it finished (killed, crashed or stopped)"
+      try reject(
+        workName: workName, name: record.originalName, sha256: sha, record: record,
+        DropRejection(.tooManyAttempts, "gave up after \(record.attempts) attempts; \(last)"), summary: &summary)
+      return
+    }
+    record.attempts += 1
+    try state.updateDrop(record.id, attempts: record.attempts)
 
     let document: DropDocument
     do {
@@ -150,15 +202,15 @@ public final class Ingestor {
       try state.updateDrop(record.id, status: "done")
     } catch let error as ConnectorError {
       // Not the drop's fault (database locked, disk trouble): keep it claimed and retry next run.
-      let attempts = record.attempts + 1
+      let attempts = record.attempts
       summary.errors.append("\(record.originalName): \(error)")
       if attempts >= configuration.maxAttempts {
-        try state.updateDrop(record.id, attempts: attempts, lastError: "\(error)")
+        try state.updateDrop(record.id, lastError: "\(error)")
         try reject(
           workName: workName, name: record.originalName, sha256: sha, record: record,
           DropRejection(.tooManyAttempts, "gave up after \(attempts) attempts; last error: \(error)"), summary: &summary)
       } else {
-        try? state.updateDrop(record.id, attempts: attempts, lastError: "\(error)")
+        try? state.updateDrop(record.id, lastError: "\(error)")
         summary.retrying += 1
         if case .io = error { throw error }
       }
@@ -219,8 +271,21 @@ public final class Ingestor {
       }
     }
 
+    // requestId names one cancellation request: within a drop as across drops, the same
+    // requestId with the same content gets the same answer again, with other content
+    // `duplicate-message`.
+    var cancellationsHere: [String: (content: String, answer: ReceiptEntry)] = [:]
     for c in document.cancellations {
       let content = c.contentSHA256
+      if let earlier = cancellationsHere[c.requestId] {
+        if earlier.content == content {
+          entries.append(earlier.answer)
+        } else {
+          entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) appears earlier in this drop with different content"))
+        }
+        continue
+      }
+      defer { if cancellationsHere[c.requestId] == nil, let last = entries.last { cancellationsHere[c.requestId] = (content, last) } }
       if let known = knownCancellations[c.requestId], known.contentSHA256 != content,
         known.outcome == "confirmUpdate"
       {
@@ -259,6 +324,27 @@ public final class Ingestor {
     try FileSystem.writeAtomically(to: spool.outbox + "/" + noticeName, bytes: try notice.render())
     try moveRejected(workName: workName, name: name, reasonText: notice.reasonText)
     if let record { try state.updateDrop(record.id, status: "rejected") }
+    try stage(from: spool.outbox + "/" + noticeName, as: "outbox/" + noticeName, move: false)
+    summary.dropsRejected += 1
+    summary.answers.append(noticeName)
+  }
+
+  /// Answers a drop that is a hard link without reading it: the notice and `NAME.reason.txt`
+  /// go out as for any unreadable drop, but the name is removed instead of moved, so rejected/
+  /// and the archive never hold another file's content.
+  private func refuseHardLink(workName: String, name: String, links: Int, summary: inout IngestSummary) throws {
+    let rejection = DropRejection(
+      .notARegularFile,
+      "the inbox entry has \(links) hard links; a drop must be a file of its own (write it, then rename it into inbox/). "
+        + "It was not read; this name was removed and the other links are untouched")
+    let notice = DropRejectedNotice(dropName: name, dropSHA256: nil, rejection: rejection)
+    let noticeName = FileSystem.freeName(in: spool.outbox, for: "rejected-\(FileSystem.splitExtension(name).stem).xml")
+    try FileSystem.writeAtomically(to: spool.outbox + "/" + noticeName, bytes: try notice.render())
+    let target = FileSystem.freeName(in: spool.rejected, for: name)
+    let reasonName = FileSystem.freeName(in: spool.rejected, for: target + ".reason.txt")
+    try FileSystem.writeAtomically(to: spool.rejected + "/" + reasonName, bytes: Array(notice.reasonText.utf8))
+    try FileSystem.removeIfPresent(spool.work + "/" + workName)
+    try FileSystem.sync(spool.work, isFolder: true)
     try stage(from: spool.outbox + "/" + noticeName, as: "outbox/" + noticeName, move: false)
     summary.dropsRejected += 1
     summary.answers.append(noticeName)

@@ -147,6 +147,20 @@ public final class ConnectorState: Sendable {
           );
           """)
     }
+    m.registerMigration("v3-inbox-sighting") { db in
+      // First-seen times of inbox files: the settle check and the waiting age use the
+      // connector's own clock, not a sender's mtime (which may be in the future, or days old
+      // after `cp -p`).
+      try db.execute(
+        sql: """
+          CREATE TABLE inbox_sighting (
+            name BLOB PRIMARY KEY,           -- the file name as the file system holds it
+            size INTEGER NOT NULL,
+            mtime INTEGER NOT NULL,
+            first_seen INTEGER NOT NULL      -- wall-clock seconds
+          );
+          """)
+    }
     return m
   }
 

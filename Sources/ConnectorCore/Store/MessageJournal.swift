@@ -157,6 +157,15 @@ extension ConnectorState {
     }
   }
 
+  /// Points open records of a file in work/ at its new name there.
+  public func renameOpenDrops(workName: String, to newName: String) throws {
+    try write("recording a drop in") { db in
+      try db.execute(
+        sql: "UPDATE drop_file SET work_name = ? WHERE work_name = ? AND status IN ('claimed', 'answered')",
+        arguments: [newName, workName])
+    }
+  }
+
   /// Every drop record, oldest first (for status and tests).
   public func drops() throws -> [DropRecord] {
     try read("reading drops in") { db in

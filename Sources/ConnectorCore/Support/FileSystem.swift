@@ -80,10 +80,32 @@ public enum FileSystem {
   }
 
   /// A temporary name beside `path` that in-flight filters ignore (leading dot, `.tmp` suffix).
+  /// At most 64 bytes of the final name are kept, so the temporary name fits NAME_MAX whatever
+  /// the final name's length.
   public static func temporaryPath(for path: String) -> String {
     let url = URL(fileURLWithPath: path)
-    let name = ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let kept = DropName.utf8Prefix(url.lastPathComponent, bytes: 64)
+    let name = ".\(kept).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
     return url.deletingLastPathComponent().appendingPathComponent(name).path
+  }
+
+  /// `rename(2)` on paths given byte for byte (a delivered name need not be UTF-8).
+  public static func renameBytes(_ from: [UInt8], to: [UInt8]) -> Int32 {
+    (from + [0]).withUnsafeBufferPointer { f in
+      (to + [0]).withUnsafeBufferPointer { t in
+        f.withMemoryRebound(to: CChar.self) { fc in
+          t.withMemoryRebound(to: CChar.self) { tc in
+            #if canImport(Glibc)
+              Glibc.rename(fc.baseAddress!, tc.baseAddress!)
+            #elseif canImport(Musl)
+              Musl.rename(fc.baseAddress!, tc.baseAddress!)
+            #else
+              Darwin.rename(fc.baseAddress!, tc.baseAddress!)
+            #endif
+          }
+        }
+      }
+    }
   }
 
   /// Writes a file atomically: `produce` writes the temporary path; then fsync, rename, fsync folder.
@@ -180,10 +202,10 @@ public enum FileSystem {
   }
 
   /// File size and modification time (seconds), following no symlink.
-  public static func fileInfo(_ path: String) -> (size: Int64, mtime: Int64, mode: mode_t, uid: uid_t)? {
+  public static func fileInfo(_ path: String) -> (size: Int64, mtime: Int64, mode: mode_t, uid: uid_t, links: Int)? {
     var st = stat()
     guard lstat(path, &st) == 0 else { return nil }
-    return (Int64(st.st_size), Int64(st.st_mtim.tv_sec), st.st_mode, st.st_uid)
+    return (Int64(st.st_size), Int64(st.st_mtim.tv_sec), st.st_mode, st.st_uid, Int(st.st_nlink))
   }
 }
 

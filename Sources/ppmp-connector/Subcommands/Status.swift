@@ -43,7 +43,8 @@ extension PPMPConnector {
       } else {
         Console.out("last run:  no run yet")
       }
-      let oldest = s.queue.oldestWaitingSeconds.map { ", oldest waiting \(Self.age($0))" } ?? ""
+      var oldest = s.queue.oldestWaitingSeconds.map { ", oldest waiting \(Self.age($0))" } ?? ""
+      if let ahead = s.queue.futureMtime { oldest += " (\(ahead) with a modification time in the future: see doctor)" }
       Console.out("queue:     inbox \(s.queue.inbox)\(oldest), work \(s.queue.work), rejected \(s.queue.rejected)")
       let a = s.archive
       if let name = a.lastName {

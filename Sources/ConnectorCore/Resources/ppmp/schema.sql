@@ -64,10 +64,11 @@ CREATE TABLE appointments (
 
 -- Export: one practitioner's appointments over the horizon, date by date.
 CREATE INDEX IF NOT EXISTS ppmpc_appointments_staff_date ON appointments(staff_id, appt_date);
--- Ingest: patient matching. Candidates are fetched by date of birth (a handful per
--- date) and compared on trimmed, case-folded names in the connector, which SQLite's
+-- Ingest: patient matching. Candidates are fetched by trimmed date of birth (a handful
+-- per date) and compared on trimmed, case-folded names in the connector, which SQLite's
 -- NOCASE (ASCII only) and untrimmed columns could not do through an index.
-CREATE INDEX IF NOT EXISTS ppmpc_patients_dob ON patients(dob);
+CREATE INDEX IF NOT EXISTS ppmpc_patients_dob_trim ON patients(trim(dob));
+DROP INDEX IF EXISTS ppmpc_patients_dob;
 -- Export and ingest: a practitioner's blocks on a date.
 CREATE INDEX IF NOT EXISTS ppmpc_diary_blocks_staff_date ON diary_blocks(staff_id, block_date);
 -- Export and doctor: a practitioner's diary rows.
