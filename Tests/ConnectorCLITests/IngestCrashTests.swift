@@ -67,4 +67,50 @@ import Testing
     for id in confirmed { #expect(counts[id] == 1, "\(id) is in PPMP \(counts[id] ?? 0) times; \(context)") }
     for (id, n) in counts where n > 1 { Issue.record("\(id) is in PPMP \(n) times; \(context)") }
   }
+  /// A drop that is killed mid-processing every time (a hang, a timeout's SIGKILL) must not hold
+  /// the queue for ever: attempts count before the work starts, so after `max_attempts` killed
+  /// runs it is set aside with `too-many-attempts`, and the drop behind it is answered.
+  @Test func aDropKilledEveryTimeIsSetAsideAfterMaxAttemptsAndTheNextIsAnswered() throws {
+    let spool = try DemoSpool(label: "ingest-killed-drop")
+    try spool.prepareForIngest()
+    let config = spool.folder.child("connector.toml")
+    try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "max_attempts = 5", with: "max_attempts = 3")
+      .write(toFile: config, atomically: true, encoding: .utf8)
+    // Thousands of bookings into one slot: every message after the first is a rejection, but each
+    // still costs a slot check in its own transaction, so the drop takes seconds, not milliseconds.
+    let slow = (0..<(Self.soak ? 20_000 : 6_000)).map {
+      BookingMessage.make(
+        heMsgId: "slow-\($0)", bookingId: "b\($0)", resourceID: 1, typeCode: nil, start: LocalDateTime("2026-03-05T10:00")!,
+        lengthMinutes: 15, bookedTime: "2026-03-01T00:00:00Z", firstName: "Slow", lastName: "Drop", dob: "1970-01-01",
+        phone: "0400 000 000")
+    }
+    try spool.placeDrop("slow.xml", try DropWriter.render(practiceID: "demo", bookings: slow, cancellations: []))
+    let good = BookingMessage.make(
+      heMsgId: "behind-1", bookingId: "b", resourceID: 1, typeCode: nil, start: LocalDateTime("2026-03-05T10:45")!,
+      lengthMinutes: 15, bookedTime: "2026-03-01T00:00:00Z", firstName: "Next", lastName: "Inline", dob: "1971-01-01",
+      phone: "0400 000 001")
+    try spool.placeDrop("zz-behind.xml", try DropWriter.render(practiceID: "demo", bookings: [good], cancellations: []))
+    let earlier = Date().addingTimeInterval(-60)
+    try FileManager.default.setAttributes([.modificationDate: earlier], ofItemAtPath: spool.inbox + "/slow.xml")
+
+    var landed = 0
+    for _ in 0..<8 where landed < 3 {
+      let process = try CommandRunner.start("ppmp-connector", ["ingest", "--as-of", spool.asOf, "--quiet"], in: spool.path)
+      // Kill once the slow drop has been claimed and worked on for a moment.
+      let deadline = Date().addingTimeInterval(30)
+      while process.isRunning && Date() < deadline && !spool.files(in: spool.work).contains("slow.xml") { usleep(2_000) }
+      usleep(400_000)
+      if process.isRunning && kill(process.processIdentifier, SIGKILL) == 0 { landed += 1 }
+      process.waitUntilExit()
+    }
+    #expect(landed == 3, "the slow drop finished before it could be killed")
+    let clean = try spool.run(["ingest"])
+    #expect(clean.status == 1, "\(clean.stdout)\(clean.stderr)")
+    let notice = try AnswerFile.elements(spool.outbox + "/rejected-slow.xml")[0]
+    #expect(notice["reason"] == "too-many-attempts", "\(notice.attributes)")
+    #expect((notice["detail"] ?? "").contains("gave up after 3 attempts"), "\(notice.attributes)")
+    #expect(try AnswerFile.entries(spool.outbox + "/receipt-zz-behind.xml").map(\.name) == ["confirmInsert"])
+    #expect(spool.files(in: spool.work).isEmpty && spool.files(in: spool.inbox).isEmpty)
+    #expect(spool.files(in: spool.rejected) == ["slow.xml", "slow.xml.reason.txt"])
+  }
 }
