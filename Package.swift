@@ -37,7 +37,6 @@ let package = Package(
         "ConnectorArchive",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "Logging", package: "swift-log"),
         .product(name: "TOMLKit", package: "TOMLKit"),
       ],
       resources: [.copy("Resources/schemas"), .copy("Resources/ppmp")]
@@ -50,24 +49,31 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // Test data: seeded practice and drop generators for ppmp-fixtures, the tests and the
+    // benchmarks. Kept out of the product library.
+    .target(
+      name: "ConnectorFixtures",
+      dependencies: ["ConnectorCore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .executableTarget(
       name: "ppmp-fixtures",
       dependencies: [
         "ConnectorCore",
+        "ConnectorFixtures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .target(
       name: "ConnectorTestSupport",
-      dependencies: ["ConnectorCore"],
+      dependencies: ["ConnectorCore", "ConnectorFixtures"],
       path: "Sources/ConnectorTestSupport"
     ),
     .testTarget(name: "ConnectorXMLTests", dependencies: ["ConnectorXML"]),
     .testTarget(name: "ConnectorArchiveTests", dependencies: ["ConnectorArchive"]),
-    .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore", "ConnectorTestSupport"]),
+    .testTarget(name: "ConnectorCoreTests", dependencies: ["ConnectorCore", "ConnectorFixtures", "ConnectorTestSupport"]),
     .testTarget(
       name: "ConnectorCLITests",
-      dependencies: ["ConnectorCore", "ConnectorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: ["ConnectorCore", "ConnectorFixtures", "ConnectorTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
     ),
   ],
   swiftLanguageModes: [.v6]

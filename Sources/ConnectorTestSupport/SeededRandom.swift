@@ -1,4 +1,5 @@
 import ConnectorCore
+import ConnectorFixtures
 
 /// A seeded `RandomNumberGenerator` for tests (the fixtures' SplitMix64 underneath), so a
 /// failing random case can be replayed from the seed its message prints.

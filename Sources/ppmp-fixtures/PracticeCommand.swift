@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectorCore
+import ConnectorFixtures
 import Foundation
 
 extension PPMPFixtures {

@@ -402,7 +402,8 @@ public struct Doctor {
   }
 
   private static func sample(_ names: [String]) -> String {
-    let sorted = names.sorted()
+    // Safe forms only: a file name can hold escape sequences that would drive the terminal.
+    let sorted = names.map { DropName($0).safe }.sorted()
     return sorted.prefix(5).joined(separator: ", ") + (sorted.count > 5 ? ", …" : "")
   }
 

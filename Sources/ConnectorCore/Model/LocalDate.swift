@@ -91,7 +91,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     return value
   }
 
-  static func pad(_ value: Int, _ width: Int) -> String {
+  /// `value` in decimal, zero-padded to `width` digits.
+  public static func pad(_ value: Int, _ width: Int) -> String {
     let s = String(value)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
   }

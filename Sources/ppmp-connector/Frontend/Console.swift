@@ -5,7 +5,30 @@ import Foundation
 /// Where the CLI talks to people: results on stdout, diagnostics on stderr.
 enum Console {
   static func out(_ line: String) {
-    print(line)
+    print(terminalSafe(line))
+  }
+
+  /// `line` with control characters other than tab and line ends written `%XX`: file names,
+  /// PPMP text and error details can hold escape sequences that would drive a terminal.
+  static func terminalSafe(_ line: String) -> String {
+    guard line.unicodeScalars.contains(where: isUnsafe) else { return line }
+    var out = ""
+    for scalar in line.unicodeScalars {
+      if isUnsafe(scalar) {
+        for b in String(scalar).utf8 { out += String(format: "%%%02X", b) }
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  private static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
+    switch s.value {
+    case 0x09, 0x0A, 0x0D: return false
+    case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: return true
+    default: return false
+    }
   }
 
   /// Whether stderr is a terminal: progress is shown there, never in a pipe or a log file.
@@ -19,7 +42,7 @@ enum Console {
   }
 
   static func err(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((terminalSafe(line) + "\n").utf8))
   }
 
   /// Runs a command body, turning library errors into one stderr line and SPEC §8's exit status.

@@ -1,3 +1,4 @@
+import ConnectorFixtures
 import Foundation
 import Testing
 @testable import ConnectorCore

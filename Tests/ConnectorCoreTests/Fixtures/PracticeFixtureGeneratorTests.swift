@@ -1,5 +1,6 @@
 import ConnectorCore
 import ConnectorTestSupport
+@testable import ConnectorFixtures
 import Foundation
 import GRDB
 import Testing

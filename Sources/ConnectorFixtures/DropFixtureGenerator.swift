@@ -1,3 +1,4 @@
+import ConnectorCore
 import Foundation
 import GRDB
 
