@@ -148,6 +148,52 @@ import Testing
     #expect(seconds < 2.5, "verify took \(seconds) s")
   }
 
+  @Test(.enabled(if: timeAvailable))
+  func statusAnswersFromTheCatalogWithoutReadingArchives() throws {
+    let spool = try DemoSpool(label: "hostile-status")
+    #expect(try spool.run(["run"]).status == 1)
+    let month = spool.folder.child("spool/archive/2026-03")
+    let archive = month + "/demo-1.tar.zst"
+    let intact = try jsonObject(try spool.run(["status", "--json"]).stdout)
+    #expect((intact["archive"] as? [String: Any])?["chainVerified"] as? Bool == true)
+
+    // A tag-file bomb dropped into the archive folder: status names it from the catalog's
+    // view (not recorded), without reading its gigabyte.
+    let made = try build("tag-bomb", label: "hostile-status-bomb")
+    try FileManager.default.copyItem(atPath: made.child("tag-bomb/2026-03/demo-1.tar.zst"), toPath: month + "/demo-9.tar.zst")
+    let m = try measured(["status", "--json"], in: spool.folder)
+    #expect(m.result.status == 0, "\(m.result.stderr)")
+    #expect(m.maxRSSKiB < 128 * 1024, "peak RSS \(m.maxRSSKiB) KiB")
+    let bombed = (try jsonObject(m.result.stdout))["archive"] as? [String: Any]
+    #expect(bombed?["chainVerified"] as? Bool == false)
+    #expect((bombed?["firstProblem"] as? String)?.hasPrefix("demo-9.tar.zst: not recorded in the catalog") == true, "\(String(describing: bombed))")
+    // The full read stays in audit verify and doctor, which name the bomb's member.
+    let verify = try spool.run(["audit", "verify"])
+    #expect(verify.status == 1 && verify.stderr.contains("demo-1/junk-00.bin is neither a tag file"), "\(verify.stderr)")
+    let doctor = try spool.run(["doctor", "--json"])
+    #expect(doctor.stdout.contains("junk-00.bin"), "\(doctor.stdout)")
+    try FileManager.default.removeItem(atPath: month + "/demo-9.tar.zst")
+
+    // The same bytes replaced in place, at the same size: status trusts the catalog (the
+    // archiver verified the file before recording it); doctor and audit verify read it.
+    let size = try #require(FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int)
+    try Data(repeating: 0x5A, count: size).write(to: URL(fileURLWithPath: archive))
+    let replaced = (try jsonObject(try spool.run(["status", "--json"]).stdout))["archive"] as? [String: Any]
+    #expect(replaced?["chainVerified"] as? Bool == true)
+    #expect(try spool.run(["audit", "verify"]).status == 1)
+    #expect(try spool.run(["doctor", "--json"]).stdout.contains("archive-chain-broken"))
+
+    // A change the catalog can see without reading: the file's size, and the file's absence.
+    try Data(repeating: 0x5A, count: size + 1).write(to: URL(fileURLWithPath: archive))
+    let grown = try spool.run(["status"])
+    #expect(grown.status == 0)
+    #expect(grown.stdout.contains("chain BROKEN: demo-1.tar.zst: the file is \(size + 1) bytes, the catalog recorded \(size)"), "\(grown.stdout)")
+    try FileManager.default.removeItem(atPath: archive)
+    let gone = (try jsonObject(try spool.run(["status", "--json"]).stdout))["archive"] as? [String: Any]
+    #expect(gone?["chainVerified"] as? Bool == false)
+    #expect((gone?["firstProblem"] as? String) == "2026-03/demo-1.tar.zst: recorded in the catalog but missing from the archive folder")
+  }
+
   private func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
   }
