@@ -155,6 +155,7 @@ def main(argv):
             wanted.append(a)
     if out is None:
         sys.exit(__doc__)
+    os.umask(0o077)  # archives 0600, folders 0700, as the connector's own
     table = cases(huge)
     for name in wanted or sorted(table):
         if name not in table:
