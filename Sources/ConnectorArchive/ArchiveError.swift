@@ -22,10 +22,11 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
   /// The archive member (or file) concerned, when there is one.
   public var member: String?
 
-  /// `reason`, naming the member when there is one.
+  /// `reason`, naming the member when there is one (control characters escaped, a long name
+  /// shortened: `MemberNameRules.display`).
   public var message: String {
     guard let member else { return reason }
-    return "\(reason) [member '\(member)']"
+    return "\(reason) [member '\(MemberNameRules.display(member))']"
   }
 
   /// Creates an error from its parts; mostly for tests and for callers that re-wrap failures.

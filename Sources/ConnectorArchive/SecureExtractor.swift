@@ -8,13 +8,17 @@ import Darwin
 public struct ExtractLimits: Sendable {
   /// Most bytes of file data written in total; the member that would pass it is removed.
   public var maxBytes: Int64
-  /// Most members the archive may hold (folders included).
+  /// Most files and folders the extraction may make: every member counts, and so does every
+  /// folder a member's path creates without a member of its own.
   public var maxEntries: Int
+  /// Longest member name and deepest nesting (`MemberNameRules`).
+  public var names: MemberNameRules
 
-  /// Creates limits from the two caps.
-  public init(maxBytes: Int64, maxEntries: Int) {
+  /// Creates limits from the caps; names follow `MemberNameRules.extraction` unless given.
+  public init(maxBytes: Int64, maxEntries: Int, names: MemberNameRules = .extraction) {
     self.maxBytes = maxBytes
     self.maxEntries = maxEntries
+    self.names = names
   }
 }
 
@@ -37,11 +41,13 @@ public struct ExtractSummary: Sendable, Equatable {
 
 /// Extracts regular files and folders only into an existing EMPTY folder (SPEC §7 `audit extract`).
 ///
-/// Refuses — throwing an `ArchiveError` naming the member and extracting nothing more — absolute
-/// paths, any `..` component, names that are empty or not valid UTF-8, symlinks, hard links,
-/// device nodes, fifos and sockets; refuses a missing or non-empty target; stops at
-/// `maxEntries` members and at `maxBytes` of written data (removing the partial file). Files are
-/// created 0600 with O_EXCL (never overwriting), folders 0700.
+/// Refuses — throwing an `ArchiveError` naming the member — absolute paths, any `..` component,
+/// names that are empty, not valid UTF-8, longer than 4096 bytes or deeper than 32 components,
+/// symlinks, hard links, device nodes, fifos and sockets; refuses a missing or non-empty target;
+/// stops at `maxEntries` files and folders and at `maxBytes` of written data. A refused
+/// extraction leaves nothing behind: everything it made in the target is removed, so the target
+/// is empty again (it was empty to begin with). Files are created 0600 with O_EXCL (never
+/// overwriting), folders 0700.
 ///
 /// We write files ourselves instead of through `archive_write_disk`: every file and folder is
 /// created relative to a folder descriptor with `openat`/`mkdirat` and `O_NOFOLLOW`, so no path
@@ -62,44 +68,68 @@ public enum SecureExtractor {
 
     let reader = try TarReader(path: archive)
     var session = Session(root: root, limits: limits)
-    defer { session.closeCachedParent() }
-    var entries = 0
-    while let entry = try reader.next() {
-      entries += 1
-      guard entries <= limits.maxEntries else {
-        throw ArchiveError.refusal("SecureExtractor.maxEntries", "the archive holds more than \(limits.maxEntries) members", member: entry.path)
+    do {
+      defer { session.closeCachedParent() }
+      while let entry = try reader.next() {
+        try session.count(member: entry.path)
+        let components = try safeComponents(of: entry, rules: limits.names)
+        switch entry.type {
+        case .directory:
+          try session.makeDirectory(components, member: entry.path)
+        case .file:
+          try session.writeFile(components, member: entry.path, from: reader)
+        case .symlink, .hardlink, .other:
+          throw ArchiveError.refusal("SecureExtractor.type", "only regular files and folders are extracted, not a \(entry.type.rawValue)", member: entry.path)
+        }
       }
-      let components = try safeComponents(of: entry)
-      switch entry.type {
-      case .directory:
-        try session.makeDirectory(components, member: entry.path)
-      case .file:
-        try session.writeFile(components, member: entry.path, from: reader)
-      case .symlink, .hardlink, .other:
-        throw ArchiveError.refusal("SecureExtractor.type", "only regular files and folders are extracted, not a \(entry.type.rawValue)", member: entry.path)
-      }
+    } catch {
+      // Half an extraction is worse than none: an auditor could take it for the whole bag.
+      removeContents(of: root)
+      throw error
     }
     return session.summary
   }
 
   /// Splits a member name into the components to create, refusing anything that could leave the
-  /// target. "." components are dropped so archives made with `tar -C dir -cf x .` still extract.
-  static func safeComponents(of entry: TarEntry) throws -> [String] {
-    let path = entry.path
-    func refuse(_ why: String) -> ArchiveError {
-      ArchiveError.refusal("SecureExtractor.path", why, member: path)
+  /// target or build an unbounded tree (`MemberNameRules`). "." components are dropped so
+  /// archives made with `tar -C dir -cf x .` still extract.
+  static func safeComponents(of entry: TarEntry, rules: MemberNameRules = .extraction) throws -> [String] {
+    switch rules.components(of: entry.path, isDirectory: entry.type == .directory) {
+    case .success(let components): return components
+    case .failure(let refusal): throw ArchiveError.refusal("SecureExtractor.path", refusal.reason, member: entry.path)
     }
-    if path.isEmpty { throw refuse("the member name is empty") }
-    if path.hasPrefix("/") { throw refuse("absolute member names are refused") }
-    if path.unicodeScalars.contains("\u{FFFD}") { throw refuse("the member name is not valid UTF-8") }
-    var components: [String] = []
-    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
-      if component == ".." { throw refuse("member names with a '..' component are refused") }
-      if component != "." { components.append(String(component)) }
+  }
+
+  /// Removes everything below the folder `fd`, never following a link; best effort (what cannot
+  /// be removed stays, and the refusal that led here is the error reported).
+  static func removeContents(of fd: Int32) {
+    let copy = dup(fd)
+    guard copy >= 0, let stream = fdopendir(copy) else { return }
+    // The duplicate shares the descriptor's offset, which an earlier listing left at the end.
+    rewinddir(stream)
+    var names: [String] = []
+    while let item = readdir(stream) {
+      let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+        String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+      }
+      if name != "." && name != ".." { names.append(name) }
     }
-    // Only a folder may name the target itself ("./"); a file needs a name.
-    if components.isEmpty && entry.type != .directory { throw refuse("the member name has no file name") }
-    return components
+    closedir(stream)
+    for name in names {
+      var info = stat()
+      guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+      if (info.st_mode & S_IFMT) == S_IFDIR {
+        // Nesting is capped by `MemberNameRules.maxComponents`, so this recursion is too.
+        let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if child >= 0 {
+          removeContents(of: child)
+          close(child)
+        }
+        unlinkat(fd, name, AT_REMOVEDIR)
+      } else {
+        unlinkat(fd, name, 0)
+      }
+    }
   }
 
   private static func requireEmpty(_ root: Int32, _ directory: String) throws {
@@ -127,6 +157,8 @@ private struct Session {
   let root: Int32
   let limits: ExtractLimits
   var summary = ExtractSummary(files: 0, directories: 0, bytes: 0)
+  /// Members read plus folders created without a member of their own, against `maxEntries`.
+  private var entries = 0
   private var cachedParent: (components: ArraySlice<String>, fd: Int32)?
 
   init(root: Int32, limits: ExtractLimits) {
@@ -139,10 +171,19 @@ private struct Session {
     cachedParent = nil
   }
 
+  /// Counts one more member or implied folder; refuses past `maxEntries`.
+  mutating func count(member: String) throws {
+    entries += 1
+    guard entries <= limits.maxEntries else {
+      throw ArchiveError.refusal(
+        "SecureExtractor.maxEntries", "the archive holds more than \(limits.maxEntries) members (folders included)", member: member)
+    }
+  }
+
   mutating func makeDirectory(_ components: [String], member: String) throws {
     guard let last = components.last else { return }  // "./": the target itself
     let parent = try openParent(components.dropLast(), member: member)
-    try createDirectory(last, in: parent, member: member)
+    try createDirectory(last, in: parent, member: member, counted: true)
   }
 
   mutating func writeFile(_ components: [String], member: String, from reader: TarReader) throws {
@@ -183,7 +224,7 @@ private struct Session {
     closeCachedParent()
     var current = root
     for component in components {
-      try createDirectory(component, in: current, member: member)
+      try createDirectory(component, in: current, member: member, counted: false)
       let next = openat(current, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       let code = errno
       if current != root { close(current) }
@@ -195,10 +236,14 @@ private struct Session {
   }
 
   /// mkdirat with 0700; an existing folder is fine (it was created by an earlier member — the
-  /// target started empty), anything else in the way is refused.
-  private mutating func createDirectory(_ name: String, in parent: Int32, member: String) throws {
+  /// target started empty), anything else in the way is refused. A folder made for a member's
+  /// path (not `counted` as a member already) counts against `maxEntries`, so one long name
+  /// cannot make folders without bound.
+  private mutating func createDirectory(_ name: String, in parent: Int32, member: String, counted: Bool) throws {
     if mkdirat(parent, name, 0o700) == 0 {
       summary.directories += 1
+      // Counted once made; a refusal then removes it with the rest.
+      if !counted { try count(member: member) }
       return
     }
     let code = errno

@@ -80,15 +80,11 @@ import Testing
       guard let error = error as? ArchiveError else { return false }
       return error.code == 0 && (hostile.refusedMember == nil || error.member == hostile.refusedMember)
     }
-    // Nothing outside the target, nothing after the refused member, no partial file.
+    // Nothing outside the target, and nothing left in it: not the refused member, not what
+    // was extracted before it (an auditor could take half a bag for the whole).
     let parentAfter = listing(of: parent).filter { !$0.hasPrefix("target/") }
     #expect(parentAfter == parentBefore)
-    let extracted = listing(of: target)
-    #expect(extracted.contains("before.txt"))
-    #expect(!extracted.contains("after.txt"))
-    if let member = hostile.refusedMember {
-      #expect(!extracted.contains(member))
-    }
+    #expect(listing(of: target).isEmpty, "\(listing(of: target))")
     #expect(!FileManager.default.fileExists(atPath: "/etc/x"))
   }
 
@@ -157,7 +153,61 @@ import Testing
     } throws: { error in
       (error as? ArchiveError)?.errno == EEXIST
     }
-    #expect(try fileBytes(target + "/same.txt") == Array("first".utf8))
+    // The first copy is removed with the rest: a refused extraction leaves the target empty.
+    #expect(listing(of: target).isEmpty)
+  }
+
+  /// Extracts `members` (written raw, names unchecked) with `limits`; returns the refusal and
+  /// what the target holds afterwards.
+  private func extractRaw(
+    _ members: [(name: String, type: UInt32)], limits: ExtractLimits
+  ) throws -> (error: ArchiveError?, left: [String]) {
+    let folder = try TempFolder()
+    defer { folder.remove() }
+    let archive = folder.file("a.tar.zst")
+    let writer = try TarWriter(path: archive, codec: .zstd)
+    for m in members { try writer.addRawEntry(m.name, fileType: m.type, bytes: m.type == TarFileType.regular ? [1] : []) }
+    try writer.finish()
+    let target = folder.file("target")
+    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+    do {
+      _ = try SecureExtractor.extract(archive: archive, into: target, limits: limits)
+      return (nil, listing(of: target))
+    } catch let error as ArchiveError {
+      return (error, listing(of: target))
+    }
+  }
+
+  @Test func refusesAMemberNameLongerThanPathMaxAndMakesNoFolder() throws {
+    // 20 folders of 250 bytes: every component is legal, the whole is 5 kB.
+    let name = (0..<20).map { String(repeating: Character(String(UnicodeScalar(UInt8(97 + $0)))), count: 250) }.joined(separator: "/")
+    let (error, left) = try extractRaw(
+      [("ok.txt", TarFileType.regular), (name, TarFileType.regular)], limits: ExtractLimits(maxBytes: 1 << 20, maxEntries: 1000))
+    #expect(error?.member == name)
+    #expect(error?.reason == "the member name is 5019 bytes, over the cap of 4096")
+    // The printed form is cut short, not 5 kB of name.
+    #expect((error?.message.count ?? .max) < 400, "\(error?.message ?? "")")
+    #expect(left.isEmpty, "\(left.prefix(3))")
+  }
+
+  @Test func refusesAMemberNestedDeeperThanTheCap() throws {
+    let name = Array(repeating: "d", count: 40).joined(separator: "/") + "/x"
+    let (error, left) = try extractRaw([(name, TarFileType.regular)], limits: ExtractLimits(maxBytes: 1 << 20, maxEntries: 1000))
+    #expect(error?.reason == "the member name has 41 components, over the cap of 32")
+    #expect(left.isEmpty)
+  }
+
+  @Test func foldersAMemberPathCreatesCountAgainstTheMemberCap() throws {
+    // One member, ten folders to make for it: eleven things made, over a cap of ten.
+    let name = "a/b/c/d/e/f/g/h/i/j/x"
+    let (error, left) = try extractRaw([(name, TarFileType.regular)], limits: ExtractLimits(maxBytes: 1 << 20, maxEntries: 10))
+    #expect(error?.operation == "SecureExtractor.maxEntries")
+    #expect(error?.reason == "the archive holds more than 10 members (folders included)")
+    #expect(left.isEmpty, "\(left)")
+    // Within the cap the same member extracts, its folders counted.
+    let (fits, made) = try extractRaw([(name, TarFileType.regular)], limits: ExtractLimits(maxBytes: 1 << 20, maxEntries: 11))
+    #expect(fits == nil)
+    #expect(made.contains("a/b/c/d/e/f/g/h/i/j/x"))
   }
 
   @Test(arguments: ArchiveCodec.allCases)

@@ -228,11 +228,12 @@ import Testing
     HostileArchive(
       name: "symlink member",
       script: "ln -s /etc link && tar -czf ../hostile.tar.gz link",
-      refusal: "only regular files and folders are extracted"),
+      refusal: "link is a symlink: only regular files and folders are allowed"),
     HostileArchive(
+      // Inside a bag's payload, so that the link is the first thing wrong with it.
       name: "hard link member",
-      script: "echo a > a && ln a b && tar -czf ../hostile.tar.gz a b",
-      refusal: "only regular files and folders are extracted"),
+      script: "mkdir -p bag/data && echo a > bag/data/a && ln bag/data/a bag/data/b && tar -czf ../hostile.tar.gz bag",
+      refusal: "is a hardlink: only regular files and folders are allowed"),
   ]
 
   @Test(arguments: hostileArchives)
@@ -258,7 +259,7 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: escape))
     #expect(!FileManager.default.fileExists(atPath: parent + "/escaped.txt"))
     #expect(!FileManager.default.fileExists(atPath: work + "/escaped.txt"))
-    #expect(listing(target).allSatisfy { $0 == "a" }, "\(listing(target))")
+    #expect(listing(target).isEmpty, "\(listing(target))")
   }
 
   @Test func extractStopsAtMaxExtractBytesFromTheConfiguration() throws {

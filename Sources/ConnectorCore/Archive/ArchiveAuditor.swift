@@ -15,10 +15,13 @@ public struct ChainReport: Sendable {
 public struct ArchiveAuditor {
   public let archiveFolder: String
   public let state: ConnectorState?
+  /// What reading one archive may cost; `maxMemberBytes` is `max_extract_bytes`.
+  public let limits: BagLimits
 
-  public init(archiveFolder: String, state: ConnectorState?) {
+  public init(archiveFolder: String, state: ConnectorState?, limits: BagLimits = .standard) {
     self.archiveFolder = archiveFolder
     self.state = state
+    self.limits = limits
   }
 
   static let extensions = ArchiveCodec.allCases.filter { $0 != .none }.map { "." + $0.fileExtension }
@@ -50,7 +53,7 @@ public struct ArchiveAuditor {
     // bag-info; it keeps its place in the chain through the catalog or its file name, so it is
     // named first, not reported as a missing sequence before the next archive.
     let positioned = archiveFiles().map { file in
-      let r = BagVerifier.verify(path: archiveFolder + "/" + file)
+      let r = BagVerifier.verify(path: archiveFolder + "/" + file, limits: limits)
       return (report: r, seq: r.sequence ?? catalogByPath[file]?.sequence ?? Self.sequence(inFileName: file))
     }.sorted { ($0.seq ?? Int64.max, $0.report.path) < ($1.seq ?? Int64.max, $1.report.path) }
     let reports = positioned.map(\.report)
@@ -121,6 +124,56 @@ public struct ArchiveAuditor {
     return ChainReport(archives: reports, problems: problems)
   }
 
+  /// The chain as the catalog records it, without reading any archive: what `status` reports
+  /// on every call. Each archive was read back and verified before it was recorded; this checks
+  /// that the records still form one chain (sequences 1, 2, 3, … each linking to the tar SHA-256
+  /// recorded for the one before) and that each recorded file is still there with its recorded
+  /// size, and names any archive file the catalog does not know. A file altered in place at the
+  /// same size is only found by reading it: `verify` (`audit verify`, `doctor`).
+  public func catalogProblems() -> [String] {
+    let files = archiveFiles()
+    guard let state else {
+      return files.isEmpty
+        ? [] : ["the catalog (state/connector.sqlite) is missing; `ppmp-connector audit verify` reads the archives themselves"]
+    }
+    let catalog: [ArchiveRecord]
+    do {
+      catalog = try state.archives()
+    } catch {
+      return ["the catalog cannot be read: \(error)"]
+    }
+    func base(_ path: String) -> String { (path as NSString).lastPathComponent }
+    var problems: [String] = []
+    var previous: ArchiveRecord?
+    for row in catalog {
+      let name = base(row.path)
+      let expected = (previous?.sequence ?? 0) + 1
+      if row.sequence > expected {
+        let range = row.sequence - 1 > expected ? "\(expected)–\(row.sequence - 1)" : "\(expected)"
+        problems.append("archive sequence \(range) is missing from the catalog before \(name)")
+      }
+      if row.sequence == 1, row.previousTarSHA256 != BagLayout.zeroHash {
+        problems.append("\(name): Previous-Archive-SHA256 \(row.previousTarSHA256) is not the start of the chain (64 zeros)")
+      } else if let previous, previous.sequence == row.sequence - 1, previous.tarSHA256 != row.previousTarSHA256 {
+        problems.append(
+          "\(name): Previous-Archive-SHA256 \(row.previousTarSHA256) does not match the tar SHA-256 the catalog records for \(base(previous.path)) (\(previous.tarSHA256))")
+      }
+      if let info = FileSystem.fileInfo(archiveFolder + "/" + row.path) {
+        if info.size != row.fileBytes {
+          problems.append("\(name): the file is \(info.size) bytes, the catalog recorded \(row.fileBytes) (replaced or altered)")
+        }
+      } else {
+        problems.append("\(row.path): recorded in the catalog but missing from the archive folder")
+      }
+      previous = row
+    }
+    let recorded = Set(catalog.map(\.path))
+    for file in files where !recorded.contains(file) {
+      problems.append("\(base(file)): not recorded in the catalog (put there by hand, or left by a run that stopped before recording it)")
+    }
+    return problems
+  }
+
   /// The sequence in a file name like `2026-03/demo-12.tar.zst` or `demo-12.1.tar.zst`.
   static func sequence(inFileName file: String) -> Int64? {
     let stem = (file as NSString).lastPathComponent.split(separator: ".").first ?? ""
@@ -187,22 +240,42 @@ public struct ArchiveAuditor {
   }
 
   /// The bytes of one member: `data/outbox/x.xml`, `bag-info.txt`, or the full path in the tar.
+  /// Refuses a name `verify` would refuse, and a member the archive holds twice (which copy is
+  /// "the" member would be a guess); reads at most `limit` bytes.
   public func show(archive: String, member: String, limit: Int = 256 * 1024 * 1024) throws -> [UInt8] {
     let path = try resolve(archive)
-    let reader = try TarReader(path: path)
-    while let entry = try reader.next() {
-      guard entry.type == .file else { continue }
-      let inner = entry.path.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? entry.path
-      if entry.path == member || inner == member || inner == "data/" + member {
-        return try reader.readAll(limit: limit)
-      }
+    func refuse(_ why: String) -> ConnectorError {
+      ConnectorError.dataError("refusing to show \(MemberNameRules.display(member)) from \(archive): \(why)")
     }
-    throw ConnectorError.usage("\(archive) has no member \(member)")
+    if case .failure(let refusal) = limits.names.components(of: member, isDirectory: false) { throw refuse(refusal.reason) }
+    let reader = try TarReader(path: path)
+    var found: (path: String, bytes: [UInt8])?
+    while let entry = try reader.next() {
+      let inner = entry.path.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? entry.path
+      guard entry.path == member || inner == member || inner == "data/" + member else { continue }
+      if case .failure(let refusal) = limits.names.components(of: entry.path, isDirectory: entry.type == .directory) {
+        throw refuse("member \(MemberNameRules.display(entry.path)): \(refusal.reason)")
+      }
+      if let found { throw refuse("member \(MemberNameRules.display(found.path)) appears twice") }
+      guard entry.type == .file else { throw refuse("member \(MemberNameRules.display(entry.path)) is a \(entry.type.rawValue), not a file") }
+      found = (entry.path, try reader.readAll(limit: limit))
+    }
+    guard let found else { throw ConnectorError.usage("\(archive) has no member \(MemberNameRules.display(member))") }
+    return found.bytes
   }
 
-  /// Extracts an archive into an empty folder (regular files and folders only).
+  /// Extracts an archive into an empty folder (regular files and folders only). The archive is
+  /// first inspected as `verify` would (names, kinds, sizes, tag files, manifest paths, every
+  /// payload member listed); one it would refuse is not extracted at all. A refusal during the
+  /// extraction itself (the byte cap) removes what was written: a refused extraction leaves the
+  /// folder empty.
   public func extract(archive: String, into directory: String, maxBytes: Int64, maxEntries: Int = 200_000) throws -> ExtractSummary {
     let path = try resolve(archive)
+    var bagLimits = limits
+    bagLimits.maxMembers = min(bagLimits.maxMembers, maxEntries)
+    if let problem = BagVerifier.inspect(path: path, limits: bagLimits).problems.first {
+      throw ConnectorError.dataError("refusing to extract \(archive): \(problem)")
+    }
     do {
       return try SecureExtractor.extract(
         archive: path, into: directory, limits: ExtractLimits(maxBytes: maxBytes, maxEntries: maxEntries))

@@ -179,7 +179,7 @@ public final class BagArchiver {
     do {
       let writer = try TarWriter(
         path: tempPath, codec: codec, level: level, observeTar: { written.update($0) }, observeStored: { _ in tail.wrote() })
-      readBack = BackgroundWork { BagVerifier.verify(path: tempPath, following: tail, payload: .streamChecksum) }
+      readBack = BackgroundWork { BagVerifier.verify(path: tempPath, following: tail, payload: .streamChecksum, limits: .readBack) }
       for (path, item) in items {
         switch item {
         case .folder:

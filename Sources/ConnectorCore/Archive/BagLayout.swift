@@ -87,6 +87,19 @@ public enum BagLayout {
     return out
   }
 
+  /// Why a manifest path is unsafe, or nil: every path must name a file under `data/` inside the
+  /// bag, so that no tool following the manifest (ours, `sha256sum -c`, a BagIt validator) is
+  /// led outside it.
+  public static func manifestPathProblem(_ path: String) -> String? {
+    if path.hasPrefix("/") { return "absolute paths are refused" }
+    let components = path.split(separator: "/", omittingEmptySubsequences: false)
+    if components.contains("..") { return "paths with a '..' component are refused" }
+    if components.contains(where: { $0 == "." || $0.isEmpty }) { return "paths with a '.' or empty component are refused" }
+    if components.count < 2 || components[0] != "data" { return "payload paths start with data/" }
+    if case .failure(let refusal) = MemberNameRules.bag.components(of: path, isDirectory: false) { return refusal.reason }
+    return nil
+  }
+
   /// Calls `body` with each payload XML member of the archive at `path` no larger than `limit`
   /// — its name as in the manifest (`data/…`) and a way to read it — until `body` returns false.
   /// The exchange files the heMsgId index and `audit find` read; larger members are snapshots of

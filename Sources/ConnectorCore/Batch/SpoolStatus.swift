@@ -17,7 +17,10 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
     public var lastPath: String?
     public var lastSequence: Int64?
     public var lastDate: String?
-    /// Whether every archive and the whole chain verified just now (true with no archive).
+    /// Whether the chain is intact as the catalog records it (true with no archive): every
+    /// recorded archive links to the one before and is on disk at its recorded size, and no
+    /// archive file is unrecorded. No archive is read (`ArchiveAuditor.catalogProblems`); the
+    /// full check is `doctor` and `audit verify`.
     public var chainVerified = true
     /// The first problem when the chain does not verify.
     public var firstProblem: String?
@@ -68,11 +71,11 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
       status.archive.lastName = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         .replacingOccurrences(of: ".tar", with: "")
     }
-    if !files.isEmpty {
-      let report = auditor.verify()
-      status.archive.chainVerified = report.isIntact
-      status.archive.firstProblem = report.problems.first
-    }
+    // Reading every archive on each call cost seconds per gigabyte, and a hostile archive in the
+    // folder could cost memory; the catalog knows what the archiver verified before recording.
+    let problems = auditor.catalogProblems()
+    status.archive.chainVerified = problems.isEmpty
+    status.archive.firstProblem = problems.first
     if let state, let codec = ArchiveCodec(rawValue: configuration.archiveCodec) {
       let archiver = BagArchiver(
         spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)

@@ -500,7 +500,8 @@ public struct Doctor {
 
   private func checkArchive(_ spool: SpoolLayout, state: ConnectorState?) -> [DoctorFinding] {
     guard FileSystem.fileInfo(spool.archive) != nil else { return [] }
-    let report = ArchiveAuditor(archiveFolder: spool.archive, state: state).verify()
+    let limits = BagLimits(maxMemberBytes: configuration.maxExtractBytes)
+    let report = ArchiveAuditor(archiveFolder: spool.archive, state: state, limits: limits).verify()
     guard let first = report.problems.first else { return [] }
     return [
       DoctorFinding(

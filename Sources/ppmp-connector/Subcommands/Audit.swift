@@ -39,15 +39,18 @@ struct AuditOptions: ParsableArguments {
     return configuration
   }
 
+  /// The auditor over `--archive-dir` or the spool's archive; no payload member may be larger
+  /// than `max_extract_bytes`, so what verifies also extracts.
   func auditor() throws -> ArchiveAuditor {
+    let configuration = try configuration()
+    let limits = BagLimits(maxMemberBytes: configuration.maxExtractBytes)
     if let archiveDir {
       guard FileManager.default.fileExists(atPath: archiveDir) else { throw ConnectorError.usage("\(archiveDir) does not exist") }
-      return ArchiveAuditor(archiveFolder: archiveDir, state: nil)
+      return ArchiveAuditor(archiveFolder: archiveDir, state: nil, limits: limits)
     }
-    let configuration = try configuration()
     let layout = SpoolLayout(root: configuration.spoolPath)
     let state = FileManager.default.fileExists(atPath: layout.stateDatabase) ? try? ConnectorState(path: layout.stateDatabase) : nil
-    return ArchiveAuditor(archiveFolder: layout.archive, state: state)
+    return ArchiveAuditor(archiveFolder: layout.archive, state: state, limits: limits)
   }
 
   /// `max_extract_bytes` from the same configuration the other commands read (the default
@@ -67,7 +70,7 @@ extension PPMPConnector.Audit {
         let auditor = try options.auditor()
         var rows: [[String: String]] = []
         for file in auditor.archiveFiles() {
-          let r = BagVerifier.verify(path: auditor.archiveFolder + "/" + file)
+          let r = BagVerifier.verify(path: auditor.archiveFolder + "/" + file, limits: auditor.limits)
           rows.append([
             "archive": file, "sequence": r.sequence.map(String.init) ?? "?", "date": r.bagInfo["Bagging-Date"] ?? "?",
             "files": String(r.payloadFiles), "payloadBytes": String(r.payloadBytes),

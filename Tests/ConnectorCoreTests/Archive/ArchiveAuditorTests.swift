@@ -115,6 +115,33 @@ import Testing
     #expect(spool.auditor().verify().problems == ["2026-03/demo-3.tar.zst: recorded in the catalog but missing from the archive folder"])
   }
 
+  @Test func catalogProblemsCheckTheRecordedChainWithoutReadingAnArchive() throws {
+    let spool = try chain("catalog")
+    #expect(spool.auditor().catalogProblems().isEmpty)
+    // Unreadable bytes at the recorded size: only a read finds them (status leaves it to doctor).
+    let path = archivePath(spool, 2)
+    try Data(repeating: 0, count: spool.bytes(path).count).write(to: URL(fileURLWithPath: path))
+    #expect(spool.auditor().catalogProblems().isEmpty)
+    let read = spool.auditor().verify().problems
+    #expect(read.first?.hasPrefix("demo-2.tar.zst: ") == true, "\(read)")
+
+    try spool.state.queue.write {
+      try $0.execute(sql: "UPDATE archive SET previous_tar_sha256 = ? WHERE sequence = 3", arguments: [BagLayout.zeroHash])
+    }
+    let relinked = spool.auditor().catalogProblems()
+    #expect(relinked.count == 1)
+    #expect(relinked.first?.hasPrefix("demo-3.tar.zst: Previous-Archive-SHA256 \(BagLayout.zeroHash) does not match the tar SHA-256 the catalog records for demo-2.tar.zst") == true, "\(relinked)")
+
+    try spool.state.queue.write { try $0.execute(sql: "DELETE FROM archive WHERE sequence = 2") }
+    #expect(spool.auditor().catalogProblems() == [
+      "archive sequence 2 is missing from the catalog before demo-3.tar.zst",
+      "demo-2.tar.zst: not recorded in the catalog (put there by hand, or left by a run that stopped before recording it)",
+    ])
+    #expect(spool.auditor(withCatalog: false).catalogProblems() == [
+      "the catalog (state/connector.sqlite) is missing; `ppmp-connector audit verify` reads the archives themselves"
+    ])
+  }
+
   @Test func findGivesTheSameMembersFromTheIndexAndByScanning() throws {
     let spool = try chain("find")
     let expected = [
