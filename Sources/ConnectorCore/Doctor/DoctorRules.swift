@@ -23,7 +23,8 @@ extension Doctor {
             DoctorFinding(
               severity(.warning), "alternate-diary-without-anchor",
               what: "\(p.displayName) has alternate diary rows (rows \(alternate.map { "\($0.id)" }.joined(separator: ", "))) "
-                + "but no roster anchor: the alternate diary is never used, every week uses the main diary.",
+                + "but no roster anchor (or one that is not a YYYY-MM-DD date): the alternate diary is never used, every week "
+                + "uses the main diary.",
               where: .init(practitionerId: p.id, practitionerName: p.displayName, diary: DiaryKind.alternate.rawValue),
               fix: "Set the practitioner's roster anchor to the Monday of a main-diary week, or delete the alternate rows."))
         }
