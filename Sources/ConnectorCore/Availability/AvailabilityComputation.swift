@@ -67,7 +67,7 @@ public struct AvailabilityComputation {
     var typesByStaff: [Int64?: [AppointmentType]] = [:]
     for type in book.appointmentTypes { typesByStaff[type.staffID, default: []].append(type) }
     self.typesByStaff = typesByStaff
-    cutoff = options.asOf.absoluteMinutes + options.leadMinutes
+    cutoff = options.earliestStart
     dayOffsets = Array(repeating: 0, count: horizon + 1)
   }
 

@@ -61,7 +61,7 @@ public enum AvailabilityEngine {
     occupancy.prepare()
     let gaps = DaylightSavingGaps(timeZone: options.timeZone, firstDay: date.dayNumber, dayCount: 1)
     let checkGaps = gaps.touches(day: date.dayNumber)
-    let cutoff = options.asOf.absoluteMinutes + options.leadMinutes
+    let cutoff = options.earliestStart
     let dayBase = date.dayNumber * 1440
     var result: [DiarySlot] = []
     result.reserveCapacity(template.count)
@@ -82,7 +82,8 @@ public enum AvailabilityEngine {
   }
 
   /// Which diary (main or alternate) applies to `practitioner` on `date`: alternate on an odd
-  /// number of whole weeks after the roster anchor when `rows` hold alternate rows for that weekday.
+  /// number of whole weeks after the Monday of the roster anchor's week (never before it) when `rows`
+  /// hold alternate rows for that weekday (docs/rules.md, "Fortnightly rosters").
   public static func diary(for practitioner: Practitioner, on date: LocalDate, rows: [DiaryRow]) -> DiaryKind {
     var ignored: [AvailabilityDiagnostic] = []
     let relevant = rows.filter { $0.staffID == practitioner.id && $0.weekday == date.weekday }
@@ -96,6 +97,24 @@ public enum AvailabilityEngine {
     var diagnostics: [AvailabilityDiagnostic] = []
     _ = DiaryTemplate(practitioner: practitioner, rows: rows, diagnostics: &diagnostics)
     return diagnostics.sorted(by: reportOrder)
+  }
+
+  /// Weekdays on which one of the practitioner's diaries has rows but none of them yields a
+  /// slot (every row invalid or too short): in force on such a day, that diary publishes
+  /// nothing. An alternate diary like this still applies on its weeks; the main diary is never
+  /// used in its place (docs/rules.md, "Fortnightly rosters").
+  public static func unusableDiaryDays(for practitioner: Practitioner, rows: [DiaryRow]) -> [(diary: DiaryKind, weekday: Int)] {
+    var ignored: [AvailabilityDiagnostic] = []
+    let template = DiaryTemplate(practitioner: practitioner, rows: rows, diagnostics: &ignored)
+    return DiaryKind.allCases.flatMap { kind in
+      (1...7).filter { template.isUnusable(kind, weekday: $0) }.map { (diary: kind, weekday: $0) }
+    }
+  }
+
+  /// The Monday the practitioner's fortnightly roster counts its weeks from (the Monday of the
+  /// anchor's week), or nil without an anchor. Dates before it always use the main diary.
+  public static func rosterStart(of practitioner: Practitioner) -> LocalDate? {
+    practitioner.rosterAnchor.map(DiaryTemplate.rosterStart)
   }
 
   /// Columns that count for `practitioner`: 1 in `.first` mode, all of them in `.any` mode.

@@ -53,6 +53,9 @@ public struct AvailabilityDiagnostic: Hashable, Sendable, CustomStringConvertibl
     case trailingPartialSlot
     /// A diary block's times are unreadable or inconsistent; the whole day is treated as blocked.
     case invalidBlockTime
+    /// A diary row overlaps a row of the same diary and weekday that starts earlier (or starts
+    /// together and has a lower id); its slots that overlap kept slots are not published.
+    case overlappingDiaryRows
   }
 
   /// What is wrong.
@@ -132,7 +135,8 @@ public struct AvailabilityOptions: Sendable {
   public var asOf: LocalDateTime
   /// Number of dates published, starting with `asOf.date`; clamped to 1...90 by the engine.
   public var horizonDays: Int
-  /// Slots starting before `asOf` plus this many minutes are not published (may exceed a day).
+  /// Slots starting less than this many minutes of elapsed time after `asOf` are not published
+  /// (may exceed a day; see `earliestStart`).
   public var leadMinutes: Int
   /// The practice's IANA time zone, used to hide wall-clock times skipped by daylight saving.
   public var timeZone: TimeZone
@@ -154,6 +158,13 @@ public struct AvailabilityOptions: Sendable {
   /// The column rule for one practitioner.
   public func multiColumnMode(for practitionerID: Int64) -> MultiColumnMode {
     multiColumn[practitionerID] ?? .first
+  }
+
+  /// The earliest wall-clock start that may be published or booked: `asOf` plus `leadMinutes` of
+  /// elapsed time, as practice wall-clock minutes (`LocalDateTime.absoluteMinutes`). See
+  /// `LeadTime.earliestWallMinute` for the daylight-saving rules.
+  public var earliestStart: Int {
+    LeadTime.earliestWallMinute(asOf: asOf, leadMinutes: leadMinutes, timeZone: timeZone)
   }
 
   /// `horizonDays` clamped to the range the spec allows (1...90).

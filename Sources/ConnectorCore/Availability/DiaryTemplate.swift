@@ -5,10 +5,15 @@ struct TemplateSlot: Hashable, Sendable {
   var interval: Int
 }
 
-/// A practitioner's two weekly diaries turned into sorted, de-duplicated slot lists, built once
+/// A practitioner's two weekly diaries turned into sorted, non-overlapping slot lists, built once
 /// per practitioner so each date only has to pick a list.
+///
+/// Overlapping rows of one diary and weekday (docs/rules.md, "Overlapping diary rows"): rows are
+/// taken in order of start time, then row id, and a slot is kept only when it overlaps no slot
+/// already kept. So the earlier-starting row wins, and every published slot start is bookable
+/// for its own length: no two slots of a practitioner-day share a minute.
 struct DiaryTemplate: Sendable {
-  /// Index `diaryIndex(kind, weekday)`: slots sorted by start, unique starts.
+  /// Index `diaryIndex(kind, weekday)`: slots sorted by start, pairwise disjoint.
   private(set) var slots: [[TemplateSlot]] = Array(repeating: [], count: 14)
   /// Whether the diary has any row (valid or not) for that weekday; an alternate diary with only
   /// invalid rows still applies, so the bad rows are not silently replaced by the main diary.
@@ -17,44 +22,99 @@ struct DiaryTemplate: Sendable {
   /// Builds the template from `rows` (rows of other staff and weekdays outside 1...7 are ignored)
   /// and appends one diagnostic per problem row to `diagnostics`.
   init(practitioner: Practitioner, rows: [DiaryRow], diagnostics: inout [AvailabilityDiagnostic]) {
-    // Row-id order makes "keep the first row's slot" deterministic whatever order rows arrived in.
     let ordered = rows.filter { $0.staffID == practitioner.id && (1...7).contains($0.weekday) }
       .sorted { $0.id < $1.id }
-    var generated: [[(slot: TemplateSlot, order: Int)]] = Array(repeating: [], count: 14)
-    for (order, row) in ordered.enumerated() {
+    var usable: [[(row: DiaryRow, start: Int, end: Int, interval: Int)]] = Array(repeating: [], count: 14)
+    for row in ordered {
       let index = DiaryTemplate.index(row.diary, row.weekday)
       hasRows[index] = true
       let checked = DiaryTemplate.check(row, of: practitioner)
       if let diagnostic = checked.diagnostic { diagnostics.append(diagnostic) }
-      guard let span = checked.span else { continue }
-      var start = span.start
-      while start + span.interval <= span.end {
-        generated[index].append((TemplateSlot(start: start, end: start + span.interval, interval: span.interval), order))
-        start += span.interval
-      }
+      guard let span = checked.span, span.end > span.start else { continue }
+      usable[index].append((row, span.start, span.end, span.interval))
     }
-    for index in 0..<14 where !generated[index].isEmpty {
-      let sorted = generated[index].sorted { ($0.slot.start, $0.order) < ($1.slot.start, $1.order) }
-      var unique: [TemplateSlot] = []
-      unique.reserveCapacity(sorted.count)
-      for entry in sorted where unique.last?.start != entry.slot.start {
-        unique.append(entry.slot)
+    for index in 0..<14 where !usable[index].isEmpty {
+      // Earlier start wins; on the same start, the lower row id (the row entered first).
+      let byStart = usable[index].sorted { ($0.start, $0.row.id) < ($1.start, $1.row.id) }
+      var kept: [TemplateSlot] = []
+      // Minutes of the day already covered by a kept slot; only needed when rows can collide.
+      var taken = byStart.count > 1 ? [Bool](repeating: false, count: 1440) : []
+      for (k, entry) in byStart.enumerated() {
+        var dropped = 0
+        var total = 0
+        var start = entry.start
+        while start + entry.interval <= entry.end {
+          let slot = TemplateSlot(start: start, end: start + entry.interval, interval: entry.interval)
+          start += entry.interval
+          total += 1
+          if !taken.isEmpty {
+            let minutes = slot.start..<min(slot.end, 1440)
+            if minutes.contains(where: { taken[$0] }) {
+              dropped += 1
+              continue
+            }
+            for m in minutes { taken[m] = true }
+          }
+          kept.append(slot)
+        }
+        let earlier = byStart[..<k].filter { $0.start < entry.end && entry.start < $0.end }.map(\.row)
+        if !earlier.isEmpty {
+          diagnostics.append(
+            DiaryTemplate.overlap(entry.row, with: earlier, dropped: dropped, of: total, practitioner: practitioner))
+        }
       }
-      slots[index] = unique
+      kept.sort { $0.start < $1.start }
+      slots[index] = kept
     }
+  }
+
+  /// The diagnostic for a row whose time overlaps rows that start earlier (or start together
+  /// and have lower ids), naming every row involved.
+  static func overlap(
+    _ row: DiaryRow, with earlier: [DiaryRow], dropped: Int, of total: Int, practitioner: Practitioner
+  ) -> AvailabilityDiagnostic {
+    let others = earlier.map { "row \($0.id) \"\(rowText($0))\"" }.joined(separator: ", ")
+    let consequence =
+      dropped == 0
+      ? "none of its \(total) slots collide with a slot already kept, so all are published"
+      : "\(dropped) of its \(total) slots overlap slots of the earlier-starting row(s) and are not published"
+    return AvailabilityDiagnostic(
+      kind: .overlappingDiaryRows, practitionerID: practitioner.id, practitionerName: practitioner.displayName,
+      diary: row.diary, weekday: row.weekday, diaryRowID: row.id, text: "\(row.startText)–\(row.endText)",
+      message: "\(practitioner.displayName) (staff \(practitioner.id)), \(row.diary.rawValue) diary, "
+        + "\(weekdayName(row.weekday)), diary row \(row.id) \"\(rowText(row))\" overlaps \(others); \(consequence). "
+        + "Fix: make the rows of one day follow each other without overlapping (end one session where the next begins), "
+        + "or delete the duplicate row.")
+  }
+
+  /// A row as typed: `start–end every N min`.
+  static func rowText(_ row: DiaryRow) -> String {
+    "\(row.startText)–\(row.endText) every \(row.intervalMinutes) min"
   }
 
   static func index(_ kind: DiaryKind, _ weekday: Int) -> Int { (kind == .main ? 0 : 7) + weekday - 1 }
 
-  /// The diary in force on `date` (SPEC §3): alternate on odd whole weeks after the roster anchor
-  /// when that weekday has alternate rows, main otherwise.
+  /// The diary in force on `date` (docs/rules.md, "Fortnightly rosters"): alternate on odd whole
+  /// weeks after the roster anchor when that weekday has alternate rows, main otherwise. Weeks
+  /// are counted from the Monday of the anchor's week, so an anchor typed on another weekday
+  /// still gives Monday-to-Sunday weeks; dates before the anchor's week always use the main
+  /// diary (the roster has not started).
   func kind(on date: LocalDate, anchor: LocalDate?) -> DiaryKind {
-    guard let anchor else { return .main }
-    let days = date.days(since: anchor)
-    // Floor division keeps the fortnightly rhythm going backwards from the anchor too.
-    let weeks = days >= 0 ? days / 7 : (days - 6) / 7
-    guard weeks & 1 == 1, hasRows[DiaryTemplate.index(.alternate, date.weekday)] else { return .main }
+    guard let first = anchor.map(DiaryTemplate.rosterStart) else { return .main }
+    let days = date.days(since: first)
+    guard days >= 0, (days / 7) & 1 == 1, hasRows[DiaryTemplate.index(.alternate, date.weekday)] else { return .main }
     return .alternate
+  }
+
+  /// The Monday of the anchor's week: where the roster's week 0 (main diary) begins.
+  static func rosterStart(_ anchor: LocalDate) -> LocalDate { anchor.adding(days: 1 - anchor.weekday) }
+
+  /// Whether `kind`'s diary has rows for `weekday` of which none yields a slot (every row
+  /// invalid, or shorter than its interval): on such a day nothing is published.
+  func isUnusable(_ kind: DiaryKind, weekday: Int) -> Bool {
+    guard (1...7).contains(weekday) else { return false }
+    let index = DiaryTemplate.index(kind, weekday)
+    return hasRows[index] && slots[index].isEmpty
   }
 
   /// The sorted slots of the diary in force on `date`.

@@ -83,6 +83,8 @@ public struct Doctor {
       let (_, book) = try database.loadBook(from: asOf.date, days: options.effectiveHorizonDays)
       findings += checkVersion(settings)
       findings += checkDiaries(book, options: options)
+      findings += checkRosters(book, options: options)
+      findings += try checkStatuses(database, options: options)
       let names = Dictionary(book.practitioners.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
       findings += try checkTokens(database, state: state, today: asOf.date, names: names)
     } catch {
@@ -251,6 +253,7 @@ public struct Doctor {
     case .invalidInterval: ("invalid-diary-interval", .error, true)
     case .trailingPartialSlot: ("partial-diary-slot", .warning, false)
     case .invalidBlockTime: ("invalid-block-time", .warning, false)
+    case .overlappingDiaryRows: ("overlapping-diary-rows", .warning, false)
     }
   }
 

@@ -147,7 +147,8 @@ public final class AppointmentBook {
       }
       typeID = type.id
     }
-    let earliest = options.asOf.absoluteMinutes + options.leadMinutes
+    // The same cut-off as publication: lead_minutes of elapsed time (docs/rules.md, "Lead time").
+    let earliest = options.earliestStart
     if r.start.absoluteMinutes < options.asOf.absoluteMinutes {
       return .failure(MessageRejection(.outsideHorizon, "pmsAppointmentTime \(r.start) is in the past (as of \(options.asOf))"))
     }
@@ -217,17 +218,23 @@ public final class AppointmentBook {
   }
 
   /// The lowest counting column free in every slot of `[start, end)`, or why there is none.
+  ///
+  /// The booking rule (docs/rules.md, "Bookings"): a booking starts on a slot start and ends on a
+  /// slot end of consecutive slots (each starting where the one before ends, whatever their
+  /// lengths), all published, with one counting column free in all of them.
   static func column(for start: Int, end: Int, in slots: [DiarySlot]) -> Result<Int, MessageRejection> {
     guard let first = slots.firstIndex(where: { $0.start.minutes == start }) else {
       // Inside a session but between slot starts: the message is wrong. Outside every session
       // (the practice shortened a session after publishing): the slot is simply gone.
-      let offGrid = slots.contains { $0.start.minutes < start && start < $0.end.minutes }
+      if let inside = slots.first(where: { $0.start.minutes < start && start < $0.end.minutes }) {
+        return .failure(
+          MessageRejection(
+            .invalidMessage,
+            "pmsAppointmentTime \(MinuteOfDay(start)) is not on the practitioner's diary grid: it does not start on a slot "
+              + "boundary (it falls in the \(inside.start)–\(inside.end) slot)"))
+      }
       return .failure(
-        MessageRejection(
-          offGrid ? .invalidMessage : .slotUnavailable,
-          offGrid
-            ? "pmsAppointmentTime \(MinuteOfDay(start)) is not on the practitioner's diary grid"
-            : "the practitioner has no diary session at \(MinuteOfDay(start)) that day"))
+        MessageRejection(.slotUnavailable, "the practitioner has no diary session at \(MinuteOfDay(start)) that day"))
     }
     var covered: [DiarySlot] = []
     var cursor = start
@@ -238,11 +245,12 @@ public final class AppointmentBook {
       i += 1
     }
     guard cursor == end else {
-      if cursor > end {
+      if cursor > end, let last = covered.last {
         return .failure(
           MessageRejection(
             .invalidMessage,
-            "pmsAppointmentLength \((end - start) * 60) is not a multiple of the \(slots[first].intervalMinutes)-minute slot"))
+            "pmsAppointmentLength \((end - start) * 60) does not end on a slot boundary: the appointment would end at "
+              + "\(MinuteOfDay(end)), inside the \(last.start)–\(last.end) slot"))
       }
       return .failure(MessageRejection(.slotUnavailable, "the diary session ends before \(MinuteOfDay(end))"))
     }

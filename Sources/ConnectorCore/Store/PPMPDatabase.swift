@@ -218,6 +218,26 @@ public final class PPMPDatabase: Sendable {
     }
   }
 
+  /// The status rule (docs/rules.md, "Appointment status"): the known values are compared
+  /// case-insensitively, and only `cancelled` frees time; any other value, unknown words and
+  /// NULL included, occupies its slots (doctor names the unknown ones).
+  static let occupyingStatus = "coalesce(lower(status), '') <> '\(AppointmentStatus.cancelled.rawValue)'"
+
+  /// Status values outside the model (`AppointmentStatus`, compared case-insensitively) on
+  /// appointments dated in `[from, to)`, each with how many appointments carry it, most first.
+  /// NULL is reported as an empty value.
+  public static func readUnknownStatuses(_ db: Database, from: LocalDate, to: LocalDate) throws -> [(status: String, count: Int)] {
+    let known = AppointmentStatus.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    return try Row.fetchAll(
+      db,
+      sql: """
+        SELECT coalesce(status, ''), count(*) FROM appointments
+        WHERE appt_date >= ? AND appt_date < ? AND coalesce(lower(status), '') NOT IN (\(known))
+        GROUP BY coalesce(status, '') ORDER BY count(*) DESC, coalesce(status, '')
+        """, arguments: [from.description, to.description]
+    ).map { (status: $0[0], count: $0[1]) }
+  }
+
   /// Appointments dated in `[from, to)` that are not cancelled: the ones that take slots.
   /// Rows with an unreadable date or time are returned in `unreadable` so nothing is silently
   /// published over them.
@@ -226,7 +246,7 @@ public final class PPMPDatabase: Sendable {
   ) throws -> [BookedInterval] {
     var sql = """
       SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
-      WHERE appt_date >= ? AND appt_date < ? AND status <> 'cancelled'
+      WHERE appt_date >= ? AND appt_date < ? AND \(Self.occupyingStatus)
       """
     var args: [any DatabaseValueConvertible] = [from.description, to.description]
     if let staffID {
@@ -297,7 +317,7 @@ public final class PPMPDatabase: Sendable {
       let statement = try db.cachedStatement(
         sql: """
           SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
-          WHERE appt_date >= ? AND appt_date < ? AND status <> 'cancelled' ORDER BY staff_id
+          WHERE appt_date >= ? AND appt_date < ? AND \(Self.occupyingStatus) ORDER BY staff_id
           """)
       // The cursor steps the statement (GRDB keeps its error handling and statement reset).
       let cursor = try Row.fetchCursor(statement, arguments: [from.description, to.description])

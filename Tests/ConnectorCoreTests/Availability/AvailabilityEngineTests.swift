@@ -17,10 +17,11 @@ private typealias F = AvailabilityFixture
     #expect(F.ranges(result, on: F.monday.adding(days: 7)) == ["14:00-15:00/15"])
     #expect(F.ranges(result, on: F.monday.adding(days: 14)) == ["09:00-10:00/15"])
     #expect(AvailabilityEngine.diary(for: doctor, on: F.monday.adding(days: 7), rows: rows) == .alternate)
-    // One week before the anchor is an odd week too (floor division).
+    // Before the anchor's week the roster has not started: main diary every week.
     let later = F.practitioner(anchor: F.monday.adding(days: 7))
-    #expect(AvailabilityEngine.diary(for: later, on: F.monday, rows: rows) == .alternate)
+    #expect(AvailabilityEngine.diary(for: later, on: F.monday, rows: rows) == .main)
     #expect(AvailabilityEngine.diary(for: later, on: F.monday.adding(days: -7), rows: rows) == .main)
+    #expect(AvailabilityEngine.diary(for: later, on: F.monday.adding(days: 14), rows: rows) == .alternate)
   }
 
   @Test func alternateFallsBackToMainWithoutAlternateRows() {
@@ -74,18 +75,22 @@ private typealias F = AvailabilityFixture
     #expect(AvailabilityEngine.diaryDiagnostics(for: hidden, rows: rows).map(\.diaryRowID) == [1, 3, 4, 5, 9])
   }
 
-  @Test func overlappingRowsDoNotDuplicateSlots() {
-    // Row 3 (20-minute) is kept at 09:00 over row 5 (15-minute) because it has the lower id.
+  @Test func overlappingRowsKeepTheEarlierStartingRowsSlots() {
+    // Row 3 (20-minute) and row 5 (15-minute) start together: row 3 wins on the lower id. Row 5
+    // keeps only 09:45, the one slot clear of row 3's; row 8 (09:30) loses 09:30 and 09:45.
     let rows = [F.row(5, "09:00", "10:00"), F.row(3, "09:00", "09:40", interval: 20), F.row(8, "09:30", "10:30")]
     let slots = AvailabilityEngine.slots(
       for: F.practitioner(), on: F.monday, rows: rows, blocks: [], isHoliday: false, bookings: [],
       options: F.options())
-    let starts = slots.map(\.start.description)
-    #expect(starts == ["09:00", "09:15", "09:20", "09:30", "09:45", "10:00", "10:15"])
+    #expect(slots.map(\.start.description) == ["09:00", "09:20", "09:45", "10:00", "10:15"])
+    #expect(zip(slots, slots.dropFirst()).allSatisfy { $0.end <= $1.start })
     #expect(slots.first?.intervalMinutes == 20)
     let result = AvailabilityEngine.compute(
       PracticeBook(practitioners: [F.practitioner()], diaryRows: rows), options: F.options())
-    #expect(F.ranges(result) == ["09:00-09:40/20", "09:15-10:30/15"])
+    #expect(F.ranges(result) == ["09:00-09:40/20", "09:45-10:30/15"])
+    #expect(result.diagnostics.map(\.kind) == [.overlappingDiaryRows, .overlappingDiaryRows])
+    #expect(result.diagnostics.map(\.diaryRowID) == [5, 8])
+    #expect(result.diagnostics.first?.message.contains("3 of its 4 slots") == true, "\(result.diagnostics)")
   }
 
   // MARK: Days off

@@ -188,4 +188,20 @@ private final class DoctorPractice {
     #expect(codes.contains("ppmp-database-missing"))
     #expect(codes.contains("spool-permissions"))
   }
+
+  @Test func alternateRowsWithoutAnAnchorAreNeverUsedAndSaySo() throws {
+    let practice = try DoctorPractice("no-anchor")
+    let id = try practice.publishedID()
+    try practice.sql("UPDATE staff SET roster_anchor = NULL WHERE id = ?", [id])
+    try practice.sql(
+      "INSERT INTO diary_times (id, staff_id, diary, weekday, start_time, end_time, interval_minutes) VALUES (9101, ?, 'alternate', 6, '14:00', '15:00', 15)",
+      [id])
+    let f = practice.examine().filter { $0.code == "alternate-diary-without-anchor" && $0.location.practitionerId == id }
+    #expect(f.count == 1)
+    #expect(f.first?.severity == .warning && f.first?.what.contains("9101") == true, "\(f)")
+    // The same practitioner unpublished: information only, nothing is lost yet.
+    try practice.sql("UPDATE staff SET online_booking = 0 WHERE id = ?", [id])
+    let hidden = practice.examine().filter { $0.code == "alternate-diary-without-anchor" && $0.location.practitionerId == id }
+    #expect(hidden.map(\.severity) == [.info])
+  }
 }
