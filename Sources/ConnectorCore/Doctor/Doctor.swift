@@ -287,7 +287,7 @@ public struct Doctor {
       var upcoming: [Int64: (staffID: Int64, date: String, time: String, comments: String)] = [:]
       let cursor = try Row.fetchCursor(
         db,
-        sql: "SELECT id, staff_id, appt_date, start_time, comments FROM appointments WHERE appt_date >= ? AND status <> 'cancelled'",
+        sql: "SELECT id, staff_id, appt_date, start_time, comments FROM appointments WHERE appt_date >= ? AND \(PPMPDatabase.occupyingStatus)",
         arguments: [today.description])
       while let row = try cursor.next() { upcoming[row[0]] = (row[1], row[2], row[3], row[4] ?? "") }
       for c in confirmed {
@@ -308,7 +308,7 @@ public struct Doctor {
         db,
         sql: """
           SELECT id, staff_id, appt_date, start_time FROM appointments
-          WHERE status <> 'cancelled' AND appt_date >= ? AND lower(comments) LIKE '%healthengine%'
+          WHERE \(PPMPDatabase.occupyingStatus) AND appt_date >= ? AND lower(comments) LIKE '%healthengine%'
             AND comments NOT LIKE '%HE_MSG_ID:%' ORDER BY appt_date, start_time, id
           """, arguments: [today.description])
       for row in rows where !journalled.contains(row[0]) {

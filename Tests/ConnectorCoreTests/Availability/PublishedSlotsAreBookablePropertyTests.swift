@@ -1,4 +1,5 @@
 import ConnectorTestSupport
+import ConnectorFixtures
 import Foundation
 import GRDB
 import Testing
