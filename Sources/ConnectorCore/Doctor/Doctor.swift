@@ -4,7 +4,6 @@
   import Darwin
 #endif
 import Foundation
-import GRDB
 
 /// The Healthengine article's troubleshooting checklist, automated (SPEC §9).
 ///
@@ -267,62 +266,35 @@ public struct Doctor {
     _ database: PPMPDatabase, state: ConnectorState?, today: LocalDate, names: [Int64: String]
   ) throws -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
-    var confirmed: [(heMsgId: String, appointmentID: Int64)] = []
-    if let state {
-      confirmed = try state.read("reading the journal in") { db in
-        try Row.fetchAll(
-          db,
-          sql: """
-            SELECT he_msg_id, appointment_id FROM message
-            WHERE kind = 'booking' AND outcome = 'confirmInsert' AND appointment_id IS NOT NULL ORDER BY appointment_id
-            """
-        ).map { ($0[0], $0[1]) }
-      }
-    }
+    let confirmed = try state?.confirmedBookingAppointments() ?? []
     let fixWords = "Do not delete or modify the HE_MSG_ID in appointment comments: cancellations from Healthengine need it."
-    try database.guarded("checking HE_MSG_ID tokens in") { db in
-      var journalled: Set<Int64> = []
-      // Only upcoming, booked appointments matter; one read of those instead of one query per
-      // journal entry, which grows with every booking ever taken.
-      var upcoming: [Int64: (staffID: Int64, date: String, time: String, comments: String)] = [:]
-      let cursor = try Row.fetchCursor(
-        db,
-        sql: "SELECT id, staff_id, appt_date, start_time, comments FROM appointments WHERE appt_date >= ? AND \(PPMPDatabase.occupyingStatus)",
-        arguments: [today.description])
-      while let row = try cursor.next() { upcoming[row[0]] = (row[1], row[2], row[3], row[4] ?? "") }
-      for c in confirmed {
-        journalled.insert(c.appointmentID)
-        guard let a = upcoming[c.appointmentID], !AppointmentBook.comments(a.comments, carry: c.heMsgId) else { continue }
-        findings.append(
-          DoctorFinding(
-            .error, "he-msg-id-removed",
-            what: "Healthengine booking \(c.heMsgId) (appointment \(c.appointmentID), staff \(a.staffID), "
-              + "\(a.date) \(a.time)) no longer carries its HE_MSG_ID token: a cancellation from Healthengine will fail.",
-            where: .init(
-              practitionerId: a.staffID, practitionerName: names[a.staffID], appointmentId: c.appointmentID, date: a.date),
-            fix: "Put \(AppointmentBook.token(c.heMsgId)) back into the appointment's comments. \(fixWords)"))
-      }
-      // Bookings that say they came from Healthengine but carry no token at all: the journal may
-      // not know them (booked before the connector, or its state was reset).
-      let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT id, staff_id, appt_date, start_time FROM appointments
-          WHERE \(PPMPDatabase.occupyingStatus) AND appt_date >= ? AND lower(comments) LIKE '%healthengine%'
-            AND comments NOT LIKE '%HE_MSG_ID:%' ORDER BY appt_date, start_time, id
-          """, arguments: [today.description])
-      for row in rows where !journalled.contains(row[0]) {
-        let id: Int64 = row[0]
-        let date: String = row[2]
-        findings.append(
-          DoctorFinding(
-            .error, "he-msg-id-removed",
-            what: "Appointment \(id) (staff \(row[1] as Int64), \(date) \(row[3] as String)) mentions Healthengine in its "
-              + "comments but carries no HE_MSG_ID token: a cancellation from Healthengine will fail.",
-            where: .init(practitionerId: row[1], practitionerName: names[row[1]], appointmentId: id, date: date),
-            fix: "Find the booking's HE_MSG_ID (Healthengine's booking details, or `ppmp-connector audit find`) and put "
-              + "HE_MSG_ID:<id> back into the comments; if it was not an online booking, remove the word Healthengine. \(fixWords)"))
-      }
+    // Only upcoming, booked appointments matter; one read of those instead of one query per
+    // journal entry, which grows with every booking ever taken.
+    let upcoming = try database.upcomingAppointments(from: today)
+    var journalled: Set<Int64> = []
+    for c in confirmed {
+      journalled.insert(c.appointmentID)
+      guard let a = upcoming[c.appointmentID], !AppointmentBook.comments(a.comments, carry: c.heMsgId) else { continue }
+      findings.append(
+        DoctorFinding(
+          .error, "he-msg-id-removed",
+          what: "Healthengine booking \(c.heMsgId) (appointment \(c.appointmentID), staff \(a.staffID), "
+            + "\(a.date) \(a.startTime)) no longer carries its HE_MSG_ID token: a cancellation from Healthengine will fail.",
+          where: .init(
+            practitionerId: a.staffID, practitionerName: names[a.staffID], appointmentId: c.appointmentID, date: a.date),
+          fix: "Put \(AppointmentBook.token(c.heMsgId)) back into the appointment's comments. \(fixWords)"))
+    }
+    // Bookings that say they came from Healthengine but carry no token at all: the journal may
+    // not know them (booked before the connector, or its state was reset).
+    for a in try database.upcomingHealthengineMentionsWithoutToken(from: today) where !journalled.contains(a.id) {
+      findings.append(
+        DoctorFinding(
+          .error, "he-msg-id-removed",
+          what: "Appointment \(a.id) (staff \(a.staffID), \(a.date) \(a.startTime)) mentions Healthengine in its "
+            + "comments but carries no HE_MSG_ID token: a cancellation from Healthengine will fail.",
+          where: .init(practitionerId: a.staffID, practitionerName: names[a.staffID], appointmentId: a.id, date: a.date),
+          fix: "Find the booking's HE_MSG_ID (Healthengine's booking details, or `ppmp-connector audit find`) and put "
+            + "HE_MSG_ID:<id> back into the comments; if it was not an online booking, remove the word Healthengine. \(fixWords)"))
     }
     return findings
   }

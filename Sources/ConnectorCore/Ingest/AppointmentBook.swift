@@ -69,24 +69,14 @@ public final class AppointmentBook {
   public static func journalFromTokens(_ database: PPMPDatabase) throws -> [JournalEntry] {
     try database.guarded("reading HE_MSG_ID tokens from") { db in
       var entries: [String: JournalEntry] = [:]
-      let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT id, patient_id, staff_id, appt_date, start_time, duration_minutes, comments FROM appointments
-          WHERE comments LIKE '%HE_MSG_ID:%' ORDER BY id
-          """)
-      for row in rows {
-        let appointment: Int64 = row[0]
-        let patient: Int64 = row[1] ?? 0
-        let date: String = row[3]
-        let time: String = row[4]
-        let start = date + "T" + time.prefix(5)
-        let placement = JournalEntry.placement(resourceID: row[2], start: start, minutes: row[5])
-        for id in tokens(in: row[6] ?? "") where entries[id] == nil {
-          let match = try earlierMatch(patientID: patient, appointmentID: appointment, db)
+      for row in try PPMPBookingRows.placedTokenAppointments(db) {
+        let start = row.date + "T" + row.startTime.prefix(5)
+        let placement = JournalEntry.placement(resourceID: row.staffID, start: start, minutes: row.durationMinutes)
+        for id in tokens(in: row.comments) where entries[id] == nil {
+          let match = try earlierMatch(patientID: row.patientID, appointmentID: row.id, db)
           entries[id] = JournalEntry(
             kind: "booking", key: id, heMsgId: id, contentSHA256: JournalEntry.placementPrefix + placement,
-            outcome: "confirmInsert", reason: nil, appointmentID: appointment, patientID: patient,
+            outcome: "confirmInsert", reason: nil, appointmentID: row.id, patientID: row.patientID,
             patientMatch: match.rawValue)
         }
       }
@@ -170,21 +160,11 @@ public final class AppointmentBook {
       // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
       // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
       // so every candidate is checked, not only the first.
-      // Statements on this path are cached: each runs once per booking, and preparing one costs
-      // more than running it. The pattern is `'' || ?`, not a bare `?`: SQLite re-prepares a
-      // statement whose LIKE pattern is a bare parameter every time a new value is bound (in case
-      // the LIKE index optimisation applies, which a leading % never allows), which undid the
-      // cache. The concatenation yields the same string, so the match is unchanged.
-      if let existing = try Row.fetchAll(
-        db.cachedStatement(
-          sql: """
-          SELECT id, patient_id, comments FROM appointments
-          WHERE staff_id = ? AND appt_date = ? AND comments LIKE ('' || ?) ESCAPE '\\' ORDER BY id
-          """), arguments: [r.resourceID, r.start.date.description, Self.likePattern(r.heMsgId)]
-      ).first(where: { Self.comments($0[2], carry: r.heMsgId) }) {
-        let patientID: Int64 = existing[1] ?? 0
-        let match = try Self.earlierMatch(patientID: patientID, appointmentID: existing[0], db)
-        return .success(Confirmation(appointmentID: existing[0], patientID: patientID, match: match, existing: true))
+      if let existing = try PPMPBookingRows.carriers(
+        db, staffID: r.resourceID, date: r.start.date.description, likePattern: Self.likePattern(r.heMsgId)
+      ).first(where: { Self.comments($0.comments, carry: r.heMsgId) }) {
+        let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db)
+        return .success(Confirmation(appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true))
       }
 
       let date = r.start.date
@@ -201,18 +181,13 @@ public final class AppointmentBook {
         var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
         comments += Self.token(r.heMsgId)
         let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
-        try db.cachedStatement(
-          sql: """
-            INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, type_id,
-                                      status, comments, colour, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)
-            """
-        ).execute(
-          arguments: [
-            r.resourceID, column, date.description, r.start.time.description, r.lengthMinutes, patientID, typeID, comments,
-            colour, stamp, stamp,
-          ])
-        return .success(Confirmation(appointmentID: db.lastInsertedRowID, patientID: patientID, match: match, existing: false))
+        let appointmentID = try PPMPBookingRows.insertAppointment(
+          db,
+          NewAppointment(
+            staffID: r.resourceID, column: column, date: date.description, startTime: r.start.time.description,
+            durationMinutes: r.lengthMinutes, patientID: patientID, typeID: typeID, comments: comments, colour: colour,
+            stamp: stamp))
+        return .success(Confirmation(appointmentID: appointmentID, patientID: patientID, match: match, existing: false))
       }
     }
   }
@@ -274,19 +249,13 @@ public final class AppointmentBook {
   /// connector created whose first appointment is this one was created for it: because nobody
   /// matched, or because several earlier files did.
   static func earlierMatch(patientID: Int64, appointmentID: Int64, _ db: Database) throws -> PatientMatch {
-    guard
-      let p = try Row.fetchOne(
-        db, sql: "SELECT first_name, last_name, dob, created_by FROM patients WHERE id = ?", arguments: [patientID]),
-      (p[3] as String?) == "healthengine",
-      try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM appointments WHERE patient_id = ?", arguments: [patientID])
-        == appointmentID
+    guard let p = try PPMPBookingRows.patient(db, id: patientID), p.createdBy == "healthengine",
+      try PPMPBookingRows.firstAppointment(ofPatient: patientID, db) == appointmentID
     else { return .matched }
-    let first = (p[0] as String? ?? "").matchKey
-    let last = (p[1] as String? ?? "").matchKey
-    let earlier = try Row.fetchAll(
-      db, sql: "SELECT first_name, last_name FROM patients WHERE trim(dob) = trim(?) AND id < ?",
-      arguments: [p[2] as String?, patientID]
-    ).filter { ($0[0] as String? ?? "").matchKey == first && ($0[1] as String? ?? "").matchKey == last }
+    let first = p.firstName.matchKey
+    let last = p.lastName.matchKey
+    let earlier = try PPMPBookingRows.patients(bornOn: p.dob, db)
+      .filter { $0.id < patientID && $0.firstName.matchKey == first && $0.lastName.matchKey == last }
     return earlier.count >= 2 ? .createdMultipleMatches : .createdNoMatch
   }
 
@@ -294,27 +263,20 @@ public final class AppointmentBook {
   private func patient(for r: BookingRequest, _ db: Database) throws -> (Int64, PatientMatch) {
     let first = r.firstName.matchKey
     let last = r.lastName.matchKey
-    let candidates = try Row.fetchAll(
-      // trim(dob): a date of birth typed with a stray space in PPMP is the same date
-      // (ppmpc_patients_dob_trim serves this expression).
-      db.cachedStatement(sql: "SELECT id, first_name, last_name, mobile FROM patients WHERE trim(dob) = ? ORDER BY id"),
-      arguments: [r.dob.description]
-    ).filter { ($0[1] as String? ?? "").matchKey == first && ($0[2] as String? ?? "").matchKey == last }
+    let candidates = try PPMPBookingRows.patients(bornOn: r.dob.description, db)
+      .filter { $0.firstName.matchKey == first && $0.lastName.matchKey == last }
     if candidates.count == 1 {
-      let id: Int64 = candidates[0][0]
-      let mobile: String? = candidates[0][3]
-      if let phone = r.phone, mobile?.trimmingWhitespace.isEmpty ?? true {
-        try db.execute(sql: "UPDATE patients SET mobile = ? WHERE id = ?", arguments: [phone, id])
+      let id = candidates[0].id
+      if let phone = r.phone, candidates[0].mobile?.trimmingWhitespace.isEmpty ?? true {
+        try PPMPBookingRows.setMobile(db, patientID: id, to: phone)
       }
       return (id, .matched)
     }
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO patients (first_name, last_name, dob, mobile, email, created_at, created_by)
-        VALUES (?, ?, ?, ?, ?, ?, 'healthengine')
-        """
-    ).execute(arguments: [r.firstName, r.lastName, r.dob.description, r.phone, r.email, stamp])
-    return (db.lastInsertedRowID, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
+    let id = try PPMPBookingRows.insertPatient(
+      db,
+      NewPatient(
+        firstName: r.firstName, lastName: r.lastName, dob: r.dob.description, mobile: r.phone, email: r.email, stamp: stamp))
+    return (id, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
   }
 
   /// Appointment ids by the heMsgIds their comments carry, read in one pass over the book the
@@ -329,11 +291,8 @@ public final class AppointmentBook {
   private func appointments(carrying heMsgId: String, _ db: Database) throws -> [Int64] {
     if tokenIndex == nil {
       var index: [String: [Int64]] = [:]
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT id, comments FROM appointments WHERE comments LIKE '%HE_MSG_ID:%' ORDER BY id")
-      while let row = try rows.next() {
-        let id: Int64 = row[0]
-        for token in Self.tokens(in: row[1] ?? "") { index[token, default: []].append(id) }
+      try PPMPBookingRows.forEachTokenComment(db) { id, comments in
+        for token in Self.tokens(in: comments) { index[token, default: []].append(id) }
       }
       tokenIndex = index
     }
@@ -346,13 +305,12 @@ public final class AppointmentBook {
   /// several carriers the lowest id not yet cancelled is the one cancelled.
   public func cancel(heMsgId: String, hint: Int64?) throws -> Result<Int64, MessageRejection> {
     try database.guardedWrite("cancelling \(heMsgId) in") { db -> Result<Int64, MessageRejection> in
-      let select = "SELECT id, status, comments FROM appointments WHERE id = ?"
-      var candidates: [Row] = []
-      if let hint, let row = try Row.fetchOne(db, sql: select, arguments: [hint]), Self.comments(row[2], carry: heMsgId) {
+      var candidates: [TokenCarrier] = []
+      if let hint, let row = try PPMPBookingRows.appointment(db, id: hint), Self.comments(row.comments, carry: heMsgId) {
         candidates = [row]
       } else {
         for id in try appointments(carrying: heMsgId, db) {
-          if let row = try Row.fetchOne(db, sql: select, arguments: [id]), Self.comments(row[2] ?? "", carry: heMsgId) {
+          if let row = try PPMPBookingRows.appointment(db, id: id), Self.comments(row.comments, carry: heMsgId) {
             candidates.append(row)
           }
         }
@@ -363,15 +321,11 @@ public final class AppointmentBook {
             .unknownBooking,
             "no PPMP appointment carries HE_MSG_ID:\(heMsgId) in its comments; staff may have removed it. Cancel the appointment in PPMP by hand, and leave HE_MSG_ID tokens in appointment comments"))
       }
-      if let open = candidates.first(where: {
-        (($0[1] as String?) ?? "").trimmingWhitespace.lowercased() != AppointmentStatus.cancelled.rawValue
-      }) {
-        let id: Int64 = open[0]
-        try db.execute(
-          sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])
-        return .success(id)
+      if let open = candidates.first(where: { !AppointmentStatus.isCancelled($0.status) }) {
+        try PPMPBookingRows.cancelAppointment(db, id: open.id, stamp: stamp)
+        return .success(open.id)
       }
-      return .success(candidates[0][0])
+      return .success(candidates[0].id)
     }
   }
 

@@ -157,6 +157,19 @@ extension ConnectorState {
     }
   }
 
+  /// Every confirmed booking with its appointment, by appointment id (for `doctor`).
+  public func confirmedBookingAppointments() throws -> [(heMsgId: String, appointmentID: Int64)] {
+    try read("reading the journal in") { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT he_msg_id, appointment_id FROM message
+          WHERE kind = 'booking' AND outcome = 'confirmInsert' AND appointment_id IS NOT NULL ORDER BY appointment_id
+          """
+      ).map { ($0[0], $0[1]) }
+    }
+  }
+
   /// Points open records of a file in work/ at its new name there.
   public func renameOpenDrops(workName: String, to newName: String) throws {
     try write("recording a drop in") { db in

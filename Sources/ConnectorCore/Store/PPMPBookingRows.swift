@@ -1,0 +1,214 @@
+import GRDB
+
+/// An appointment row as ingest sees it when it looks for a booking's token.
+public struct TokenCarrier: Sendable, Equatable {
+  public var id: Int64
+  public var patientID: Int64
+  public var status: String
+  public var comments: String
+}
+
+/// An appointment row with where it was placed, for rebuilding the journal from PPMP's tokens.
+public struct PlacedAppointment: Sendable, Equatable {
+  public var id: Int64
+  public var patientID: Int64
+  public var staffID: Int64
+  public var date: String
+  public var startTime: String
+  public var durationMinutes: Int
+  public var comments: String
+}
+
+/// A patient row as matching compares it.
+public struct PatientRow: Sendable, Equatable {
+  public var id: Int64
+  public var firstName: String
+  public var lastName: String
+  public var dob: String
+  public var mobile: String?
+  public var createdBy: String?
+}
+
+/// The appointment the connector inserts for a confirmed booking (SPEC §6).
+public struct NewAppointment: Sendable, Equatable {
+  public var staffID: Int64
+  public var column: Int
+  public var date: String
+  public var startTime: String
+  public var durationMinutes: Int
+  public var patientID: Int64
+  public var typeID: Int64?
+  public var comments: String
+  public var colour: String?
+  public var stamp: String
+}
+
+/// The patient file the connector creates when no single patient matches.
+public struct NewPatient: Sendable, Equatable {
+  public var firstName: String
+  public var lastName: String
+  public var dob: String
+  public var mobile: String?
+  public var email: String?
+  public var stamp: String
+}
+
+/// Every statement ingest runs against PPMP's appointments and patients. Each takes the
+/// `Database` of a transaction the caller holds (`PPMPDatabase.guardedWrite`), so a slot check and
+/// the insert after it see the same book. Statements on the per-booking path are cached: each runs
+/// once per message, and preparing one costs more than running it.
+public enum PPMPBookingRows {
+  /// Appointments of `staffID` on `date` whose comments contain `likePattern` (a `LIKE` pattern
+  /// with `\` as escape), lowest id first.
+  ///
+  /// The pattern is bound as `'' || ?`, not a bare `?`: SQLite re-prepares a statement whose
+  /// LIKE pattern is a bare parameter each time a new value is bound (in case the LIKE index
+  /// optimisation applies, which a leading % never allows), which undid the cache.
+  public static func carriers(_ db: Database, staffID: Int64, date: String, likePattern: String) throws -> [TokenCarrier] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT id, patient_id, status, comments FROM appointments
+          WHERE staff_id = ? AND appt_date = ? AND comments LIKE ('' || ?) ESCAPE '\\' ORDER BY id
+          """), arguments: [staffID, date, likePattern]
+    ).map(carrier)
+  }
+
+  /// One appointment by id.
+  public static func appointment(_ db: Database, id: Int64) throws -> TokenCarrier? {
+    try Row.fetchOne(
+      db.cachedStatement(sql: "SELECT id, patient_id, status, comments FROM appointments WHERE id = ?"), arguments: [id]
+    ).map(carrier)
+  }
+
+  private static func carrier(_ row: Row) -> TokenCarrier {
+    TokenCarrier(id: row[0], patientID: row[1] ?? 0, status: row[2] ?? "", comments: row[3] ?? "")
+  }
+
+  /// Calls `body` with the id and comments of every appointment whose comments hold
+  /// `HE_MSG_ID:`, lowest id first, streaming (the book can hold a million rows).
+  public static func forEachTokenComment(_ db: Database, _ body: (Int64, String) throws -> Void) throws {
+    let rows = try Row.fetchCursor(db, sql: "SELECT id, comments FROM appointments WHERE comments LIKE '%HE_MSG_ID:%' ORDER BY id")
+    while let row = try rows.next() { try body(row[0], row[1] ?? "") }
+  }
+
+  /// Every appointment whose comments hold `HE_MSG_ID:`, with where it was placed.
+  public static func placedTokenAppointments(_ db: Database) throws -> [PlacedAppointment] {
+    try Row.fetchAll(
+      db,
+      sql: """
+        SELECT id, patient_id, staff_id, appt_date, start_time, duration_minutes, comments FROM appointments
+        WHERE comments LIKE '%HE_MSG_ID:%' ORDER BY id
+        """
+    ).map {
+      PlacedAppointment(
+        id: $0[0], patientID: $0[1] ?? 0, staffID: $0[2], date: $0[3], startTime: $0[4], durationMinutes: $0[5],
+        comments: $0[6] ?? "")
+    }
+  }
+
+  /// Inserts a booked appointment and returns its id.
+  public static func insertAppointment(_ db: Database, _ a: NewAppointment) throws -> Int64 {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, type_id,
+                                  status, comments, colour, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)
+        """
+    ).execute(
+      arguments: [
+        a.staffID, a.column, a.date, a.startTime, a.durationMinutes, a.patientID, a.typeID, a.comments, a.colour, a.stamp,
+        a.stamp,
+      ])
+    return db.lastInsertedRowID
+  }
+
+  /// Marks an appointment cancelled.
+  public static func cancelAppointment(_ db: Database, id: Int64, stamp: String) throws {
+    try db.execute(sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])
+  }
+
+  /// Patients whose trimmed date of birth is `dob`, lowest id first (`ppmpc_patients_dob_trim`
+  /// serves the expression, so a date typed with a stray space in PPMP is the same date).
+  public static func patients(bornOn dob: String, _ db: Database) throws -> [PatientRow] {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients WHERE trim(dob) = trim(?) ORDER BY id"),
+      arguments: [dob]
+    ).map(patient)
+  }
+
+  /// One patient by id.
+  public static func patient(_ db: Database, id: Int64) throws -> PatientRow? {
+    try Row.fetchOne(
+      db, sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients WHERE id = ?", arguments: [id]
+    ).map(patient)
+  }
+
+  private static func patient(_ row: Row) -> PatientRow {
+    PatientRow(
+      id: row[0], firstName: row[1] ?? "", lastName: row[2] ?? "", dob: row[3] ?? "", mobile: row[4], createdBy: row[5])
+  }
+
+  /// The lowest appointment id on a patient's file.
+  public static func firstAppointment(ofPatient id: Int64, _ db: Database) throws -> Int64? {
+    try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM appointments WHERE patient_id = ?", arguments: [id])
+  }
+
+  /// Fills a patient's mobile number.
+  public static func setMobile(_ db: Database, patientID: Int64, to phone: String) throws {
+    try db.execute(sql: "UPDATE patients SET mobile = ? WHERE id = ?", arguments: [phone, patientID])
+  }
+
+  /// Creates a patient file marked `created_by = 'healthengine'` and returns its id.
+  public static func insertPatient(_ db: Database, _ p: NewPatient) throws -> Int64 {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO patients (first_name, last_name, dob, mobile, email, created_at, created_by)
+        VALUES (?, ?, ?, ?, ?, ?, 'healthengine')
+        """
+    ).execute(arguments: [p.firstName, p.lastName, p.dob, p.mobile, p.email, p.stamp])
+    return db.lastInsertedRowID
+  }
+}
+
+/// An upcoming appointment as `doctor`'s token check reads it (no patient columns).
+public struct UpcomingAppointment: Sendable, Equatable {
+  public var id: Int64
+  public var staffID: Int64
+  public var date: String
+  public var startTime: String
+  public var comments: String
+}
+
+extension PPMPDatabase {
+  /// Appointments on or after `date` that occupy their slots, by id.
+  public func upcomingAppointments(from date: LocalDate) throws -> [Int64: UpcomingAppointment] {
+    try guarded("checking HE_MSG_ID tokens in") { db in
+      var out: [Int64: UpcomingAppointment] = [:]
+      let cursor = try Row.fetchCursor(
+        db,
+        sql: "SELECT id, staff_id, appt_date, start_time, comments FROM appointments WHERE appt_date >= ? AND \(Self.occupyingStatus)",
+        arguments: [date.description])
+      while let row = try cursor.next() {
+        out[row[0]] = UpcomingAppointment(id: row[0], staffID: row[1], date: row[2], startTime: row[3], comments: row[4] ?? "")
+      }
+      return out
+    }
+  }
+
+  /// Upcoming appointments whose comments mention Healthengine but hold no `HE_MSG_ID:` token,
+  /// by date, time and id.
+  public func upcomingHealthengineMentionsWithoutToken(from date: LocalDate) throws -> [UpcomingAppointment] {
+    try guarded("checking HE_MSG_ID tokens in") { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, staff_id, appt_date, start_time, comments FROM appointments
+          WHERE \(Self.occupyingStatus) AND appt_date >= ? AND lower(comments) LIKE '%healthengine%'
+            AND comments NOT LIKE '%HE_MSG_ID:%' ORDER BY appt_date, start_time, id
+          """, arguments: [date.description]
+      ).map { UpcomingAppointment(id: $0[0], staffID: $0[1], date: $0[2], startTime: $0[3], comments: $0[4] ?? "") }
+    }
+  }
+}
