@@ -43,6 +43,12 @@ struct MarkupGuard {
   private var progress = 0
   private var lastTagByte: UInt8 = 0
   private var attributesInTag = 0
+  /// Bytes of character data (text and CDATA) since the last start or end tag. libxml2's schema
+  /// validator appends each piece of an element's text to what it holds with strlen + realloc,
+  /// quadratic in the number of pieces; comments between pieces do not reset this count.
+  private var textBytes = 0
+  /// Bytes of the attribute value being read.
+  private var valueBytes = 0
   private var depth = 0
   private(set) var elements = 0
   private(set) var attributes = 0
@@ -97,6 +103,11 @@ struct MarkupGuard {
       if byte == UInt8(ascii: "<") {
         state = .afterLessThan
         constructStart = offset
+      } else {
+        textBytes += 1
+        if textBytes > limits.maxTextBytes {
+          return XMLError(kind: .textTooLong, message: "an element holds more than \(limits.maxTextBytes) bytes of text", file: nil)
+        }
       }
     case .afterLessThan:
       switch byte {
@@ -143,6 +154,10 @@ struct MarkupGuard {
         state = .text  // malformed: libxml2 stops here
       }
     case .cdata:
+      textBytes += 1
+      if textBytes > limits.maxTextBytes {
+        return XMLError(kind: .textTooLong, message: "an element holds more than \(limits.maxTextBytes) bytes of text", file: nil)
+      }
       if byte == UInt8(ascii: "]") {
         progress += 1
       } else if byte == UInt8(ascii: ">") && progress >= 2 {
@@ -163,7 +178,9 @@ struct MarkupGuard {
       return checkConstructLength("processing instruction")
     case .startTag:
       switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "'"): state = .quoted(byte)
+      case UInt8(ascii: "\""), UInt8(ascii: "'"):
+        state = .quoted(byte)
+        valueBytes = 0
       case UInt8(ascii: "="):
         attributesInTag += 1
         attributes += 1
@@ -175,6 +192,7 @@ struct MarkupGuard {
         }
       case UInt8(ascii: ">"):
         state = .text
+        textBytes = 0
         if lastTagByte == UInt8(ascii: "/") { closeElement() }
       default:
         break
@@ -184,10 +202,16 @@ struct MarkupGuard {
       if byte == quote {
         state = .startTag
         lastTagByte = byte
+      } else {
+        valueBytes += 1
+        if valueBytes > limits.maxTextBytes {
+          return XMLError(kind: .textTooLong, message: "an attribute value longer than \(limits.maxTextBytes) bytes", file: nil)
+        }
       }
     case .endTag:
       if byte == UInt8(ascii: ">") {
         state = .text
+        textBytes = 0
         closeElement()
       }
     }
