@@ -55,6 +55,20 @@ import Testing
     #expect(readError(xml, limits: XMLReadLimits(maxAttributesPerElement: 1))?.kind == .limitExceeded)
   }
 
+  @Test func countsAndLinesHoldAcrossChunkBoundaries() {
+    // Values with line breaks, longer than the chunks libxml2 asks for, and text between tags.
+    let value = String(repeating: "x=y\n", count: 3_000)
+    var xml = "<r>\n"
+    for _ in 0..<3 { xml += "<e a=\"\(value)\" b='\(value)'>\(value)</e>\n" }
+    let line = xml.filter { $0 == "\n" }.count + 1
+    xml += "<e a=\"1\" b=\"2\" c=\"3\"/></r>"
+    let limits = XMLReadLimits(maxTextBytes: 1 << 20, maxAttributesPerElement: 2)
+    let error = readError(xml, limits: limits)
+    #expect(error?.kind == .limitExceeded)
+    #expect(error?.line == line, "line \(String(describing: error?.line)), expected \(line)")
+    #expect(readError(xml, limits: XMLReadLimits(maxTextBytes: 1 << 20, maxAttributesPerElement: 3, maxAttributes: 9)) == nil)
+  }
+
   @Test(arguments: [
     ("UTF-32 with BOM", Array("<?xml version=\"1.0\" encoding=\"UTF-32\"?><r/>".utf8).utf32(bom: true)),
     ("UTF-32 without BOM", Array("<?xml version=\"1.0\" encoding=\"UTF-32\"?><r/>".utf8).utf32(bom: false)),
