@@ -18,6 +18,10 @@ final class ReaderInput {
 
   private var source: Source
   private let maxBytes: Int64?
+  /// Counts attributes and elements on the bytes before libxml2 parses them (see `MarkupGuard`).
+  private(set) var markup: MarkupGuard
+  /// Asked before every chunk; `true` ends the read with an `.interrupted` error.
+  var shouldStop: (() -> Bool)?
   private var consumed: Int64 = 0
   /// Why the last read failed, in our words; libxml2 only sees -1.
   private(set) var failure: XMLError? {
@@ -34,8 +38,9 @@ final class ReaderInput {
   /// pass that parses it (the delta's baseSha256) instead of reading it a second time.
   var observer: ((UnsafeRawBufferPointer) -> Void)?
 
-  /// Checks the size with `stat()` and only then opens `path`.
-  init(path: String, maxBytes: Int64?) throws(XMLError) {
+  /// Checks the size with `stat()` and only then opens `path`. `scopeDepth`: see `MarkupGuard`.
+  init(path: String, limits: XMLReadLimits, scopeDepth: Int? = nil) throws(XMLError) {
+    let maxBytes = limits.maxBytes
     var status = stat()
     guard stat(path, &status) == 0 else { throw Self.ioError("cannot read", path) }
     guard (status.st_mode & S_IFMT) == S_IFREG else {
@@ -48,15 +53,18 @@ final class ReaderInput {
     guard descriptor >= 0 else { throw Self.ioError("cannot open", path) }
     self.source = .file(descriptor)
     self.maxBytes = maxBytes
+    self.markup = MarkupGuard(limits: limits, scopeDepth: scopeDepth)
     self.name = path
   }
 
-  init(bytes: [UInt8], maxBytes: Int64?) throws(XMLError) {
+  init(bytes: [UInt8], limits: XMLReadLimits, scopeDepth: Int? = nil) throws(XMLError) {
+    let maxBytes = limits.maxBytes
     if let maxBytes, Int64(bytes.count) > maxBytes {
       throw Self.tooLarge(Int64(bytes.count), maxBytes, nil)
     }
     self.source = .memory(bytes)
     self.maxBytes = maxBytes
+    self.markup = MarkupGuard(limits: limits, scopeDepth: scopeDepth)
     self.name = nil
   }
 
@@ -69,6 +77,10 @@ final class ReaderInput {
   /// Fills `buffer` with up to `capacity` bytes; 0 at end of input, -1 on failure.
   fileprivate func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int32 {
     guard failure == nil else { return -1 }
+    if let shouldStop, shouldStop() {
+      failure = XMLError(kind: .interrupted, message: "reading was stopped on request", file: name)
+      return -1
+    }
     var count = 0
     switch source {
     case .file(let descriptor):
@@ -92,6 +104,11 @@ final class ReaderInput {
     consumed += Int64(count)
     if let maxBytes, consumed > maxBytes {
       failure = Self.tooLarge(consumed, maxBytes, name)
+      return -1
+    }
+    if var guardFailure = markup.scan(UnsafeRawBufferPointer(start: buffer, count: count)) {
+      guardFailure.file = name
+      failure = guardFailure
       return -1
     }
     if count > 0, let observer { observer(UnsafeRawBufferPointer(start: buffer, count: count)) }

@@ -18,8 +18,13 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge
     /// Elements are nested deeper than `XMLReadLimits.maxDepth`.
     case tooDeep
-    /// A text node or attribute value is longer than `XMLReadLimits.maxTextBytes`.
+    /// A text node or attribute value is longer than `XMLReadLimits.maxTextBytes` or
+    /// `maxTextCharacters`.
     case textTooLong
+    /// The document has more attributes or elements than `XMLReadLimits` allows.
+    case limitExceeded
+    /// The caller's stop request ended the read; says nothing about the document.
+    case interrupted
     /// The bytes are not UTF-8, or the document declares another encoding.
     case encoding
     /// The file could not be opened, read or written.

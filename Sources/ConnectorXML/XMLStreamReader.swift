@@ -35,14 +35,29 @@ public final class XMLStreamReader {
   /// The current element's attributes as `checkElement` measured them, so that
   /// `attributeBytes(_: InternedName)` neither walks the list nor calls strlen again.
   private let seen = SeenAttributes()
+  private let violationScope: Int?
+  private let shouldStop: (() -> Bool)?
+  /// Index of the last element at `violationScope` depth the reader delivered, -1 before one.
+  @exclusivity(unchecked) private var scopeIndex = -1
+  @exclusivity(unchecked) private var nodesSinceStopCheck = 0
 
   /// Opens `path` after checking its size with `stat()`; nothing is parsed until `next()`.
   /// When `schema` is given the document is validated while it streams.
+  ///
+  /// `violationScope`: schema violations inside an element at this depth (2: each child of the
+  /// root) do not end the read; they are kept for that element and handed out by
+  /// `takeScopeViolations()`, so a caller can refuse that element alone. Violations anywhere
+  /// else still end the read. `shouldStop` is asked before each chunk of input and every 1,024
+  /// nodes; when it answers `true` the read ends with an error of kind `.interrupted`.
   public convenience init(
-    path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil
+    path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
+    violationScope: Int? = nil, shouldStop: (() -> Bool)? = nil
   ) throws {
+    let input = try ReaderInput(path: path, limits: limits, scopeDepth: violationScope)
+    input.shouldStop = shouldStop
     try self.init(
-      input: ReaderInput(path: path, maxBytes: limits.maxBytes), limits: limits, schema: schema)
+      input: input, limits: limits, schema: schema, violationScope: violationScope,
+      shouldStop: shouldStop)
   }
 
   /// Like `init(path:limits:schema:)`, and hands every chunk of the file to `observer` as the
@@ -51,21 +66,28 @@ public final class XMLStreamReader {
     path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
     observingInput observer: @escaping (UnsafeRawBufferPointer) -> Void
   ) throws {
-    let input = try ReaderInput(path: path, maxBytes: limits.maxBytes)
+    let input = try ReaderInput(path: path, limits: limits)
     // Set before the reader exists: xmlReaderForIO already pulls the first chunk.
     input.observer = observer
     try self.init(input: input, limits: limits, schema: schema)
   }
 
-  /// Reads a document held in memory.
+  /// Reads a document held in memory; the options are those of `init(path:…)`.
   public convenience init(
-    bytes: [UInt8], limits: XMLReadLimits = .init(), schema: XMLSchema? = nil
+    bytes: [UInt8], limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
+    violationScope: Int? = nil, shouldStop: (() -> Bool)? = nil
   ) throws {
+    let input = try ReaderInput(bytes: bytes, limits: limits, scopeDepth: violationScope)
+    input.shouldStop = shouldStop
     try self.init(
-      input: ReaderInput(bytes: bytes, maxBytes: limits.maxBytes), limits: limits, schema: schema)
+      input: input, limits: limits, schema: schema, violationScope: violationScope,
+      shouldStop: shouldStop)
   }
 
-  private init(input: ReaderInput, limits: XMLReadLimits, schema: XMLSchema?) throws(XMLError) {
+  private init(
+    input: ReaderInput, limits: XMLReadLimits, schema: XMLSchema?, violationScope: Int? = nil,
+    shouldStop: (() -> Bool)? = nil
+  ) throws(XMLError) {
     _ = libxml2Initialized
     ppmp_xml_silence_generic_errors()
     let errors = XMLErrorSink(source: .document)
@@ -79,6 +101,13 @@ public final class XMLStreamReader {
           kind: .io, message: "xmlReaderForIO could not create a reader", file: input.name)
     }
     xmlTextReaderSetStructuredErrorHandler(handle, recordStructuredError, errors.opaque)
+    if violationScope != nil {
+      // libxml2 validates as it parses, which is ahead of the node the caller stands on; the
+      // parser's byte position when the violation is reported places it in its element.
+      errors.scopeOfViolation = { [input] in
+        input.markup.scope(containing: Int64(xmlTextReaderByteConsumed(handle)))
+      }
+    }
     var validation: SchemaValidation?
     if let schema {
       do throws(XMLError) {
@@ -100,6 +129,8 @@ public final class XMLStreamReader {
     self.errors = errors
     self.validation = validation
     self.limits = limits
+    self.violationScope = violationScope
+    self.shouldStop = shouldStop
   }
 
   deinit {
@@ -159,6 +190,20 @@ public final class XMLStreamReader {
       let status = xmlTextReaderRead(handle)
       seen.count = -1
       let type = status == 1 ? UInt32(bitPattern: xmlTextReaderNodeType(handle)) : 0
+      if let shouldStop {
+        nodesSinceStopCheck += 1
+        if nodesSinceStopCheck >= 1_024 {
+          nodesSinceStopCheck = 0
+          if shouldStop() {
+            throw XMLError(kind: .interrupted, message: "reading was stopped on request", file: input.name)
+          }
+        }
+      }
+      if let violationScope, type == XML_READER_TYPE_ELEMENT.rawValue,
+        Int(xmlTextReaderDepth(handle)) + 1 == violationScope
+      {
+        scopeIndex += 1
+      }
       // The common case, a node and no error, costs three tests.
       if status != 1 || input.hasFailed || !errors.isEmpty {
         if let failure = input.failure { throw failure }
@@ -199,7 +244,7 @@ public final class XMLStreamReader {
         case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue:
           guard let value = xmlTextReaderConstValue(handle) else { continue }
           let bytes = UnsafeBufferPointer(start: value, count: strlen(value))
-          try checkTextLength(bytes.count)
+          try checkTextLength(bytes)
           guard bytes.contains(where: { !Self.isXMLWhitespace($0) }) else { continue }
           return .text
         default:
@@ -245,6 +290,13 @@ public final class XMLStreamReader {
       attribute = current.pointee.next
     }
     return nil
+  }
+
+  /// The schema violations found inside the element at `violationScope` depth the reader is in
+  /// (or at), in document order, each once. Complete when the reader stands on that element's
+  /// end (or on its start, for an empty element): libxml2 has validated all of it by then.
+  public func takeScopeViolations() -> [XMLError] {
+    errors.takeScoped(scopeIndex)
   }
 
   /// Reads the rest of the input without parsing it, so that an input observer has seen every
@@ -339,7 +391,7 @@ public final class XMLStreamReader {
         }
         if let content = child.pointee.content {
           length = strlen(content)
-          try checkTextLength(length)
+          try checkTextLength(UnsafeBufferPointer(start: content, count: length))
           value = UnsafePointer(content)
         }
       }
@@ -369,7 +421,7 @@ public final class XMLStreamReader {
     case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue:
       guard let value = xmlTextReaderConstValue(handle) else { return nil }
       let bytes = UnsafeBufferPointer(start: value, count: strlen(value))
-      try checkTextLength(bytes.count)
+      try checkTextLength(bytes)
       guard bytes.contains(where: { !Self.isXMLWhitespace($0) }) else { return nil }
       return .text(String(decoding: bytes, as: UTF8.self))
     default:
@@ -439,7 +491,7 @@ public final class XMLStreamReader {
     }
     guard let content = child.pointee.content else { return "" }
     let bytes = UnsafeBufferPointer(start: content, count: strlen(content))
-    try checkTextLength(bytes.count)
+    try checkTextLength(bytes)
     return String(decoding: bytes, as: UTF8.self)
   }
 
@@ -458,6 +510,18 @@ public final class XMLStreamReader {
           kind: .encoding, message: "encoding \"\(name)\" is not accepted; use UTF-8", line: 1,
           file: input.name)
       }
+    }
+  }
+
+  private func checkTextLength(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLError) {
+    try checkTextLength(bytes.count)
+    // A character is never shorter than a byte: count only when the bytes alone exceed the limit.
+    guard let maximum = limits.maxTextCharacters, bytes.count > maximum else { return }
+    // UTF-8 continuation bytes are 10xxxxxx; every other byte starts a character.
+    let characters = bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+    guard characters <= maximum else {
+      throw positioned(
+        .textTooLong, "a text or attribute value of \(characters) characters exceeds \(maximum)")
     }
   }
 

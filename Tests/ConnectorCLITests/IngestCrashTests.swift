@@ -113,4 +113,39 @@ import Testing
     #expect(spool.files(in: spool.work).isEmpty && spool.files(in: spool.inbox).isEmpty)
     #expect(spool.files(in: spool.rejected) == ["slow.xml", "slow.xml.reason.txt"])
   }
+  /// SIGTERM while a big drop is being read or applied stops the run at the next message, not
+  /// at the end of the drop: the run exits 143 at once, the drop stays claimed without an attempt
+  /// counted against it, and the next run answers it whole.
+  @Test func sigtermStopsInsideABigDropAndTheNextRunAnswersIt() throws {
+    let spool = try DemoSpool(label: "ingest-sigterm")
+    try spool.prepareForIngest()
+    let messages = (0..<6_000).map {
+      BookingMessage.make(
+        heMsgId: "big-\($0)", bookingId: "b\($0)", resourceID: 1, typeCode: nil, start: LocalDateTime("2026-03-05T10:00")!,
+        lengthMinutes: 15, bookedTime: "2026-03-01T00:00:00Z", firstName: "Big", lastName: "Drop", dob: "1970-01-01",
+        phone: "0400 000 000")
+    }
+    try spool.placeDrop("big.xml", try DropWriter.render(practiceID: "demo", bookings: messages, cancellations: []))
+    let process = try CommandRunner.start("ppmp-connector", ["run", "--as-of", spool.asOf, "--quiet"], in: spool.path)
+    let deadline = Date().addingTimeInterval(30)
+    while process.isRunning && Date() < deadline && !spool.files(in: spool.work).contains("big.xml") { usleep(2_000) }
+    usleep(300_000)
+    #expect(process.isRunning, "the drop was done before the signal; make it bigger")
+    let signalled = Date()
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    let took = Date().timeIntervalSince(signalled)
+    #expect(process.terminationStatus == 143)
+    #expect(took < 5.0, "took \(took) s to stop")
+    #expect(spool.files(in: spool.work) == ["big.xml"])
+    #expect(try spool.outboxFiles(prefix: "receipt-").isEmpty)
+    let status = try spool.run(["status", "--json"])
+    #expect(status.stdout.contains("\"interrupted\""), "\(status.stdout)")
+
+    let next = try spool.run(["ingest"])
+    #expect(next.status == 1, "\(next.stdout)\(next.stderr)")  // all but the first are slot-unavailable
+    let answers = try AnswerFile.entries(spool.outbox + "/receipt-big.xml")
+    #expect(answers.count == 6_000 && answers.filter { $0.name == "confirmInsert" }.count == 1)
+    #expect(try spool.tokenCounts()["big-0"] == 1)
+  }
 }

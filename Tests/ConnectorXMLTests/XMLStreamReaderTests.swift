@@ -95,9 +95,9 @@ import Testing
   @Test func doctypeIsRejected() {
     let error = readError("<?xml version=\"1.0\"?>\n<!DOCTYPE r>\n<r/>")
     #expect(error?.kind == .doctypeForbidden)
-    // libxml2 keeps no line for a DTD node; a guessed one would mislead.
-    #expect(error?.line == nil)
-    #expect(error?.description == "a DOCTYPE is not allowed")
+    // Refused on the raw bytes before libxml2 parses it (see MarkupGuard), at the exact line.
+    #expect(error?.line == 2)
+    #expect(error?.description == "line 2: a DOCTYPE is not allowed")
   }
 
   @Test func externalEntityIsRejectedWithoutLeakingTheFile() throws {

@@ -65,19 +65,49 @@ public enum ExchangeValidator {
         ])
     }
     do {
+      if kind == .drop { return try validateDrop(path: path) }
       let schema = try ExchangeSchemas.shared.schema(for: kind)
-      var report = Report(kind: kind, errors: schema.validate(path: path))
-      if kind == .drop, report.errors.isEmpty {
-        let drop = try DropReader.read(path: path, maxBytes: Int64.max, expectedPracticeID: nil)
-        for b in drop.bookings {
-          if case .failure(let r) = BookingChecks.check(b) {
-            report.messageProblems.append("line \(b.line): booking \(b.heMsgId): \(r.reason.rawValue): \(r.detail)")
-          }
-        }
-      }
-      return report
+      return Report(kind: kind, errors: schema.validate(path: path))
     } catch {
       return Report(kind: kind, errors: [XMLError(kind: .schema, code: 0, message: "\(error)", line: nil, column: nil, file: nil)])
     }
+  }
+
+  /// A drop is read the way ingest reads it: a violation inside one message is that message's
+  /// problem (a warning naming the field and rule), anything else refuses the drop. No detail
+  /// quotes a patient value.
+  private static func validateDrop(path: String) throws -> Report {
+    let drop: DropDocument
+    do {
+      drop = try DropReader.read(path: path, maxBytes: Int64.max, expectedPracticeID: nil)
+    } catch let rejection as DropRejection {
+      let kind: XMLError.Kind =
+        switch rejection.reason {
+        case .notWellFormed: .notWellFormed
+        case .doctypeForbidden: .doctypeForbidden
+        case .tooLarge: .tooLarge
+        case .badEncoding: .encoding
+        default: .invalid
+        }
+      return Report(
+        kind: .drop,
+        errors: [
+          XMLError(
+            kind: kind, message: "\(rejection.reason.rawValue): \(rejection.detail)", line: rejection.line,
+            column: rejection.column, file: path)
+        ])
+    }
+    var report = Report(kind: .drop, errors: [])
+    for b in drop.bookings {
+      if case .failure(let r) = BookingChecks.check(b) {
+        report.messageProblems.append("line \(b.line): booking \(b.heMsgId): \(r.reason.rawValue): \(r.detail)")
+      }
+    }
+    for c in drop.cancellations {
+      if let r = CancellationChecks.check(c) {
+        report.messageProblems.append("line \(c.line): cancellation \(c.heMsgId): \(r.reason.rawValue): \(r.detail)")
+      }
+    }
+    return report
   }
 }

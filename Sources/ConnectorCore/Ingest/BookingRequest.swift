@@ -34,6 +34,9 @@ public enum BookingChecks {
     func invalid(_ detail: String) -> Result<BookingRequest, MessageRejection> {
       .failure(MessageRejection(.invalidMessage, detail))
     }
+    // A schema violation (a required attribute missing, a value too long) comes first: the
+    // values below may be absent or cut short because of it.
+    if let problem = m.problem { return invalid(problem) }
     guard let resourceText = m.pmsResourceId, !resourceText.isEmpty else {
       return invalid("pmsResourceId is missing")
     }
@@ -69,28 +72,88 @@ public enum BookingChecks {
     guard first.count <= maxNameLength, last.count <= maxNameLength else {
       return invalid("patient name is longer than \(maxNameLength) characters")
     }
-    guard first.unicodeScalars.allSatisfy({ !$0.properties.isNoncharacterCodePoint && $0.value >= 0x20 }),
-      last.unicodeScalars.allSatisfy({ !$0.properties.isNoncharacterCodePoint && $0.value >= 0x20 })
-    else { return invalid("patient name holds control characters") }
-    guard let dobText = m.dob else { return invalid("patient dob is missing") }
+    if let problem = nameProblem(first) { return invalid("patient firstname \(problem)") }
+    if let problem = nameProblem(last) { return invalid("patient lastname \(problem)") }
+    guard let dobText = m.dob?.trimmingWhitespace, !dobText.isEmpty else { return invalid("patient dob is missing") }
     guard let dob = LocalDate(dobText), dob.year >= 1900, dob <= start.date else {
       // The value is not echoed: `validate` prints these details, and logs never show a date of birth.
       return invalid("patient dob is not an existing date YYYY-MM-DD before the appointment")
     }
     var phone = m.phone?.trimmingWhitespace
     if phone?.isEmpty == true { phone = nil }
-    if let p = phone, p.count > 20 || !p.allSatisfy({ $0.isNumber || " +()-".contains($0) }) {
-      return invalid("patient phone is not a phone number")
+    if let p = phone, !isPhoneNumber(p) {
+      return invalid("patient phone is not a phone number (6 to 20 characters: ASCII digits, spaces, + ( ) -)")
     }
     var email = m.email?.trimmingWhitespace
     if email?.isEmpty == true { email = nil }
-    if let e = email, e.count > 254 || !e.contains("@") { return invalid("patient email is not an email address") }
+    if let e = email, !isEmailAddress(e) {
+      return invalid("patient email is not an email address (one @, no spaces or control characters, at most 254 characters)")
+    }
     let reason = m.reason?.trimmingWhitespace
     return .success(
       BookingRequest(
         heMsgId: m.heMsgId, bookingId: m.bookingId, resourceID: resourceID, appointmentTypeCode: m.pmsAppointmentTypeId,
         start: start, lengthMinutes: seconds / 60, firstName: first, lastName: last, dob: dob, phone: phone, email: email,
         reason: reason?.isEmpty == true ? nil : reason, contentSHA256: m.contentSHA256))
+  }
+
+  /// Why `name` (trimmed) cannot be a patient's name, or nil. Names are shown to staff and
+  /// matched against PPMP: each needs a letter, and none may hold a control character (C0, DEL,
+  /// C1), a line or paragraph separator, a noncharacter, or an invisible format character such as
+  /// a bidirectional override, which can make a name display as something else. Zero-width
+  /// joiner and non-joiner stay allowed next to letters: some scripts need them.
+  static func nameProblem(_ name: String) -> String? {
+    var hasLetter = false
+    for scalar in name.unicodeScalars {
+      let category = scalar.properties.generalCategory
+      switch category {
+      case .control, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
+        return "holds control or unassigned characters"
+      case .format where scalar.value != 0x200C && scalar.value != 0x200D:
+        return "holds invisible formatting characters (such as bidirectional overrides)"
+      default:
+        if scalar.properties.isNoncharacterCodePoint { return "holds control or unassigned characters" }
+        if scalar.properties.isAlphabetic && category != .nonspacingMark && category != .enclosingMark
+          && category != .spacingMark
+        {
+          hasLetter = true
+        }
+      }
+    }
+    return hasLetter ? nil : "has no letter"
+  }
+
+  /// 6 to 20 characters of ASCII digits, spaces and `+ ( ) -`, with at least 6 digits. Other
+  /// Unicode numbers (`①`, `½`, `Ⅻ`, Arabic-Indic digits) are refused: PPMP stores what staff dial.
+  static func isPhoneNumber(_ phone: String) -> Bool {
+    let bytes = Array(phone.unicodeScalars)
+    guard bytes.count <= 20 else { return false }
+    var digits = 0
+    for scalar in bytes {
+      switch scalar {
+      case "0"..."9": digits += 1
+      case " ", "+", "(", ")", "-": continue
+      default: return false
+      }
+    }
+    return digits >= 6
+  }
+
+  /// At most 254 characters, exactly one `@` with something either side, and no whitespace,
+  /// control or format character anywhere (a newline in an address could split a log line or
+  /// a mail header).
+  static func isEmailAddress(_ email: String) -> Bool {
+    guard email.count <= 254 else { return false }
+    let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
+    return email.unicodeScalars.allSatisfy { scalar in
+      switch scalar.properties.generalCategory {
+      case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .surrogate, .privateUse, .unassigned:
+        false
+      default:
+        !scalar.properties.isNoncharacterCodePoint
+      }
+    }
   }
 
   /// `YYYY-MM-DDTHH:MM:SSZ` (or with a space instead of T, as Healthengine's API writes it).
@@ -115,4 +178,20 @@ extension String {
 
   /// Trimmed and case-folded, for patient matching.
   var matchKey: String { trimmingWhitespace.lowercased() }
+}
+
+/// Field checks of a cancellation message. Pure: no database.
+public enum CancellationChecks {
+  /// Why `c` must be answered `rejectUpdate invalid-message`, naming the field; nil when it may
+  /// be applied. Every required attribute (see drop.xsd) must be present and well-formed.
+  public static func check(_ c: CancellationMessage) -> MessageRejection? {
+    if let problem = c.problem { return MessageRejection(.invalidMessage, problem) }
+    guard let updatedAt = c.updatedAt?.trimmingWhitespace, !updatedAt.isEmpty else {
+      return MessageRejection(.invalidMessage, "updatedAt is missing")
+    }
+    guard BookingChecks.isUTCTimestamp(updatedAt) else {
+      return MessageRejection(.invalidMessage, "updatedAt '\(updatedAt)' is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
+    }
+    return nil
+  }
 }

@@ -24,6 +24,9 @@ public struct IngestSummary: Sendable, Equatable {
   public var hadRejections: Bool { dropsRejected > 0 || rejectedMessages > 0 }
 }
 
+/// Thrown inside `apply` when a stop was requested between two messages.
+private struct StopRequested: Error {}
+
 /// Ingests drops (SPEC §4, §6): recovers `work/`, claims settled drops from `inbox/` oldest first,
 /// applies each message, answers every drop with exactly one receipt or rejection notice, and
 /// stages what it handled for the archive.
@@ -180,14 +183,29 @@ public final class Ingestor {
 
     let document: DropDocument
     do {
-      document = try DropReader.read(path: path, maxBytes: configuration.maxDropBytes, expectedPracticeID: configuration.practiceID)
+      document = try DropReader.read(
+        path: path, maxBytes: configuration.maxDropBytes, expectedPracticeID: configuration.practiceID,
+        shouldStop: shouldStop)
     } catch let rejection as DropRejection {
       try reject(workName: workName, name: record.originalName, sha256: sha, record: record, rejection, summary: &summary)
+      return
+    } catch is DropReadInterrupted {
+      // A stop request, not the drop's fault: it stays claimed in work/, the next run reads it
+      // first, and this attempt does not count against it.
+      try state.updateDrop(record.id, attempts: record.attempts - 1)
       return
     }
 
     do {
-      let entries = try apply(document, dropSHA256: sha)
+      let entries: [ReceiptEntry]
+      do {
+        entries = try apply(document, dropSHA256: sha)
+      } catch is StopRequested {
+        // Stopped between two messages: what was applied carries its tokens, so the next run
+        // confirms those against PPMP and applies the rest, as after a crash.
+        try state.updateDrop(record.id, attempts: record.attempts - 1)
+        return
+      }
       let receipt = Receipt(dropName: record.originalName, dropSHA256: sha, practiceID: configuration.practiceID, entries: entries)
       let receiptName = FileSystem.freeName(
         in: spool.outbox, for: "receipt-\(FileSystem.splitExtension(record.originalName).stem).xml")
@@ -229,6 +247,7 @@ public final class Ingestor {
     let knownCancellations = try state.journalEntries(kind: "cancellation", keys: document.cancellations.map(\.requestId))
 
     for m in document.bookings {
+      if shouldStop() { throw StopRequested() }
       let content = m.contentSHA256
       if let earlier = confirmedHere[m.heMsgId] {
         if earlier.content == content {
@@ -276,6 +295,7 @@ public final class Ingestor {
     // `duplicate-message`.
     var cancellationsHere: [String: (content: String, answer: ReceiptEntry)] = [:]
     for c in document.cancellations {
+      if shouldStop() { throw StopRequested() }
       let content = c.contentSHA256
       if let earlier = cancellationsHere[c.requestId] {
         if earlier.content == content {
@@ -292,8 +312,8 @@ public final class Ingestor {
         entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) was confirmed earlier for heMsgId \(known.heMsgId)"))
         continue
       }
-      if let t = c.updatedAt, !BookingChecks.isUTCTimestamp(t) {
-        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .invalidMessage, detail: "updatedAt '\(t)' is not a UTC time YYYY-MM-DDTHH:MM:SSZ"))
+      if let r = CancellationChecks.check(c) {
+        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail))
         continue
       }
       let hint = try confirmedHere[c.heMsgId]?.appointment ?? state.confirmedAppointment(heMsgId: c.heMsgId)

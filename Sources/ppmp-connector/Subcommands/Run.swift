@@ -13,8 +13,8 @@ extension PPMPConnector {
     static let configuration = CommandConfiguration(
       abstract: "One batch: recover work/, ingest drops, export + diff, archive when due, write state/status.json.",
       discussion: """
-        SIGTERM or SIGINT lets the current drop finish, leaves everything consistent and exits \
-        128+signal; the next run carries on. Exit status 1 when a drop or message was rejected.
+        SIGTERM or SIGINT finishes the message in hand (a drop being read or applied stays claimed \
+        for the next run), leaves everything consistent and exits 128+signal; the next run carries on. Exit status 1 when a drop or message was rejected.
         """)
 
     @OptionGroup var common: CommonOptions

@@ -26,15 +26,19 @@ import Testing
     "<!DOCTYPE drop [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>", "&x;", "&amp;", "&#0;", "&#xD800;", "<![CDATA[",
     "]]>", "<!--", "-->", "<?pi x?>", "<booking>", "</booking>", "<reason>", "<patient/>", "\u{0}", "\u{FEFF}",
     "encoding=\"UTF-16\"", "encoding=\"ISO-8859-1\"", " heMsgId=\"dup\"", "xmlns=\"urn:other\"", "\"", "'", "<", ">",
-    "HE_MSG_ID:x", "\u{00E9}", "\u{1F600}",
-  ].map { Array($0.utf8) } + [[0xFF, 0xFE], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80]]
+    "HE_MSG_ID:x", "\u{00E9}", "\u{1F600}", "\u{202E}", "\u{200B}", "\u{0301}", "①½Ⅻ", "&#10;", "encoding=\"UTF-32\"",
+    "encoding=\"UTF-7\"", "<!-- <a b=\"1\" c='2 -->", "<![CDATA[ a=1 b=2 ]]>", "<?pi a=1 b=2?>",
+  ].map { Array($0.utf8) } + [
+    [0xFF, 0xFE], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF, 0xFE, 0x00, 0x00],
+    [0x00, 0x00, 0xFE, 0xFF], [0x4C, 0x6F, 0xA7, 0x94],
+  ]
 
   static func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
     var b = input
     let rounds = Int.random(in: 1...4, using: &rng)
     for _ in 0..<rounds {
       let at = b.isEmpty ? 0 : Int.random(in: 0..<b.count, using: &rng)
-      switch Int.random(in: 0..<9, using: &rng) {
+      switch Int.random(in: 0..<10, using: &rng) {
       case 0: b = Array(b.prefix(at))  // truncation
       case 1: if !b.isEmpty { b[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng)) }  // bit flip
       case 2: b.insert(UInt8.random(in: 0...255, using: &rng), at: at)  // byte insert
@@ -52,6 +56,11 @@ import Testing
         let end = min(b.count, at + Int.random(in: 1...400, using: &rng))
         let chunk = Array(b[at..<end])
         b.insert(contentsOf: chunk, at: end)
+      case 8:  // an attribute flood on the element around `at` (libxml2 checks them quadratically)
+        let count = Int.random(in: 10...200_000, using: &rng)
+        if let space = b[at...].firstIndex(of: 0x20) {
+          b.insert(contentsOf: (0..<count).flatMap { Array(" f\($0)=\"\"".utf8) }, at: space)
+        }
       default:  // wrong encodings: re-encode as UTF-16 or Latin-1
         let text = String(decoding: b, as: UTF8.self)
         if Bool.random(using: &rng) {

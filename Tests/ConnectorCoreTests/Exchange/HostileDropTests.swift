@@ -38,7 +38,8 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
     do {
       let document = try DropReader.read(path: path, maxBytes: 16 * 1024 * 1024, expectedPracticeID: "demo")
       let accepted = document.bookings.filter { if case .success = BookingChecks.check($0) { true } else { false } }
-      outcome = "read b=\(document.bookings.count) c=\(document.cancellations.count) ok=\(accepted.count)"
+      let acceptedCancellations = document.cancellations.filter { CancellationChecks.check($0) == nil }
+      outcome = "read b=\(document.bookings.count) c=\(document.cancellations.count) ok=\(accepted.count) cok=\(acceptedCancellations.count)"
       // Nothing from outside the file may surface in what was read.
       for b in document.bookings {
         #expect(!(b.reason ?? "").contains("root:"), "\(c.file): /etc/passwd leaked into a reason")
