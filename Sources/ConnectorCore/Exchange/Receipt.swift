@@ -1,44 +1,11 @@
 import ConnectorXML
 
-/// Stable reason codes of `rejectInsert` / `rejectUpdate` (SPEC §5).
-public enum RejectReason: String, Sendable, CaseIterable {
-  case slotUnavailable = "slot-unavailable"
-  case unknownResource = "unknown-resource"
-  case unknownAppointmentType = "unknown-appointment-type"
-  case outsideHorizon = "outside-horizon"
-  case invalidMessage = "invalid-message"
-  case unknownBooking = "unknown-booking"
-  case duplicateMessage = "duplicate-message"
-}
-
-/// How the booking's patient was found (SPEC §6).
-public enum PatientMatch: String, Sendable {
-  case matched
-  case createdNoMatch = "created-no-match"
-  case createdMultipleMatches = "created-multiple-matches"
-}
-
-/// One answer in a receipt, in processing order.
-public enum ReceiptEntry: Sendable, Equatable {
-  case confirmInsert(heMsgId: String, bookingId: String, appointmentID: Int64, patientID: Int64, match: PatientMatch)
-  case rejectInsert(heMsgId: String, bookingId: String, reason: RejectReason, detail: String)
-  case confirmUpdate(heMsgId: String, requestId: String, appointmentID: Int64)
-  case rejectUpdate(heMsgId: String, requestId: String, reason: RejectReason, detail: String)
-
-  public var isRejection: Bool {
-    switch self {
-    case .rejectInsert, .rejectUpdate: return true
-    case .confirmInsert, .confirmUpdate: return false
-    }
-  }
-}
-
 /// The answer to one drop.
 public struct Receipt: Sendable, Equatable {
   public var dropName: String
   public var dropSHA256: String
   public var practiceID: String
-  public var entries: [ReceiptEntry]
+  public var entries: [MessageOutcome]
 
   /// The receipt document's bytes (deterministic).
   public func render() throws -> [UInt8] {

@@ -65,19 +65,18 @@ public final class AppointmentBook {
   /// lost: without them a re-sent heMsgId with other content would be checked only against its
   /// own practitioner and day, and one moved to another day would be inserted a second time.
   /// The message content is gone, so each entry records where the booking was placed
-  /// (`JournalEntry.placement`), and the patient match is worked out as a re-delivery does.
+  /// (`BookingPlacement`), and the patient match is worked out as a re-delivery does.
   public static func journalFromTokens(_ database: PPMPDatabase) throws -> [JournalEntry] {
     try database.guarded("reading HE_MSG_ID tokens from") { db in
       var entries: [String: JournalEntry] = [:]
       for row in try PPMPBookingRows.placedTokenAppointments(db) {
         let start = row.date + "T" + row.startTime.prefix(5)
-        let placement = JournalEntry.placement(resourceID: row.staffID, start: start, minutes: row.durationMinutes)
+        let placement = BookingPlacement(resourceID: row.staffID, start: start, minutes: row.durationMinutes)
         for id in tokens(in: row.comments) where entries[id] == nil {
           let match = try earlierMatch(patientID: row.patientID, appointmentID: row.id, db)
           entries[id] = JournalEntry(
-            kind: "booking", key: id, heMsgId: id, contentSHA256: JournalEntry.placementPrefix + placement,
-            outcome: "confirmInsert", reason: nil, appointmentID: row.id, patientID: row.patientID,
-            patientMatch: match.rawValue)
+            outcome: .confirmInsert(heMsgId: id, bookingId: "", appointmentID: row.id, patientID: row.patientID, match: match),
+            contentSHA256: nil, placement: placement)
         }
       }
       return entries.keys.sorted().map { entries[$0]! }

@@ -161,10 +161,10 @@ public final class Ingestor {
         try moveRejected(
           workName: workName, name: record.originalName,
           reasonText: reasonMissing ? "drop: \(record.originalName)\nsha256: \(sha)\nreason: see outbox/\(answer)\n" : nil)
-        try state.updateDrop(record.id, status: "rejected")
+        try state.updateDrop(record.id, status: .rejected)
       } else {
         try stage(from: path, as: "inbox/" + record.originalName, move: true)
-        try state.updateDrop(record.id, status: "done")
+        try state.updateDrop(record.id, status: .done)
       }
       return
     }
@@ -197,7 +197,7 @@ public final class Ingestor {
     }
 
     do {
-      let entries: [ReceiptEntry]
+      let entries: [MessageOutcome]
       do {
         entries = try apply(document, dropSHA256: sha)
       } catch is StopRequested {
@@ -211,13 +211,13 @@ public final class Ingestor {
         in: spool.outbox, for: "receipt-\(FileSystem.splitExtension(record.originalName).stem).xml")
       try state.updateDrop(record.id, answerName: receiptName)
       try FileSystem.writeAtomically(to: spool.outbox + "/" + receiptName, bytes: try receipt.render())
-      try state.updateDrop(record.id, status: "answered")
+      try state.updateDrop(record.id, status: .answered)
       summary.answers.append(receiptName)
       summary.confirmed += entries.filter { !$0.isRejection }.count
       summary.rejectedMessages += entries.filter(\.isRejection).count
       try stage(from: spool.outbox + "/" + receiptName, as: "outbox/" + receiptName, move: false)
       try stage(from: path, as: "inbox/" + record.originalName, move: true)
-      try state.updateDrop(record.id, status: "done")
+      try state.updateDrop(record.id, status: .done)
     } catch let error as ConnectorError {
       // Not the drop's fault (database locked, disk trouble): keep it claimed and retry next run.
       let attempts = record.attempts
@@ -236,41 +236,48 @@ public final class Ingestor {
   }
 
   /// Answers every message of the drop: bookings first, then cancellations, each in document order.
-  private func apply(_ document: DropDocument, dropSHA256: String) throws -> [ReceiptEntry] {
-    var entries: [ReceiptEntry] = []
+  private func apply(_ document: DropDocument, dropSHA256: String) throws -> [MessageOutcome] {
+    var answers: [MessageOutcome] = []
+    // Outcomes the journal must remember: each message the connector decided afresh, with the
+    // content it is compared on when it comes again (repeats of known answers are not recorded).
     var journal: [JournalEntry] = []
+    func answer(_ outcome: MessageOutcome, journaled content: String? = nil) {
+      answers.append(outcome)
+      if let content { journal.append(JournalEntry(outcome: outcome, contentSHA256: content)) }
+    }
     // Confirmed bookings of this drop, so a cancellation later in the same drop finds them.
-    var confirmedHere: [String: (content: String, appointment: Int64, patient: Int64, match: PatientMatch)] = [:]
+    var confirmedHere: [String: (content: String, outcome: MessageOutcome, appointment: Int64)] = [:]
     // What the journal knew before this drop, read up front: the drop's own outcomes are recorded
     // only after its last message, so nothing it reads can change while the drop is applied.
-    let knownBookings = try state.journalEntries(kind: "booking", keys: document.bookings.map(\.heMsgId))
-    let knownCancellations = try state.journalEntries(kind: "cancellation", keys: document.cancellations.map(\.requestId))
+    let knownBookings = try state.journalEntries(kind: .booking, keys: document.bookings.map(\.heMsgId))
+    let knownCancellations = try state.journalEntries(kind: .cancellation, keys: document.cancellations.map(\.requestId))
 
     for m in document.bookings {
       if shouldStop() { throw StopRequested() }
       let content = m.contentSHA256
+      func confirmed(as earlier: MessageOutcome) -> MessageOutcome? {
+        guard case .confirmInsert(_, _, let appointment, let patient, let match) = earlier else { return nil }
+        return .confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: appointment, patientID: patient, match: match)
+      }
       if let earlier = confirmedHere[m.heMsgId] {
-        if earlier.content == content {
-          entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: earlier.appointment, patientID: earlier.patient, match: earlier.match))
+        if earlier.content == content, let again = confirmed(as: earlier.outcome) {
+          answer(again)
         } else {
-          entries.append(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: .duplicateMessage, detail: "heMsgId \(m.heMsgId) appears earlier in this drop with different content"))
+          answer(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: .duplicateMessage, detail: "heMsgId \(m.heMsgId) appears earlier in this drop with different content"))
         }
         continue
       }
-      if let known = knownBookings[m.heMsgId], known.outcome == "confirmInsert",
-        let appointment = known.appointmentID
-      {
+      if let known = knownBookings[m.heMsgId], case .confirmInsert(_, _, let appointment, _, _) = known.outcome {
         var same = known.contentSHA256 == content
         if let placement = known.placement, case .success(let r) = BookingChecks.check(m) {
           // Rebuilt from PPMP after a state loss: only where it was booked can be compared.
-          same = placement == JournalEntry.placement(resourceID: r.resourceID, start: r.start.description, minutes: r.lengthMinutes)
+          same = placement == BookingPlacement(resourceID: r.resourceID, start: r.start.description, minutes: r.lengthMinutes)
         }
-        if same {
-          let match = PatientMatch(rawValue: known.patientMatch ?? "") ?? .matched
-          entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: appointment, patientID: known.patientID ?? 0, match: match))
-          confirmedHere[m.heMsgId] = (content, appointment, known.patientID ?? 0, match)
+        if same, let again = confirmed(as: known.outcome) {
+          answer(again)
+          confirmedHere[m.heMsgId] = (content, again, appointment)
         } else {
-          entries.append(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: .duplicateMessage, detail: "heMsgId \(m.heMsgId) was confirmed earlier as appointment \(appointment) with different content"))
+          answer(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: .duplicateMessage, detail: "heMsgId \(m.heMsgId) was confirmed earlier as appointment \(appointment) with different content"))
         }
         continue
       }
@@ -281,55 +288,51 @@ public final class Ingestor {
       }
       switch outcome {
       case .success(let c):
-        entries.append(.confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: c.appointmentID, patientID: c.patientID, match: c.match))
-        confirmedHere[m.heMsgId] = (content, c.appointmentID, c.patientID, c.match)
-        journal.append(JournalEntry(kind: "booking", key: m.heMsgId, heMsgId: m.heMsgId, contentSHA256: content, outcome: "confirmInsert", reason: nil, appointmentID: c.appointmentID, patientID: c.patientID, patientMatch: c.match.rawValue))
+        let confirmation = MessageOutcome.confirmInsert(
+          heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: c.appointmentID, patientID: c.patientID, match: c.match)
+        answer(confirmation, journaled: content)
+        confirmedHere[m.heMsgId] = (content, confirmation, c.appointmentID)
       case .failure(let r):
-        entries.append(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: r.reason, detail: r.detail))
-        journal.append(JournalEntry(kind: "booking", key: m.heMsgId, heMsgId: m.heMsgId, contentSHA256: content, outcome: "rejectInsert", reason: r.reason.rawValue, appointmentID: nil, patientID: nil, patientMatch: nil))
+        answer(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: r.reason, detail: r.detail), journaled: content)
       }
     }
 
     // requestId names one cancellation request: within a drop as across drops, the same
     // requestId with the same content gets the same answer again, with other content
     // `duplicate-message`.
-    var cancellationsHere: [String: (content: String, answer: ReceiptEntry)] = [:]
+    var cancellationsHere: [String: (content: String, answer: MessageOutcome)] = [:]
     for c in document.cancellations {
       if shouldStop() { throw StopRequested() }
       let content = c.contentSHA256
       if let earlier = cancellationsHere[c.requestId] {
         if earlier.content == content {
-          entries.append(earlier.answer)
+          answer(earlier.answer)
         } else {
-          entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) appears earlier in this drop with different content"))
+          answer(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) appears earlier in this drop with different content"))
         }
         continue
       }
-      defer { if cancellationsHere[c.requestId] == nil, let last = entries.last { cancellationsHere[c.requestId] = (content, last) } }
-      if let known = knownCancellations[c.requestId], known.contentSHA256 != content,
-        known.outcome == "confirmUpdate"
-      {
-        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) was confirmed earlier for heMsgId \(known.heMsgId)"))
+      defer { if cancellationsHere[c.requestId] == nil, let last = answers.last { cancellationsHere[c.requestId] = (content, last) } }
+      if let known = knownCancellations[c.requestId], known.contentSHA256 != content, case .confirmUpdate = known.outcome {
+        answer(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: .duplicateMessage, detail: "requestId \(c.requestId) was confirmed earlier for heMsgId \(known.outcome.heMsgId)"))
         continue
       }
       if let r = CancellationChecks.check(c) {
-        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail))
+        answer(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail))
         continue
       }
       let hint = try confirmedHere[c.heMsgId]?.appointment ?? state.confirmedAppointment(heMsgId: c.heMsgId)
       switch try book.cancel(heMsgId: c.heMsgId, hint: hint) {
       case .success(let appointment):
-        entries.append(.confirmUpdate(heMsgId: c.heMsgId, requestId: c.requestId, appointmentID: appointment))
-        journal.append(JournalEntry(kind: "cancellation", key: c.requestId, heMsgId: c.heMsgId, contentSHA256: content, outcome: "confirmUpdate", reason: nil, appointmentID: appointment, patientID: nil, patientMatch: nil))
+        answer(.confirmUpdate(heMsgId: c.heMsgId, requestId: c.requestId, appointmentID: appointment), journaled: content)
       case .failure(let r):
-        entries.append(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail))
-        journal.append(JournalEntry(kind: "cancellation", key: c.requestId, heMsgId: c.heMsgId, contentSHA256: content, outcome: "rejectUpdate", reason: r.reason.rawValue, appointmentID: nil, patientID: nil, patientMatch: nil))
+        answer(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail), journaled: content)
       }
     }
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
     try state.record(journal, dropSHA256: dropSHA256, at: stamp)
-    return entries
+    return answers
   }
 
   // MARK: rejection and staging
@@ -343,7 +346,7 @@ public final class Ingestor {
     if let record { try state.updateDrop(record.id, answerName: noticeName) }
     try FileSystem.writeAtomically(to: spool.outbox + "/" + noticeName, bytes: try notice.render())
     try moveRejected(workName: workName, name: name, reasonText: notice.reasonText)
-    if let record { try state.updateDrop(record.id, status: "rejected") }
+    if let record { try state.updateDrop(record.id, status: .rejected) }
     try stage(from: spool.outbox + "/" + noticeName, as: "outbox/" + noticeName, move: false)
     summary.dropsRejected += 1
     summary.answers.append(noticeName)

@@ -161,6 +161,19 @@ public final class ConnectorState: Sendable {
           );
           """)
     }
+    m.registerMigration("v4-typed-journal") { db in
+      // The journal keeps the whole answer (booking id, reject detail), so a repeated message is
+      // answered from a `MessageOutcome` read back, and a rebuilt booking's placement has a
+      // column of its own instead of a prefix inside content_sha256.
+      try db.execute(
+        sql: """
+          ALTER TABLE message ADD COLUMN booking_id TEXT;
+          ALTER TABLE message ADD COLUMN detail TEXT;
+          ALTER TABLE message ADD COLUMN placement TEXT;
+          UPDATE message SET placement = substr(content_sha256, 16), content_sha256 = ''
+            WHERE content_sha256 LIKE 'ppmp-placement:%';
+          """)
+    }
     return m
   }
 

@@ -1,31 +1,32 @@
 import GRDB
 
-/// What the journal remembers about one message key.
+/// What the journal remembers about one message key: its answer, and what it is compared on
+/// when the message comes again.
 public struct JournalEntry: Sendable, Equatable {
-  public var kind: String
-  public var key: String
-  public var heMsgId: String
-  public var contentSHA256: String
-  public var outcome: String
-  public var reason: String?
-  public var appointmentID: Int64?
-  public var patientID: Int64?
-  public var patientMatch: String?
+  public var outcome: MessageOutcome
+  /// SHA-256 of the message's content; nil for a booking rebuilt from PPMP's tokens after the
+  /// state was lost, whose content is gone.
+  public var contentSHA256: String?
+  /// Where a rebuilt booking was placed (nil for messages the connector answered itself).
+  public var placement: BookingPlacement?
 
-  /// Marks `contentSHA256` of an entry rebuilt from PPMP's HE_MSG_ID tokens after the state was
-  /// lost (`AppointmentBook.journalFromTokens`): such an entry knows where the booking was
-  /// placed, not the message's content.
-  static let placementPrefix = "ppmp-placement:"
-
-  /// For a rebuilt entry, where the booking was placed (`placement(resourceID:start:minutes:)`).
-  public var placement: String? {
-    contentSHA256.hasPrefix(Self.placementPrefix) ? String(contentSHA256.dropFirst(Self.placementPrefix.count)) : nil
+  public init(outcome: MessageOutcome, contentSHA256: String?, placement: BookingPlacement? = nil) {
+    self.outcome = outcome
+    self.contentSHA256 = contentSHA256
+    self.placement = placement
   }
+}
 
-  /// Practitioner, start and length, as a rebuilt entry records them.
-  public static func placement(resourceID: Int64, start: String, minutes: Int) -> String {
-    "\(resourceID) \(start) \(minutes)"
-  }
+/// Where a drop is in its life (the `drop_file.status` column).
+public enum DropStatus: String, Sendable {
+  /// Claimed into work/, not answered yet.
+  case claimed
+  /// Its receipt is in the outbox; the bookkeeping after it is not finished.
+  case answered
+  /// Answered with a rejection notice and moved to rejected/.
+  case rejected
+  /// Answered and staged: finished.
+  case done
 }
 
 /// The drop rows of the journal.
@@ -35,46 +36,48 @@ public struct DropRecord: Sendable, Equatable {
   public var workName: String
   public var sha256: String
   public var attempts: Int
-  public var status: String
+  public var status: DropStatus
   public var answerName: String?
   public var lastError: String?
 }
 
 extension ConnectorState {
-  public func journalEntry(kind: String, key: String) throws -> JournalEntry? {
-    try read("reading the journal in") { db in
-      // Cached: looked up once per message of every drop.
-      try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id, patient_match
-            FROM message WHERE kind = ? AND msg_key = ?
-            """), arguments: [kind, key]
-      ).map {
-        JournalEntry(
-          kind: $0[0], key: $0[1], heMsgId: $0[2], contentSHA256: $0[3], outcome: $0[4], reason: $0[5],
-          appointmentID: $0[6], patientID: $0[7], patientMatch: $0[8])
-      }
+  private static let journalColumns =
+    "outcome, he_msg_id, msg_key, booking_id, reason, detail, appointment_id, patient_id, patient_match, content_sha256, placement"
+
+  private static func journalEntry(_ row: Row) -> JournalEntry? {
+    let heMsgId: String = row[1]
+    let key: String = row[2]
+    let reason = RejectReason(rawValue: row[4] ?? "") ?? .invalidMessage
+    let detail: String = row[5] ?? ""
+    let outcome: MessageOutcome
+    switch row[0] as String {
+    case "confirmInsert":
+      outcome = .confirmInsert(
+        heMsgId: heMsgId, bookingId: row[3] ?? "", appointmentID: row[6] ?? 0, patientID: row[7] ?? 0,
+        match: PatientMatch(rawValue: row[8] ?? "") ?? .matched)
+    case "rejectInsert": outcome = .rejectInsert(heMsgId: heMsgId, bookingId: row[3] ?? "", reason: reason, detail: detail)
+    case "confirmUpdate": outcome = .confirmUpdate(heMsgId: heMsgId, requestId: key, appointmentID: row[6] ?? 0)
+    case "rejectUpdate": outcome = .rejectUpdate(heMsgId: heMsgId, requestId: key, reason: reason, detail: detail)
+    default: return nil  // `pending` or an unknown word: nothing to answer from
     }
+    let content: String = row[9] ?? ""
+    return JournalEntry(
+      outcome: outcome, contentSHA256: content.isEmpty ? nil : content,
+      placement: (row[10] as String?).flatMap(BookingPlacement.init(text:)))
   }
 
   /// The journal entries of many keys of one kind, read in one read transaction: ingest looks up
   /// every message of a drop, and one read per message (each a transaction of its own) was a
   /// quarter of ingest's CPU. Keys the journal does not know are absent from the result.
-  public func journalEntries(kind: String, keys: [String]) throws -> [String: JournalEntry] {
+  public func journalEntries(kind: MessageKind, keys: [String]) throws -> [String: JournalEntry] {
     guard !keys.isEmpty else { return [:] }
     return try read("reading the journal in") { db in
-      let statement = try db.cachedStatement(
-        sql: """
-          SELECT kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id, patient_match
-          FROM message WHERE kind = ? AND msg_key = ?
-          """)
+      let statement = try db.cachedStatement(sql: "SELECT \(Self.journalColumns) FROM message WHERE kind = ? AND msg_key = ?")
       var found: [String: JournalEntry] = [:]
       for key in keys where found[key] == nil {
-        if let row = try Row.fetchOne(statement, arguments: [kind, key]) {
-          found[key] = JournalEntry(
-            kind: row[0], key: row[1], heMsgId: row[2], contentSHA256: row[3], outcome: row[4], reason: row[5],
-            appointmentID: row[6], patientID: row[7], patientMatch: row[8])
+        if let row = try Row.fetchOne(statement, arguments: [kind.rawValue, key]), let entry = Self.journalEntry(row) {
+          found[key] = entry
         }
       }
       return found
@@ -94,23 +97,36 @@ extension ConnectorState {
   public func record(_ entries: [JournalEntry], dropSHA256: String, at time: String) throws {
     guard !entries.isEmpty else { return }
     try write("writing the journal in") { db in
-      for e in entries {
-      try db.cachedStatement(
+      let statement = try db.cachedStatement(
         sql: """
-          INSERT INTO message (kind, msg_key, he_msg_id, content_sha256, outcome, reason, appointment_id, patient_id,
-                               patient_match, drop_sha256, processed_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT(kind, msg_key) DO UPDATE SET he_msg_id = excluded.he_msg_id,
-            content_sha256 = excluded.content_sha256, outcome = excluded.outcome, reason = excluded.reason,
-            appointment_id = excluded.appointment_id, patient_id = excluded.patient_id,
-            patient_match = excluded.patient_match, drop_sha256 = excluded.drop_sha256,
-            processed_at = excluded.processed_at
-          """
-      ).execute(
-        arguments: [
-          e.kind, e.key, e.heMsgId, e.contentSHA256, e.outcome, e.reason, e.appointmentID, e.patientID, e.patientMatch,
-          dropSHA256, time,
-        ])
+          INSERT INTO message (kind, msg_key, he_msg_id, booking_id, content_sha256, placement, outcome, reason, detail,
+                               appointment_id, patient_id, patient_match, drop_sha256, processed_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT(kind, msg_key) DO UPDATE SET he_msg_id = excluded.he_msg_id, booking_id = excluded.booking_id,
+            content_sha256 = excluded.content_sha256, placement = excluded.placement, outcome = excluded.outcome,
+            reason = excluded.reason, detail = excluded.detail, appointment_id = excluded.appointment_id,
+            patient_id = excluded.patient_id, patient_match = excluded.patient_match,
+            drop_sha256 = excluded.drop_sha256, processed_at = excluded.processed_at
+          """)
+      for e in entries {
+        var bookingID: String?
+        var reason: String?
+        var detail: String?
+        var appointmentID: Int64?
+        var patientID: Int64?
+        var match: String?
+        switch e.outcome {
+        case .confirmInsert(_, let b, let a, let p, let m):
+          (bookingID, appointmentID, patientID, match) = (b, a, p, m.rawValue)
+        case .rejectInsert(_, let b, let r, let d): (bookingID, reason, detail) = (b, r.rawValue, d)
+        case .confirmUpdate(_, _, let a): appointmentID = a
+        case .rejectUpdate(_, _, let r, let d): (reason, detail) = (r.rawValue, d)
+        }
+        try statement.execute(
+          arguments: [
+            e.outcome.kind.rawValue, e.outcome.key, e.outcome.heMsgId, bookingID, e.contentSHA256 ?? "", e.placement?.text,
+            e.outcome.name, reason, detail, appointmentID, patientID, match, dropSHA256, time,
+          ])
       }
     }
   }
@@ -119,7 +135,8 @@ extension ConnectorState {
 
   private static func dropRecord(_ row: Row) -> DropRecord {
     DropRecord(
-      id: row[0], originalName: row[1], workName: row[2], sha256: row[3], attempts: row[4], status: row[5],
+      id: row[0], originalName: row[1], workName: row[2], sha256: row[3], attempts: row[4],
+      status: DropStatus(rawValue: row[5]) ?? .claimed,
       answerName: row[6], lastError: row[7])
   }
 
@@ -143,17 +160,17 @@ extension ConnectorState {
         arguments: [originalName, workName, sha256, time])
       return DropRecord(
         id: db.lastInsertedRowID, originalName: originalName, workName: workName, sha256: sha256, attempts: 0,
-        status: "claimed", answerName: nil, lastError: nil)
+        status: .claimed, answerName: nil, lastError: nil)
     }
   }
 
-  public func updateDrop(_ id: Int64, status: String? = nil, answerName: String? = nil, attempts: Int? = nil, lastError: String? = nil) throws {
+  public func updateDrop(_ id: Int64, status: DropStatus? = nil, answerName: String? = nil, attempts: Int? = nil, lastError: String? = nil) throws {
     try write("recording a drop in") { db in
       try db.execute(
         sql: """
           UPDATE drop_file SET status = COALESCE(?, status), answer_name = COALESCE(?, answer_name),
             attempts = COALESCE(?, attempts), last_error = COALESCE(?, last_error) WHERE id = ?
-          """, arguments: [status, answerName, attempts, lastError, id])
+          """, arguments: [status?.rawValue, answerName, attempts, lastError, id])
     }
   }
 
