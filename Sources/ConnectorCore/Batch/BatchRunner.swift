@@ -78,34 +78,33 @@ public final class BatchRunner {
 
       let archiver = try context.makeArchiver()
       status.archive.stagedFiles = try archiver.stagedCount()
-      if try archiveIsDue(stagedFiles: status.archive.stagedFiles) {
+      let schedule = try ArchiveSchedule.read(context.configuration.archiveEvery, state: context.state)
+      if schedule.isDue(stagedFiles: status.archive.stagedFiles, at: context.asOf) {
         if let record = try archiver.archive(asOf: context.asOf, timeZone: context.timeZone) {
           status.archive.written = record.path
           status.archive.stagedFiles = 0
-          try context.state.setMeta("runs_since_archive", "0")
-          try context.state.setMeta("last_archive_as_of", "\(context.asOf.absoluteMinutes)")
+          try ArchiveSchedule.recordArchive(at: context.asOf, in: context.state)
         }
       } else {
-        let runs = Int(try context.state.meta("runs_since_archive") ?? "0") ?? 0
-        try context.state.setMeta("runs_since_archive", "\(runs + 1)")
+        try schedule.recordRunWithoutArchive(in: context.state)
       }
       onStep("archive", [("written", status.archive.written ?? "-"), ("staged", "\(status.archive.stagedFiles)")])
 
       status.queue = try queueDepths()
       status.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
       let rejected = ingest.hadRejections
-      status.outcome = rejected ? "rejections" : "ok"
+      status.outcome = rejected ? .rejections : .ok
       status.exitCode = rejected ? ExitStatus.partial : ExitStatus.success
       return status
     } catch let error as ConnectorError {
-      status.outcome = "failed"
+      status.outcome = .failed
       status.exitCode = error.exitCode
       status.errors.append("\(error)")
       throw error
     } catch {
       // Anything else (a Foundation error) is an I/O failure to the front end too (exit 74);
       // status.json must not claim the run went well.
-      status.outcome = "failed"
+      status.outcome = .failed
       status.exitCode = ExitStatus.ioError
       status.errors.append("\(error)")
       throw error
@@ -113,25 +112,10 @@ public final class BatchRunner {
   }
 
   private func interrupted(_ status: inout RunStatus) -> RunStatus {
-    status.outcome = "interrupted"
+    status.outcome = .interrupted
     status.exitCode = 128 + stop.requested
     status.errors.append("interrupted by signal \(stop.requested); the rest is done by the next run")
     return status
-  }
-
-  /// `archive.every`: after N runs, or N minutes of logical time since the last archive. With no
-  /// archive yet, anything staged is due.
-  func archiveIsDue(stagedFiles: Int) throws -> Bool {
-    guard stagedFiles > 0 else { return false }
-    guard try context.state.lastArchive() != nil else { return true }
-    switch context.configuration.archiveEvery {
-    case .runs(let n):
-      let runs = Int(try context.state.meta("runs_since_archive") ?? "0") ?? 0
-      return runs + 1 >= n
-    case .minutes(let n):
-      let last = Int(try context.state.meta("last_archive_as_of") ?? "") ?? Int.min / 2
-      return context.asOf.absoluteMinutes - last >= n
-    }
   }
 
   /// Files waiting in inbox/, work/ and rejected/, and the oldest inbox drop's age.

@@ -1,5 +1,17 @@
 import Foundation
 
+/// How a run ended (`state/status.json`'s `outcome`).
+public enum RunOutcome: String, Codable, Sendable {
+  /// Everything done, nothing rejected.
+  case ok
+  /// Everything done; some message or drop was rejected (exit 1).
+  case rejections
+  /// Stopped by a signal; the next run carries on.
+  case interrupted
+  /// Stopped by an error (the status's `errors` say which).
+  case failed
+}
+
 /// `state/status.json`: what the last `run` did, for `status`, `doctor` and monitoring.
 public struct RunStatus: Codable, Sendable, Equatable {
   public struct Ingest: Codable, Sendable, Equatable {
@@ -43,8 +55,7 @@ public struct RunStatus: Codable, Sendable, Equatable {
   public var finishedAt = ""
   /// The run's logical practice time (`--as-of`).
   public var asOf = ""
-  /// ok | rejections | interrupted | failed
-  public var outcome = "ok"
+  public var outcome = RunOutcome.ok
   public var exitCode: Int32 = 0
   public var durationMilliseconds = 0
   public var ingest = Ingest()

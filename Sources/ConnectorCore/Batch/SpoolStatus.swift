@@ -81,22 +81,8 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
         spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)
       status.archive.stagedFiles = try archiver.stagedCount()
     }
-    status.archive.nextDue = try nextDue(configuration.archiveEvery, state: state)
+    status.archive.nextDue = try ArchiveSchedule.read(configuration.archiveEvery, state: state).nextDue
     return status
-  }
-
-  /// Mirrors `BatchRunner.archiveIsDue`: the cadence counts from the last archive.
-  private static func nextDue(_ every: ArchiveCadence, state: ConnectorState?) throws -> String {
-    guard let state, try state.lastArchive() != nil else { return "next run" }
-    switch every {
-    case .runs(let n):
-      let runs = Int(try state.meta("runs_since_archive") ?? "0") ?? 0
-      let left = max(1, n - runs)
-      return "after \(left) more run" + (left == 1 ? "" : "s")
-    case .minutes(let n):
-      guard let last = Int(try state.meta("last_archive_as_of") ?? "") else { return "next run" }
-      return LocalDateTime(absoluteMinutes: last + n).description
-    }
   }
 
   /// The JSON form: pretty-printed, sorted keys.

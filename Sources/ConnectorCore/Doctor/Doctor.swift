@@ -451,7 +451,7 @@ public struct Doctor {
       ]
     }
     switch status.outcome {
-    case "failed":
+    case .failed:
       return [
         DoctorFinding(
           .error, "last-run-failed",
@@ -460,7 +460,7 @@ public struct Doctor {
           where: .init(file: spool.statusFile),
           fix: "Fix the cause named in the message, then run `ppmp-connector run`; nothing is lost, work/ is retried first.")
       ]
-    case "interrupted":
+    case .interrupted:
       return [
         DoctorFinding(
           .warning, "last-run-interrupted",

@@ -9,6 +9,17 @@ public struct ExportResult: Sendable {
     case delta
     /// Nothing changed since the last publication; nothing was written.
     case unchanged
+
+    public init(_ kind: PublicationKind) { self = kind == .snapshot ? .snapshot : .delta }
+
+    /// What was published, if anything.
+    public var published: PublicationKind? {
+      switch self {
+      case .snapshot: .snapshot
+      case .delta: .delta
+      case .unchanged: nil
+      }
+    }
   }
 
   public var outcome: Outcome
@@ -92,9 +103,8 @@ public final class Exporter {
     var warnings: [String] = []
     let base = try state.lastPublished()
     let baseExists = FileManager.default.fileExists(atPath: spool.publishedSnapshot)
-    var outcome = ExportResult.Outcome.snapshot
+    var kind = PublicationKind.snapshot
     var changedDays = publishedDays
-    var prefix = "snapshot"
     let deltaTemp = spool.state + "/.delta.tmp"
     // The base must be exactly what was published: a published.xml that does not hash to the
     // recorded value (edited, truncated, restored from elsewhere) forces a full resync. The diff
@@ -133,27 +143,25 @@ public final class Exporter {
           outcome: .unchanged, sequence: nil, outboxFile: nil, publishedDays: publishedDays, changedDays: 0,
           diagnostics: diagnostics, warnings: warnings)
       }
-      outcome = .delta
-      prefix = "delta"
+      kind = .delta
     }
 
-    let name = FileSystem.freeName(in: spool.outbox, for: "\(prefix)-\(configuration.practiceID)-\(sequence).xml")
+    let name = FileSystem.freeName(in: spool.outbox, for: "\(kind.rawValue)-\(configuration.practiceID)-\(sequence).xml")
     let reserved = try state.reservePublication(
-      kind: outcome == .delta ? .delta : .snapshot, file: name, asOf: asOf.description,
-      baseSequence: outcome == .delta ? base?.sequence : nil)
+      kind: kind, file: name, asOf: asOf.description, baseSequence: kind == .delta ? base?.sequence : nil)
     precondition(reserved == sequence, "publication sequence moved while the spool lock was held")
-    let source = outcome == .delta ? deltaTemp : nextSnapshotPath
+    let source = kind == .delta ? deltaTemp : nextSnapshotPath
     let outboxPath = spool.outbox + "/" + name
     try FileSystem.writeAtomically(to: outboxPath) { temp in
       try FileSystem.copyFile(source, to: temp)
     }
-    if outcome == .delta { try? FileManager.default.removeItem(atPath: deltaTemp) }
+    if kind == .delta { try? FileManager.default.removeItem(atPath: deltaTemp) }
     try spool.stage(outboxPath, as: "outbox/" + name, move: false)
-    let fileHash = outcome == .delta ? try SHA256Digest.hex(ofFile: outboxPath) : snapshotHash
+    let fileHash = kind == .delta ? try SHA256Digest.hex(ofFile: outboxPath) : snapshotHash
     try promoteNextSnapshot()
     try state.updatePublication(sequence, fileSHA256: fileHash, snapshotSHA256: snapshotHash, status: .done)
     return ExportResult(
-      outcome: outcome, sequence: sequence, outboxFile: name, publishedDays: publishedDays, changedDays: changedDays,
+      outcome: ExportResult.Outcome(kind), sequence: sequence, outboxFile: name, publishedDays: publishedDays, changedDays: changedDays,
       diagnostics: diagnostics, warnings: warnings)
   }
 

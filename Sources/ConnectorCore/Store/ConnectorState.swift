@@ -3,10 +3,9 @@ import GRDB
 
 /// One publication: a snapshot or delta written to the outbox.
 public struct PublicationRecord: Sendable, Equatable {
-  public enum Kind: String, Sendable { case snapshot, delta }
   public enum Status: String, Sendable { case pending, done, abandoned }
   public var sequence: Int64
-  public var kind: Kind
+  public var kind: PublicationKind
   public var status: Status
   /// Outbox file name.
   public var file: String
@@ -207,7 +206,7 @@ public final class ConnectorState: Sendable {
   }
 
   /// Reserves the next publication sequence (never reused, even when abandoned).
-  public func reservePublication(kind: PublicationRecord.Kind, file: String, asOf: String, baseSequence: Int64?) throws -> Int64 {
+  public func reservePublication(kind: PublicationKind, file: String, asOf: String, baseSequence: Int64?) throws -> Int64 {
     try write("reserving a publication sequence in") { db in
       let next = (try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM publication") ?? 0) + 1
       try db.execute(
@@ -242,7 +241,7 @@ public final class ConnectorState: Sendable {
         arguments: status.map { [$0.rawValue] } ?? [])
       return rows.map { row in
         PublicationRecord(
-          sequence: row[0], kind: PublicationRecord.Kind(rawValue: row[1]) ?? .snapshot,
+          sequence: row[0], kind: PublicationKind(rawValue: row[1]) ?? .snapshot,
           status: PublicationRecord.Status(rawValue: row[2]) ?? .abandoned, file: row[3], fileSHA256: row[4],
           snapshotSHA256: row[5], asOf: row[6], baseSequence: row[7])
       }

@@ -41,7 +41,7 @@ extension PPMPConnector {
         for e in status.errors { Console.err("error: \(e)") }
         log.step(
           "run",
-          [("outcome", status.outcome), ("exit", "\(status.exitCode)"), ("ms", "\(status.durationMilliseconds)"),
+          [("outcome", status.outcome.rawValue), ("exit", "\(status.exitCode)"), ("ms", "\(status.durationMilliseconds)"),
            ("inbox", "\(status.queue.inbox)"), ("work", "\(status.queue.work)")])
         return status.exitCode
       }

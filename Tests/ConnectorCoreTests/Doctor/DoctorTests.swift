@@ -166,16 +166,16 @@ private final class DoctorPractice {
   @Test func failedLastRunIsAnErrorAndInterruptedAWarning() throws {
     let practice = try DoctorPractice("last-run")
     var status = RunStatus()
-    status.outcome = "failed"
+    status.outcome = .failed
     status.exitCode = 74
     status.errors = ["writing spool/outbox/x.xml: No space left on device"]
     try status.save(to: practice.spool.statusFile)
     let failed = practice.examine().first { $0.code == "last-run-failed" }
     #expect(failed?.severity == .error && failed?.what.contains("No space left") == true)
-    status.outcome = "interrupted"
+    status.outcome = .interrupted
     try status.save(to: practice.spool.statusFile)
     #expect(practice.examine().first { $0.code == "last-run-interrupted" }?.severity == .warning)
-    status.outcome = "ok"
+    status.outcome = .ok
     try status.save(to: practice.spool.statusFile)
     #expect(practice.examine().filter { $0.severity != .info }.isEmpty)
   }
