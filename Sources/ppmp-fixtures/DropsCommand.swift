@@ -72,7 +72,7 @@ extension PPMPFixtures {
         throw ExitCode(65)
       } catch let error as ConnectorError {
         FileHandle.standardError.write(Data("ppmp-fixtures: error: \(error)\n".utf8))
-        throw ExitCode(error.exitCode)
+        throw ExitCode(error.category == .data ? 65 : 74)
       }
       let seconds = Double((clock.now - began) / .milliseconds(1)) / 1000
       print(

@@ -31,9 +31,14 @@ public final class BatchRunner {
   /// Drop progress during ingest: (done, total).
   public var onProgress: (Int, Int) -> Void = { _, _ in }
 
-  public init(context: ConnectorContext, stop: StopFlag = StopFlag()) {
+  /// The exit status recorded in status.json for how the run ended: the CLI's table, so exit
+  /// codes are decided in one place.
+  public let exitStatus: (RunEnd) -> Int32
+
+  public init(context: ConnectorContext, stop: StopFlag = StopFlag(), exitStatus: @escaping (RunEnd) -> Int32) {
     self.context = context
     self.stop = stop
+    self.exitStatus = exitStatus
   }
 
   /// Runs the batch and returns its status (also saved to state/status.json). Errors are
@@ -94,18 +99,18 @@ public final class BatchRunner {
       status.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
       let rejected = ingest.hadRejections
       status.outcome = rejected ? .rejections : .ok
-      status.exitCode = rejected ? ExitStatus.partial : ExitStatus.success
+      status.exitCode = exitStatus(.finished(rejections: rejected))
       return status
     } catch let error as ConnectorError {
       status.outcome = .failed
-      status.exitCode = error.exitCode
+      status.exitCode = exitStatus(.failed(error))
       status.errors.append("\(error)")
       throw error
     } catch {
       // Anything else (a Foundation error) is an I/O failure to the front end too (exit 74);
       // status.json must not claim the run went well.
       status.outcome = .failed
-      status.exitCode = ExitStatus.ioError
+      status.exitCode = exitStatus(.failed(error))
       status.errors.append("\(error)")
       throw error
     }
@@ -113,7 +118,7 @@ public final class BatchRunner {
 
   private func interrupted(_ status: inout RunStatus) -> RunStatus {
     status.outcome = .interrupted
-    status.exitCode = 128 + stop.requested
+    status.exitCode = exitStatus(.interrupted(signal: stop.requested))
     status.errors.append("interrupted by signal \(stop.requested); the rest is done by the next run")
     return status
   }

@@ -12,6 +12,16 @@ public enum RunOutcome: String, Codable, Sendable {
   case failed
 }
 
+/// How a run ended, for the exit-status table the caller gives `BatchRunner`.
+public enum RunEnd: Sendable {
+  /// Finished; `rejections` when some message or drop was rejected.
+  case finished(rejections: Bool)
+  /// Stopped by signal `signal` before it finished.
+  case interrupted(signal: Int32)
+  /// Stopped by an error.
+  case failed(Error)
+}
+
 /// `state/status.json`: what the last `run` did, for `status`, `doctor` and monitoring.
 public struct RunStatus: Codable, Sendable, Equatable {
   public struct Ingest: Codable, Sendable, Equatable {

@@ -1,19 +1,19 @@
-/// Everything that can stop a command, each mapped to one exit status of SPEC §8.
+/// Everything that can stop a command, by kind (`category`).
 ///
 /// Library code throws these (or errors that convert into them); the CLI front end turns them
-/// into a one-line diagnostic and the exit code in one place.
+/// into a one-line diagnostic and, through its one table (`ExitStatus`), an exit status.
 public enum ConnectorError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// Bad flags or arguments (exit 2).
+  /// Bad flags or arguments.
   case usage(String)
   /// `connector.toml` is missing, unreadable, has an unknown key or a bad value (exit 2).
   case configuration(String)
-  /// An input file or database cannot be used as it is (exit 65, EX_DATAERR).
+  /// An input file or database cannot be used as it is.
   case dataError(String)
-  /// Reading or writing a file failed (exit 74, EX_IOERR).
+  /// Reading or writing a file failed.
   case io(operation: String, path: String, errno: Int32, message: String)
-  /// Another batch holds the spool lock (exit 75, EX_TEMPFAIL).
+  /// Another batch holds the spool lock.
   case locked(String)
-  /// A database operation failed for a reason outside the data (locked, disk I/O) (exit 74).
+  /// A database operation failed for a reason outside the data (locked, disk I/O).
   case database(String)
 
   public var description: String {
@@ -25,24 +25,19 @@ public enum ConnectorError: Error, Sendable, Equatable, CustomStringConvertible 
     }
   }
 
-  /// The process exit status for this error (SPEC §8).
-  public var exitCode: Int32 {
+  /// What kind of failure this is; the CLI's one exit-status table maps each to its code.
+  public var category: Category {
     switch self {
-    case .usage, .configuration: return ExitStatus.usage
-    case .dataError: return ExitStatus.dataError
-    case .io, .database: return ExitStatus.ioError
-    case .locked: return ExitStatus.tempFail
+    case .usage: .usage
+    case .configuration: .configuration
+    case .dataError: .data
+    case .io, .database: .io
+    case .locked: .locked
     }
   }
-}
 
-/// Exit statuses of SPEC §8.
-public enum ExitStatus {
-  public static let success: Int32 = 0
-  /// Done, but some message or drop was rejected (or `diff` found differences).
-  public static let partial: Int32 = 1
-  public static let usage: Int32 = 2
-  public static let dataError: Int32 = 65
-  public static let ioError: Int32 = 74
-  public static let tempFail: Int32 = 75
+  /// The failure kinds a caller (the CLI, a monitor) tells apart.
+  public enum Category: String, Sendable, Codable {
+    case usage, configuration, data, io, locked
+  }
 }

@@ -52,14 +52,14 @@ enum Console {
       status = try body()
     } catch let error as ConnectorError {
       err("ppmp-connector: error: \(error)")
-      throw ExitCode(error.exitCode)
+      throw ExitCode(ExitStatus.code(for: error))
     } catch let error as ExitCode {
       throw error
     } catch let error as ValidationError {
       throw error
     } catch {
       err("ppmp-connector: error: \(error)")
-      throw ExitCode(ExitStatus.ioError)
+      throw ExitCode(ExitStatus.code(for: error))
     }
     if status != 0 { throw ExitCode(status) }
   }

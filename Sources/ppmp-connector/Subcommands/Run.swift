@@ -33,7 +33,7 @@ extension PPMPConnector {
 
         let log = StepLog(quiet: common.quiet)
         let context = try common.makeContext(printingWarnings: false)
-        let runner = BatchRunner(context: context, stop: stop)
+        let runner = BatchRunner(context: context, stop: stop, exitStatus: ExitStatus.code(for:))
         runner.onStep = { step, fields in log.step(step, fields) }
         runner.onProgress = { done, total in Console.progress("ingest: drops", done, total) }
         let status = try runner.run()

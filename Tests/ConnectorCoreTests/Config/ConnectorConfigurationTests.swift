@@ -53,7 +53,7 @@ import Testing
       _ = try ConnectorConfiguration.parse(text)
     } throws: { error in
       guard let e = error as? ConnectorError, case .configuration(let message) = e else { return false }
-      return message.contains("'\(key)'") && e.exitCode == 2
+      return message.contains("'\(key)'") && e.category == .configuration
     }
   }
 
