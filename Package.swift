@@ -28,11 +28,14 @@ let package = Package(
       pkgConfig: "libarchive",
       providers: [.apt(["libarchive-dev"])]
     ),
-    .target(name: "ConnectorXML", dependencies: ["CConnectorLibXML2"]),
-    .target(name: "ConnectorArchive", dependencies: ["CConnectorLibArchive"]),
+    // libc I/O with EINTR retries and errno text, for every module that calls libc.
+    .target(name: "ConnectorPOSIX"),
+    .target(name: "ConnectorXML", dependencies: ["CConnectorLibXML2", "ConnectorPOSIX"]),
+    .target(name: "ConnectorArchive", dependencies: ["CConnectorLibArchive", "ConnectorPOSIX"]),
     .target(
       name: "ConnectorCore",
       dependencies: [
+        "ConnectorPOSIX",
         "ConnectorXML",
         "ConnectorArchive",
         .product(name: "GRDB", package: "GRDB.swift"),

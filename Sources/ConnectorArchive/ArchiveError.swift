@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConnectorPOSIX
 
 /// A failure or warning from libarchive, or one of our own refusals, with enough context to act on.
 ///
@@ -69,7 +70,7 @@ extension ArchiveError {
 
   /// A failed system call, with the C library's text for `errno`.
   static func system(_ operation: String, errno: Int32, member: String? = nil) -> ArchiveError {
-    let text = String(cString: strerror(errno))
+    let text = POSIX.message(errno)
     return ArchiveError(operation: operation, errno: errno, message: text, member: member)
   }
 }

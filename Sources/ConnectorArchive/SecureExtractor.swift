@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConnectorPOSIX
 
 /// Caps on what one extraction may produce.
 public struct ExtractLimits: Sendable {
@@ -61,7 +62,7 @@ public enum SecureExtractor {
     let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard root >= 0 else {
       let code = errno
-      throw ArchiveError.refusal("SecureExtractor.target", "the target folder cannot be opened: \(String(cString: strerror(code)))", member: directory, errno: code)
+      throw ArchiveError.refusal("SecureExtractor.target", "the target folder cannot be opened: \(POSIX.message(code))", member: directory, errno: code)
     }
     defer { close(root) }
     try requireEmpty(root, directory)
@@ -255,14 +256,8 @@ private struct Session {
   }
 
   private static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, member: String) throws {
-    var offset = 0
-    while offset < chunk.count {
-      let result = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-      if result < 0 {
-        if errno == EINTR { continue }
-        throw ArchiveError.system("write", errno: errno, member: member)
-      }
-      offset += result
-    }
+    guard let base = chunk.baseAddress else { return }
+    let code = POSIX.writeAll(fd, base, chunk.count)
+    if code != 0 { throw ArchiveError.system("write", errno: code, member: member) }
   }
 }

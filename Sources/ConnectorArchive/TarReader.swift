@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConnectorPOSIX
 
 /// Streaming reader of any tar (ustar, pax, GNU), plain or compressed with gzip, bzip2, compress,
 /// xz, lzma, lzip, lz4 or zstd.
@@ -304,8 +305,7 @@ final class ObservedSource {
   fileprivate func nextStoredChunk(_ out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
     while true {
       let known = tail?.state()
-      let count = read(fd, buffer.baseAddress, buffer.count)
-      if count < 0 && errno == EINTR { continue }
+      let count = POSIX.read(fd, buffer.baseAddress, buffer.count)
       if count == 0, let tail, let known, !known.finished {
         tail.wait(after: known.generation)
         continue

@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConnectorPOSIX
 
 /// Deterministic pax tar writer, optionally compressed, through libarchive.
 ///
@@ -331,14 +332,11 @@ public final class TarWriter {
   }
 
   private func readChunk(_ source: Int32, _ count: Int, _ sourcePath: String) throws -> Int {
-    while true {
-      let result = read(source, buffer.baseAddress, count)
-      if result >= 0 { return result }
-      if errno == EINTR { continue }
-      let readErrno = errno
-      fail()
-      throw ArchiveError.system("read", errno: readErrno, member: sourcePath)
-    }
+    let result = POSIX.read(source, buffer.baseAddress, count)
+    if result >= 0 { return result }
+    let readErrno = errno
+    fail()
+    throw ArchiveError.system("read", errno: readErrno, member: sourcePath)
   }
 }
 
@@ -450,18 +448,10 @@ private final class TarStreamSink {
   func takeStored(_ chunk: UnsafeRawBufferPointer) -> Int {
     guard failure == nil, let base = chunk.baseAddress else { return -1 }
     observeStored?(chunk)
-    var offset = 0
-    while offset < chunk.count {
-      let result = write(fd, base + offset, chunk.count - offset)
-      if result > 0 {
-        offset += result
-      } else if result < 0 && errno == EINTR {
-        continue
-      } else {
-        // write(2) returns 0 for a non-empty request only on odd files; EIO says so.
-        failure = .system("write", errno: result < 0 ? errno : EIO, member: path)
-        return -1
-      }
+    let code = POSIX.writeAll(fd, base, chunk.count)
+    if code != 0 {
+      failure = .system("write", errno: code, member: path)
+      return -1
     }
     storedBytes += Int64(chunk.count)
     return chunk.count

@@ -5,6 +5,7 @@ internal import CConnectorLibXML2
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import ConnectorPOSIX
 
 /// The bytes behind one `xmlTextReader`, fed through `xmlReaderForIO` so that
 /// libxml2 never opens files itself: no transparent gzip/lzma decompression (a
@@ -84,9 +85,7 @@ final class ReaderInput {
     var count = 0
     switch source {
     case .file(let descriptor):
-      repeat {
-        count = readDescriptor(descriptor, buffer, capacity)
-      } while count < 0 && errno == EINTR
+      count = POSIX.read(descriptor, buffer, capacity)
       if count < 0 {
         failure = Self.ioError("cannot read", name ?? "input")
         return -1
@@ -137,16 +136,9 @@ final class ReaderInput {
   }
 
   static func ioError(_ action: String, _ path: String) -> XMLError {
-    let reason = String(cString: strerror(errno))
+    let reason = POSIX.message(errno)
     return XMLError(kind: .io, message: "\(action) \(path): \(reason)", file: path)
   }
-}
-
-// At file scope `read` is the system call, not the method above.
-private func readDescriptor(
-  _ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ capacity: Int
-) -> Int {
-  read(descriptor, buffer, capacity)
 }
 
 /// The `xmlInputReadCallback` behind every reader; `context` is an unretained `ReaderInput`.

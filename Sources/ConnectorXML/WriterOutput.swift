@@ -5,6 +5,7 @@ internal import CConnectorLibXML2
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import ConnectorPOSIX
 
 /// Where an `xmlTextWriter` sends its bytes: a file descriptor we opened (so we choose
 /// the mode and see every errno) or memory. Fed through `xmlOutputBufferCreateIO`.
@@ -72,27 +73,16 @@ final class WriterOutput {
       return
     }
     if let tap { bytes.withUnsafeBytes(tap) }
-    var offset = 0
-    while offset < bytes.count {
-      let written = bytes.withUnsafeBytes { all in
-        writeDescriptor(descriptor, all.baseAddress! + offset, all.count - offset)
-      }
-      if written < 0 {
-        if errno == EINTR { continue }
-        failure = ReaderInput.ioError("cannot write", path ?? "output")
-        break
-      }
-      offset += written
+    let code = bytes.withUnsafeBytes { $0.isEmpty ? 0 : POSIX.writeAll(descriptor, $0.baseAddress!, $0.count) }
+    if code != 0 {
+      errno = code
+      failure = ReaderInput.ioError("cannot write", path ?? "output")
     }
     bytes.removeAll(keepingCapacity: true)
   }
 }
 
-// At file scope these are the system calls, not the methods above.
-private func writeDescriptor(_ descriptor: Int32, _ start: UnsafeRawPointer, _ count: Int) -> Int {
-  write(descriptor, start, count)
-}
-
+// At file scope this is the system call, not the method above.
 private func closeDescriptor(_ descriptor: Int32) -> Int32 {
   close(descriptor)
 }

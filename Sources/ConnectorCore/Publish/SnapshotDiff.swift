@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import ConnectorPOSIX
 
 /// What a diff found.
 public struct DiffSummary: Sendable, Equatable {
@@ -128,11 +129,8 @@ public enum SnapshotDiff {
     var head: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 16 * 1024)
     while true {
-      let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(head.count)) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw FileSystem.ioError("read", path)
-      }
+      let n = chunk.withUnsafeMutableBytes { POSIX.pread(fd, $0.baseAddress, $0.count, at: Int64(head.count)) }
+      if n < 0 { throw FileSystem.ioError("read", path) }
       head.append(contentsOf: chunk[0..<n])
       let searchFrom = max(0, head.count - n - marker.count)
       if let at = firstIndex(of: marker, in: head, from: searchFrom) {

@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import ConnectorPOSIX
 import Foundation
 
 /// The few POSIX file operations the spool protocol depends on, each turning a failed call into
@@ -17,7 +18,7 @@ public enum FileSystem {
   public static let folderMode: mode_t = 0o700
 
   static func ioError(_ operation: String, _ path: String, _ code: Int32 = errno) -> ConnectorError {
-    .io(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
+    .io(operation: operation, path: path, errno: code, message: POSIX.message(code))
   }
 
   /// Copies `from` to the new file `to` (0600, never replacing a file). Failures are
@@ -35,21 +36,11 @@ public enum FileSystem {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
     defer { buffer.deallocate() }
     while true {
-      let got = read(input, buffer, chunk)
-      if got < 0 {
-        if errno == EINTR { continue }
-        throw ioError("read", from)
-      }
+      let got = POSIX.read(input, buffer, chunk)
+      if got < 0 { throw ioError("read", from) }
       if got == 0 { return }
-      var written = 0
-      while written < got {
-        let n = posixWrite(output, buffer + written, got - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw ioError("copy \(from) to", to)
-        }
-        written += n
-      }
+      let code = POSIX.writeAll(output, buffer, got)
+      if code != 0 { throw ioError("copy \(from) to", to, code) }
     }
   }
 
@@ -146,15 +137,8 @@ public enum FileSystem {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
     guard fd >= 0 else { throw ioError("create", path) }
     defer { close(fd) }
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + offset, bytes.count - offset) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw ioError("write", path)
-      }
-      offset += n
-    }
+    let code = bytes.withUnsafeBytes { $0.isEmpty ? 0 : POSIX.writeAll(fd, $0.baseAddress!, $0.count) }
+    if code != 0 { throw ioError("write", path, code) }
   }
 
   /// Picks a name in `folder` that is not taken: `name`, then `stem.1.ext`, `stem.2.ext`, …
@@ -214,15 +198,4 @@ extension FileSystem {
   public static func removeIfPresent(_ path: String) throws {
     if unlink(path) != 0 && errno != ENOENT { throw ioError("unlink", path) }
   }
-}
-
-/// `write(2)`, named apart from `FileSystem.write`.
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-  #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
-  #elseif canImport(Musl)
-    return Musl.write(fd, buffer, count)
-  #else
-    return Darwin.write(fd, buffer, count)
-  #endif
 }

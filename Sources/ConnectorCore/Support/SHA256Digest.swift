@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import ConnectorPOSIX
 import Crypto
 
 /// SHA-256 helpers: every hash the connector records is lower-case hex.
@@ -31,11 +32,8 @@ public enum SHA256Digest {
     var hasher = SHA256()
     var buffer = [UInt8](repeating: 0, count: 256 * 1024)
     while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw FileSystem.ioError("read", path)
-      }
+      let n = buffer.withUnsafeMutableBytes { POSIX.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 { throw FileSystem.ioError("read", path) }
       if n == 0 { break }
       buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }

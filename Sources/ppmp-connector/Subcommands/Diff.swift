@@ -1,3 +1,4 @@
+import ConnectorPOSIX
 import ArgumentParser
 import ConnectorCore
 import Foundation
@@ -60,14 +61,12 @@ extension PPMPConnector {
       guard fd >= 0 else { throw ioError("open", path) }
       defer { close(fd) }
       var byte: UInt8 = 0
-      while read(fd, &byte, 1) < 0 {
-        if errno != EINTR { throw ioError("read", path) }
-      }
+      if POSIX.read(fd, &byte, 1) < 0 { throw ioError("read", path) }
     }
 
     private static func ioError(_ operation: String, _ path: String) -> ConnectorError {
       let code = errno
-      return .io(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
+      return .io(operation: operation, path: path, errno: code, message: POSIX.message(code))
     }
   }
 }
