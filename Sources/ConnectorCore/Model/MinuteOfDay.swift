@@ -26,3 +26,14 @@ public struct MinuteOfDay: Hashable, Comparable, Sendable, CustomStringConvertib
 
   public static func < (a: MinuteOfDay, b: MinuteOfDay) -> Bool { a.minutes < b.minutes }
 }
+
+extension MinuteOfDay {
+  /// `HH:MM`, or `24:00` as the end of a range that runs to midnight.
+  init?(range text: String) {
+    if text == "24:00" {
+      self.init(1440)
+    } else {
+      self.init(hhmm: text)
+    }
+  }
+}
