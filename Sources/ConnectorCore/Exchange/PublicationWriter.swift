@@ -215,10 +215,4 @@ struct FormattedValue {
   func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     try bytes.withUnsafeBufferPointer(body)
   }
-
-  mutating func withCString<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
-    bytes.append(0)
-    defer { bytes.removeLast() }
-    return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!) }
-  }
 }
