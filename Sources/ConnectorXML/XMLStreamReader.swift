@@ -53,11 +53,9 @@ public final class XMLStreamReader {
     path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
     violationScope: Int? = nil, shouldStop: (() -> Bool)? = nil
   ) throws {
-    let input = try ReaderInput(path: path, limits: limits, scopeDepth: violationScope)
-    input.shouldStop = shouldStop
     try self.init(
-      input: input, limits: limits, schema: schema, violationScope: violationScope,
-      shouldStop: shouldStop)
+      input: ReaderInput(path: path, limits: limits, scopeDepth: violationScope), limits: limits, schema: schema,
+      violationScope: violationScope, shouldStop: shouldStop)
   }
 
   /// Like `init(path:limits:schema:)`, and hands every chunk of the file to `observer` as the
@@ -77,11 +75,9 @@ public final class XMLStreamReader {
     bytes: [UInt8], limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
     violationScope: Int? = nil, shouldStop: (() -> Bool)? = nil
   ) throws {
-    let input = try ReaderInput(bytes: bytes, limits: limits, scopeDepth: violationScope)
-    input.shouldStop = shouldStop
     try self.init(
-      input: input, limits: limits, schema: schema, violationScope: violationScope,
-      shouldStop: shouldStop)
+      input: ReaderInput(bytes: bytes, limits: limits, scopeDepth: violationScope), limits: limits, schema: schema,
+      violationScope: violationScope, shouldStop: shouldStop)
   }
 
   private init(
@@ -90,6 +86,8 @@ public final class XMLStreamReader {
   ) throws(XMLError) {
     _ = libxml2Initialized
     ppmp_xml_silence_generic_errors()
+    // Set before the reader exists: xmlReaderForIO already pulls the first chunk.
+    input.shouldStop = shouldStop
     let errors = XMLErrorSink(source: .document)
     // xmlReaderForIO already pulls the first bytes, so failures here may be ours.
     guard
