@@ -97,14 +97,6 @@ public final class XMLStreamWriter {
     }
   }
 
-  /// Adds an attribute with a literal name and a NUL-terminated value the caller formatted
-  /// itself from digits and punctuation (numbers, dates, times), which XML always allows: no
-  /// per-call checking, conversion or allocation.
-  public func writeAttribute(literal name: StaticString, formatted value: UnsafePointer<UInt8>) throws {
-    assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
-    try perform("xmlTextWriterWriteAttribute") { xmlTextWriterWriteAttribute($0, name.utf8Start, value) }
-  }
-
   /// Appends attributes the caller formatted as ` name="value"` pairs (each with its leading
   /// space) to the element just opened, in one write to the writer's output buffer instead of
   /// about six libxml2 calls per attribute (hot loops). Only for literal names that are valid

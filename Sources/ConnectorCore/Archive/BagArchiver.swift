@@ -269,13 +269,17 @@ public final class BagArchiver {
   /// unlinks were a serial tail after the rename. The first failure is thrown.
   static func remove(_ files: [StagedFile]) throws {
     let lanes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount, files.count))
-    let failures = FirstFailure()
+    let firstFailure = Locked<(any Error)?>(nil)
     DispatchQueue.concurrentPerform(iterations: lanes) { lane in
       for i in stride(from: lane, to: files.count, by: lanes) {
-        do { try FileSystem.removeIfPresent(files[i].path) } catch { failures.record(error) }
+        do {
+          try FileSystem.removeIfPresent(files[i].path)
+        } catch {
+          firstFailure.withLock { if $0 == nil { $0 = error } }
+        }
       }
     }
-    if let error = failures.first { throw error }
+    if let error = firstFailure.withLock({ $0 }) { throw error }
   }
 
   /// Seconds since the epoch of a practice-local wall-clock minute.
@@ -287,25 +291,10 @@ public final class BagArchiver {
   }
 }
 
-/// The first error several threads met.
-private final class FirstFailure: @unchecked Sendable {
-  private let lock = NSLock()
-  private var error: Error?
-
-  func record(_ error: Error) {
-    lock.lock()
-    if self.error == nil { self.error = error }
-    lock.unlock()
-  }
-
-  var first: Error? {
-    lock.lock()
-    defer { lock.unlock() }
-    return error
-  }
-}
-
 /// Work started on a background thread; `wait()` gives its result or rethrows its error.
+///
+/// Not a lock box, so not `Locked`: `result` is written once, by the work, and read only after
+/// `done.wait()`, which orders that write before the read.
 private final class BackgroundWork<Value>: @unchecked Sendable {
   private var result: Result<Value, Error>?
   private let done = DispatchGroup()

@@ -1,26 +1,5 @@
 import Foundation
 
-/// A thread-safe stop flag set by SIGTERM/SIGINT and read between messages.
-public final class StopFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var signal: Int32 = 0
-
-  public init() {}
-
-  public func request(_ signal: Int32) {
-    lock.lock()
-    defer { lock.unlock() }
-    if self.signal == 0 { self.signal = signal }
-  }
-
-  /// The signal that asked to stop, 0 while none did.
-  public var requested: Int32 {
-    lock.lock()
-    defer { lock.unlock() }
-    return signal
-  }
-}
-
 /// One batch (SPEC §8 `run`): recover work/ → ingest → export + diff → archive when due →
 /// `state/status.json`. The spool lock is held by the context for the whole run.
 public final class BatchRunner {

@@ -1,12 +1,5 @@
 import ConnectorXML
 
-/// A day as read from a snapshot or delta: the availability plus, in deltas, whether it left the
-/// published set.
-public struct PublishedDay: Sendable, Equatable {
-  public var day: DayAvailability
-  public var removed: Bool
-}
-
 /// Streams a snapshot or delta file with libxml2's reader: the header and the (small) resource
 /// and appointment-type lists up front, then one day at a time, so memory does not grow with
 /// the number of days.
@@ -254,7 +247,7 @@ public final class PublicationReader {
           appointmentTypeCodes: codeLists.sortedUnique(raw.codes[r.codes])))
     }
     return PublishedDay(
-      day: DayAvailability(resourceID: raw.resourceID, date: raw.date, ranges: Self.merged(ranges)), removed: raw.removed)
+      day: DayAvailability(resourceID: raw.resourceID, date: raw.date, ranges: AvailabilityRange.merged(ranges)), removed: raw.removed)
   }
 
   private func requiredBytes(
@@ -292,134 +285,5 @@ public final class PublicationReader {
   /// `removed="true"` or `removed="1"`, as `nextDay()` always accepted.
   private static func isTrue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     bytes.elementsEqual("true".utf8) || bytes.elementsEqual("1".utf8)
-  }
-
-  /// Sorted, codes sorted and unique, adjacent ranges with the same slot length and codes merged.
-  static func normalised(_ ranges: [AvailabilityRange]) -> [AvailabilityRange] {
-    merged(
-      ranges.map { r -> AvailabilityRange in
-        var r = r
-        r.appointmentTypeCodes = Array(Set(r.appointmentTypeCodes)).sorted()
-        return r
-      })
-  }
-
-  /// `normalised` for ranges whose codes are already sorted and unique. Files we wrote are
-  /// already in this form, so the common case sorts nothing and copies nothing.
-  static func merged(_ ranges: [AvailabilityRange]) -> [AvailabilityRange] {
-    var sorted = ranges
-    // Strictly increasing keys: every sort leaves the array as it is, so skipping it cannot
-    // change the result (equal keys are left to the sort, whose order for them is its own).
-    var strictlyIncreasing = true
-    var mergeable = false
-    for i in sorted.indices.dropFirst() {
-      let a = sorted[i - 1]
-      let b = sorted[i]
-      if (a.start, a.end) >= (b.start, b.end) {
-        strictlyIncreasing = false
-        break
-      }
-      if a.end == b.start, a.slotLengthSeconds == b.slotLengthSeconds, a.appointmentTypeCodes == b.appointmentTypeCodes {
-        mergeable = true
-      }
-    }
-    if strictlyIncreasing && !mergeable { return sorted }
-    if !strictlyIncreasing { sorted.sort { ($0.start, $0.end) < ($1.start, $1.end) } }
-    var out: [AvailabilityRange] = []
-    out.reserveCapacity(sorted.count)
-    for r in sorted {
-      if var last = out.last, last.end == r.start, last.slotLengthSeconds == r.slotLengthSeconds,
-        last.appointmentTypeCodes == r.appointmentTypeCodes
-      {
-        last.end = r.end
-        out[out.count - 1] = last
-      } else {
-        out.append(r)
-      }
-    }
-    return out
-  }
-}
-
-/// Parsed values of short attribute values, keyed on their bytes: a snapshot repeats the same
-/// few dozen times, slot lengths, ids and dates, so each distinct text is converted and parsed
-/// once, by the same initialiser the String path uses (so the result cannot differ).
-/// Direct-mapped: bounded size, a collision only costs a parse.
-struct ShortValueCache<Value> {
-  // 256 slots: the slot is the top 8 bits of the hash. Held in manually managed memory (a copy
-  // of the cache shares it, which cannot change a parse result) so that a hit is a few loads,
-  // without array bounds and uniqueness checks: it runs several times per range.
-  private final class Slots {
-    static var count: Int { 256 }
-    let keys = UnsafeMutablePointer<(UInt64, UInt64, Int)>.allocate(capacity: count)
-    let values = UnsafeMutablePointer<Value?>.allocate(capacity: count)
-
-    init() {
-      keys.initialize(repeating: (0, 0, -1), count: Self.count)
-      values.initialize(repeating: nil, count: Self.count)
-    }
-
-    deinit {
-      keys.deallocate()
-      values.deinitialize(count: Self.count)
-      values.deallocate()
-    }
-  }
-
-  private let slots = Slots()
-
-  mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, parse: (String) -> Value?) -> Value? {
-    guard bytes.count <= 16 else { return parse(String(decoding: bytes, as: UTF8.self)) }
-    // The bytes, little-endian, zero-padded to 16: the same key the byte-by-byte loop built.
-    var key16: (UInt64, UInt64) = (0, 0)
-    if let base = bytes.baseAddress {
-      withUnsafeMutableBytes(of: &key16) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
-    }
-    let lo = UInt64(littleEndian: key16.0)
-    let hi = UInt64(littleEndian: key16.1)
-    let hash = (lo &* 0x9E37_79B9_7F4A_7C15) ^ (hi &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(bytes.count)
-    let slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 56)
-    let key = (lo, hi, bytes.count)
-    if slots.keys[slot] == key, let v = slots.values[slot] { return v }
-    guard let v = parse(String(decoding: bytes, as: UTF8.self)) else { return nil }
-    slots.keys[slot] = key
-    slots.values[slot] = v
-    return v
-  }
-}
-
-/// `pmsAppointmentTypeIds` bytes → the codes, split on spaces, unique and sorted, exactly as the
-/// String path computes them; a practice has a handful of distinct lists, so a few entries
-/// tried in turn hold them all.
-struct CodeListCache {
-  private var keys: [[UInt8]] = []
-  private var values: [[String]] = []
-  private var nextVictim = 0
-
-  mutating func sortedUnique(_ bytes: ArraySlice<UInt8>) -> [String] {
-    if bytes.isEmpty { return [] }
-    for i in keys.indices where keys[i].elementsEqual(bytes) { return values[i] }
-    let text = String(decoding: bytes, as: UTF8.self)
-    let codes = Array(Set(text.split(separator: " ").map(String.init))).sorted()
-    if keys.count < 16 {
-      keys.append(Array(bytes))
-      values.append(codes)
-    } else {
-      keys[nextVictim] = Array(bytes)
-      values[nextVictim] = codes
-      nextVictim = (nextVictim + 1) % 16
-    }
-    return codes
-  }
-}
-
-extension MinuteOfDay {
-  /// `HH:MM`, or `24:00` as the end of a range that runs to midnight.
-  init?(range text: String) {
-    if text == "24:00" {
-      self.init(1440)
-    } else {
-      self.init(hhmm: text)
-    }
   }
 }

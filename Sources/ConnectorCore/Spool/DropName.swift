@@ -20,9 +20,6 @@ public struct DropName: Sendable, Equatable {
   /// The name every other place uses (printable UTF-8, at most `maxBytes` bytes).
   public let safe: String
 
-  /// True when the name needed no change.
-  public var isUnchanged: Bool { Array(safe.utf8) == raw }
-
   public init(raw: [UInt8]) {
     self.raw = raw
     safe = Self.shorten(Self.escape(raw), raw: raw)

@@ -172,19 +172,6 @@ public enum FileSystem {
     return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
   }
 
-  /// Renames within one file system; fails instead of replacing an existing target.
-  public static func moveNoReplace(_ from: String, _ to: String) throws {
-    if link(from, to) == 0 {
-      if unlink(from) != 0 { throw ioError("unlink", from) }
-      return
-    }
-    let code = errno
-    if code == EEXIST { throw ioError("rename", to, EEXIST) }
-    // Some file systems refuse hard links; fall back to a checked rename.
-    if access(to, F_OK) == 0 { throw ioError("rename", to, EEXIST) }
-    if rename(from, to) != 0 { throw ioError("rename", to) }
-  }
-
   /// File size and modification time (seconds), following no symlink.
   public static func fileInfo(_ path: String) -> (size: Int64, mtime: Int64, mode: mode_t, uid: uid_t, links: Int)? {
     var st = stat()

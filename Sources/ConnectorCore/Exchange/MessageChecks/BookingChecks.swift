@@ -1,31 +1,3 @@
-/// A booking whose fields have been checked (SPEC §10): what `AppointmentBook` applies.
-public struct BookingRequest: Sendable, Equatable {
-  public var heMsgId: String
-  public var bookingId: String
-  public var resourceID: Int64
-  public var appointmentTypeCode: String?
-  public var start: LocalDateTime
-  public var lengthMinutes: Int
-  public var firstName: String
-  public var lastName: String
-  public var dob: LocalDate
-  public var phone: String?
-  public var email: String?
-  public var reason: String?
-  public var contentSHA256: String
-}
-
-/// A per-message failure: the reason code and a detail naming the field.
-public struct MessageRejection: Error, Sendable, Equatable {
-  public var reason: RejectReason
-  public var detail: String
-
-  public init(_ reason: RejectReason, _ detail: String) {
-    self.reason = reason
-    self.detail = detail
-  }
-}
-
 /// Field checks of a booking message. Pure: no database.
 public enum BookingChecks {
   static let maxNameLength = 100
@@ -165,33 +137,5 @@ public enum BookingChecks {
       let sec = LocalDate.digits(u[17..<19]), sec < 60
     else { return false }
     return true
-  }
-}
-
-extension String {
-  var trimmingWhitespace: String {
-    var s = Substring(self)
-    while let f = s.first, f.isWhitespace { s.removeFirst() }
-    while let l = s.last, l.isWhitespace { s.removeLast() }
-    return String(s)
-  }
-
-  /// Trimmed and case-folded, for patient matching.
-  var matchKey: String { trimmingWhitespace.lowercased() }
-}
-
-/// Field checks of a cancellation message. Pure: no database.
-public enum CancellationChecks {
-  /// Why `c` must be answered `rejectUpdate invalid-message`, naming the field; nil when it may
-  /// be applied. Every required attribute (see drop.xsd) must be present and well-formed.
-  public static func check(_ c: CancellationMessage) -> MessageRejection? {
-    if let problem = c.problem { return MessageRejection(.invalidMessage, problem) }
-    guard let updatedAt = c.updatedAt?.trimmingWhitespace, !updatedAt.isEmpty else {
-      return MessageRejection(.invalidMessage, "updatedAt is missing")
-    }
-    guard BookingChecks.isUTCTimestamp(updatedAt) else {
-      return MessageRejection(.invalidMessage, "updatedAt '\(updatedAt)' is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
-    }
-    return nil
   }
 }

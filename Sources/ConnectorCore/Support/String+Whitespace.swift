@@ -1,0 +1,11 @@
+extension String {
+  var trimmingWhitespace: String {
+    var s = Substring(self)
+    while let f = s.first, f.isWhitespace { s.removeFirst() }
+    while let l = s.last, l.isWhitespace { s.removeLast() }
+    return String(s)
+  }
+
+  /// Trimmed and case-folded, for patient matching.
+  var matchKey: String { trimmingWhitespace.lowercased() }
+}
