@@ -93,7 +93,7 @@ import Testing
     let config = spool.folder.child("connector.toml")
     let text = try String(contentsOfFile: config, encoding: .utf8)
     #expect(text.contains("# report_html = "), "init documents the key")
-    try (text + "\nreport_html = \"site/status.html\"\n").write(toFile: config, atomically: true, encoding: .utf8)
+    try ("report_html = \"site/status.html\"\n" + text).write(toFile: config, atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(atPath: spool.folder.child("site"), withIntermediateDirectories: true)
     #expect(try spool.run(["run"]).status == 1)
     let html = String(decoding: spool.contents(spool.folder.child("site/status.html")), as: UTF8.self)

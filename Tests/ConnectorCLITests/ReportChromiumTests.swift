@@ -35,7 +35,7 @@ struct ReportChromiumTests {
     // Rendered to the end with no network: the footer is there.
     #expect(text.contains("Regenerate with `ppmp-connector report --html FILE`"))
     for detail in try demo.patientDetails() { #expect(!dom.stdout.contains(detail)) }
-    try screenshot(demo.frontDesk, name: "report-front-desk.png", height: 3400, profile: profile)
+    try screenshot(demo.frontDesk, name: "report-front-desk.png", height: 2600, profile: profile)
   }
 
   @Test func auditPageRendersOfflineWithTheChain() throws {

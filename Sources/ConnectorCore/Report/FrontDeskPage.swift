@@ -34,10 +34,10 @@ struct FrontDeskPage {
         w.element("main", ["id": "main"]) { w in
           health(&w)
           actions(&w)
+          freeHours(&w)
           activity(&w)
           queues(&w)
           doctor(&w)
-          freeHours(&w)
         }
         w.element("footer") { w in
           w.element(
