@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEMO_DIR ?= demo
 BIN = .build/debug
 
-.PHONY: deps build demo test bench bench-quick soak clean
+.PHONY: deps build demo test test-html bench bench-quick soak clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -36,6 +36,16 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The HTML reports rendered in headless Chromium (Debian's `chromium`, installed here when
+# missing). `make test` never installs a browser: without one, those tests skip and say why.
+test-html: deps
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  echo "test-html: installing chromium" >&2; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'ReportChromiumTests|ReportCLITests|HTMLWriterTests'
 
 # Benchmarks (SPEC §11, docs/benchmarks.md) always measure a release build, kept apart from the
 # debug .build so neither invalidates the other. Workloads are cached in bench-out/cache/.

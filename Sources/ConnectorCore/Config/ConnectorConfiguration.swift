@@ -41,6 +41,8 @@ public struct ConnectorConfiguration: Sendable, Equatable {
   public var archiveLevel: Int? = nil
   public var archiveEvery: ArchiveCadence = .minutes(60)
   public var multiColumn: [Int64: MultiColumnMode] = [:]
+  /// `report_html`: where `run` writes the front-desk HTML report after every batch; nil: not written.
+  public var reportHTMLPath: String?
 
   public init() {}
 
@@ -85,6 +87,10 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       case "max_drop_bytes": config.maxDropBytes = Int64(try reader.int(key, value, 1024...(1 << 34)))
       case "max_attempts": config.maxAttempts = try reader.int(key, value, 1...1000)
       case "max_extract_bytes": config.maxExtractBytes = Int64(try reader.int(key, value, 1024...(1 << 44)))
+      case "report_html":
+        let path = try reader.string(key, value)
+        guard !path.isEmpty else { throw reader.bad(key, "must name a file") }
+        config.reportHTMLPath = resolve(path, baseFolder)
       case "archive":
         guard let sub = value.table else { throw reader.bad(key, "must be a table ([archive])") }
         for (k, v) in sub {
@@ -168,6 +174,10 @@ public struct ConnectorConfiguration: Sendable, Equatable {
 
       # `audit extract` stops after writing this many bytes.
       max_extract_bytes = \(d.maxExtractBytes)
+
+      # After every `run`, write the front-desk HTML report (health, queues, doctor findings,
+      # free hours published) to this file, atomically. Unset: not written.
+      # report_html = "status.html"
 
       [archive]
       # Compression of archive/YYYY-MM/<practiceId>-<sequence>.tar.<ext>: "zstd", "gzip" or "xz".

@@ -7,7 +7,7 @@ extension PPMPConnector {
   struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Inspect and verify archives. Works with only the archive folder (--archive-dir).",
-      subcommands: [List.self, Verify.self, Find.self, Show.self, Extract.self])
+      subcommands: [List.self, Verify.self, Find.self, Show.self, Extract.self, HTMLReport.self])
   }
 }
 
@@ -61,6 +61,24 @@ struct AuditOptions: ParsableArguments {
 }
 
 extension PPMPConnector.Audit {
+  /// `audit report --html FILE`: the auditors' page (archives, chain, messages per day).
+  struct HTMLReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "report",
+      abstract: "Write the auditors' HTML report: archives over time, the chain and its verification, messages per day.")
+    @OptionGroup var options: AuditOptions
+    @Option(help: "The HTML file to write.")
+    var html: String
+
+    func run() throws {
+      try Console.run {
+        try AuditReport.gather(auditor: options.auditor()).write(to: html)
+        Console.out("audit: wrote \(html)")
+        return ExitStatus.success
+      }
+    }
+  }
+
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Archives with sequence, date, file count and sizes.")
     @OptionGroup var options: AuditOptions

@@ -39,6 +39,15 @@ extension PPMPConnector {
         let status = try runner.run()
         for w in status.warnings ?? [] { Console.err("warning: \(w)") }
         for e in status.errors { Console.err("error: \(e)") }
+        // After the batch and outside it: a page that cannot be written is a warning, never a
+        // failed run.
+        if let page = context.configuration.reportHTMLPath {
+          do {
+            try FrontDeskReport.gather(configuration: context.configuration, asOf: context.asOf).write(to: page)
+          } catch {
+            Console.err("warning: report_html: \(error)")
+          }
+        }
         log.step(
           "run",
           [("outcome", status.outcome.rawValue), ("exit", "\(status.exitCode)"), ("ms", "\(status.durationMilliseconds)"),
