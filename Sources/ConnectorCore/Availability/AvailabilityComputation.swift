@@ -120,9 +120,10 @@ public struct AvailabilityComputation {
       let checkGaps = gapFlags[d]
       for slot in slots {
         let wall = dayBase + slot.start
-        guard wall >= cutoff, !(checkGaps && gaps.skips(wallMinute: wall)),
-          !occupancy.isBlocked(start: slot.start, end: slot.end),
-          occupancy.anyColumnFree(start: slot.start, end: slot.end)
+        guard
+          AvailabilityEngine.isPublished(
+            start: slot.start, end: slot.end, wallMinute: wall, cutoff: cutoff,
+            inGap: checkGaps && gaps.skips(wallMinute: wall), occupancy: &occupancy)
         else { continue }
         AvailabilityEngine.merge(slot, into: &open)
       }

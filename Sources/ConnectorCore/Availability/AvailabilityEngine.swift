@@ -72,13 +72,29 @@ public enum AvailabilityEngine {
         free.append(column)
       }
       let wall = dayBase + slot.start
-      let published = !blocked && !free.isEmpty && wall >= cutoff && !(checkGaps && gaps.skips(wallMinute: wall))
+      let published =
+        !wholeDay
+        && isPublished(
+          start: slot.start, end: slot.end, wallMinute: wall, cutoff: cutoff,
+          inGap: checkGaps && gaps.skips(wallMinute: wall), occupancy: &occupancy)
       result.append(
         DiarySlot(
           start: MinuteOfDay(slot.start), end: MinuteOfDay(slot.end), intervalMinutes: slot.interval,
           blocked: blocked, freeColumns: free, published: published))
     }
     return result
+  }
+
+  /// The one test of whether a diary slot is published (docs/rules.md), for export and for
+  /// ingest's booking check alike: it starts at or after the lead-time cut-off, its wall-clock
+  /// start exists (not in a daylight-saving gap), no block overlaps it, and some counting column
+  /// is free for all of it. Holidays and whole-day blocks are the caller's, before any slot.
+  @inline(__always)
+  static func isPublished(
+    start: Int, end: Int, wallMinute: Int, cutoff: Int, inGap: Bool, occupancy: inout DayOccupancy
+  ) -> Bool {
+    wallMinute >= cutoff && !inGap && !occupancy.isBlocked(start: start, end: end)
+      && occupancy.anyColumnFree(start: start, end: end)
   }
 
   /// Which diary (main or alternate) applies to `practitioner` on `date`: alternate on an odd
