@@ -35,13 +35,19 @@ public struct AvailabilityDiagnostic: Hashable, Sendable, CustomStringConvertibl
   public var date: LocalDate?
   /// The offending text exactly as stored, e.g. `9:00 am` (the interval, for `invalidInterval`).
   public var text: String
-  /// A sentence naming practitioner, diary, weekday and the text, and how to fix it.
-  public var message: String
+  /// What is wrong, naming practitioner, diary, weekday and the text, and what the engine does about it.
+  public var problem: String
+  /// How to fix it in PPMP.
+  public var fix: String
+
+  /// The problem and its fix as one line, as exports and logs print it.
+  public var message: String { "\(problem) Fix: \(fix)" }
 
   /// Creates a diagnostic.
   public init(
     kind: Kind, practitionerID: Int64, practitionerName: String, diary: DiaryKind? = nil, weekday: Int? = nil,
-    diaryRowID: Int64? = nil, blockID: Int64? = nil, date: LocalDate? = nil, text: String, message: String
+    diaryRowID: Int64? = nil, blockID: Int64? = nil, date: LocalDate? = nil, text: String, problem: String,
+    fix: String
   ) {
     self.kind = kind
     self.practitionerID = practitionerID
@@ -52,7 +58,8 @@ public struct AvailabilityDiagnostic: Hashable, Sendable, CustomStringConvertibl
     self.blockID = blockID
     self.date = date
     self.text = text
-    self.message = message
+    self.problem = problem
+    self.fix = fix
   }
 
   /// The human-readable message.

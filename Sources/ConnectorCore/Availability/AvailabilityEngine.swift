@@ -191,9 +191,9 @@ public enum AvailabilityEngine {
       AvailabilityDiagnostic(
         kind: .invalidBlockTime, practitionerID: practitioner.id, practitionerName: practitioner.displayName,
         weekday: block.date.weekday, blockID: block.id, date: block.date, text: text,
-        message: "\(practitioner.displayName) (staff \(practitioner.id)), diary block \(block.id) on \(block.date) "
-          + "(\(weekdayName(block.date.weekday))): \(problem); the whole day is treated as blocked. "
-          + "Fix: enter both times as 24-hour \"09:00\" or 12-hour \"9:00am\", or clear both for a whole-day block."))
+        problem: "\(practitioner.displayName) (staff \(practitioner.id)), diary block \(block.id) on \(block.date) "
+          + "(\(weekdayName(block.date.weekday))): \(problem); the whole day is treated as blocked.",
+        fix: "enter both times as 24-hour \"09:00\" or 12-hour \"9:00am\", or clear both for a whole-day block."))
   }
 
   /// Practitioner id, diary (main, alternate, then blocks), weekday, row id, block date, block id.

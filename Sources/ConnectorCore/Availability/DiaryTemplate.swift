@@ -81,9 +81,9 @@ struct DiaryTemplate: Sendable {
     return AvailabilityDiagnostic(
       kind: .overlappingDiaryRows, practitionerID: practitioner.id, practitionerName: practitioner.displayName,
       diary: row.diary, weekday: row.weekday, diaryRowID: row.id, text: "\(row.startText)–\(row.endText)",
-      message: "\(practitioner.displayName) (staff \(practitioner.id)), \(row.diary.rawValue) diary, "
-        + "\(weekdayName(row.weekday)), diary row \(row.id) \"\(rowText(row))\" overlaps \(others); \(consequence). "
-        + "Fix: make the rows of one day follow each other without overlapping (end one session where the next begins), "
+      problem: "\(practitioner.displayName) (staff \(practitioner.id)), \(row.diary.rawValue) diary, "
+        + "\(weekdayName(row.weekday)), diary row \(row.id) \"\(rowText(row))\" overlaps \(others); \(consequence).",
+      fix: "make the rows of one day follow each other without overlapping (end one session where the next begins), "
         + "or delete the duplicate row.")
   }
 
@@ -129,12 +129,13 @@ struct DiaryTemplate: Sendable {
   ) -> (span: (start: Int, end: Int, interval: Int)?, diagnostic: AvailabilityDiagnostic?) {
     let start = DiaryTime.parse(row.startText)
     let end = DiaryTime.parse(row.endText)
-    func report(_ kind: AvailabilityDiagnostic.Kind, _ text: String, _ problem: String) -> AvailabilityDiagnostic {
+    func report(_ kind: AvailabilityDiagnostic.Kind, _ text: String, _ problem: String, fix: String) -> AvailabilityDiagnostic {
       AvailabilityDiagnostic(
         kind: kind, practitionerID: practitioner.id, practitionerName: practitioner.displayName,
         diary: row.diary, weekday: row.weekday, diaryRowID: row.id, text: text,
-        message: "\(practitioner.displayName) (staff \(practitioner.id)), \(row.diary.rawValue) diary, "
-          + "\(weekdayName(row.weekday)), diary row \(row.id): \(problem)")
+        problem: "\(practitioner.displayName) (staff \(practitioner.id)), \(row.diary.rawValue) diary, "
+          + "\(weekdayName(row.weekday)), diary row \(row.id): \(problem)",
+        fix: fix)
     }
     let formHint = "type it as 24-hour \"09:00\" or 12-hour \"9:00am\" (no space, no leading zero)"
     guard let start, let end else {
@@ -150,20 +151,20 @@ struct DiaryTemplate: Sendable {
         text = row.endText
         problem = "end time \"\(row.endText)\" is not a valid diary time"
       }
-      problem += "; the row is skipped. Fix: \(formHint)."
-      return (nil, report(.invalidDiaryTime, text, problem))
+      problem += "; the row is skipped."
+      return (nil, report(.invalidDiaryTime, text, problem, fix: "\(formHint)."))
     }
     guard row.intervalMinutes > 0 else {
       return (nil, report(
         .invalidInterval, String(row.intervalMinutes),
-        "interval \(row.intervalMinutes) minutes is not positive; the row is skipped. "
-          + "Fix: set the slot interval to the appointment length in minutes, e.g. 15."))
+        "interval \(row.intervalMinutes) minutes is not positive; the row is skipped.",
+        fix: "set the slot interval to the appointment length in minutes, e.g. 15."))
     }
     guard end > start else {
       return (nil, report(
         .endNotAfterStart, row.endText,
-        "end time \"\(row.endText)\" is not after start time \"\(row.startText)\"; the row is skipped. "
-          + "Fix: correct the times (an afternoon time needs \"pm\" or the 24-hour form)."))
+        "end time \"\(row.endText)\" is not after start time \"\(row.startText)\"; the row is skipped.",
+        fix: "correct the times (an afternoon time needs \"pm\" or the 24-hour form)."))
     }
     let length = end.minutes - start.minutes
     let whole = length - length % row.intervalMinutes
@@ -173,8 +174,8 @@ struct DiaryTemplate: Sendable {
       return (span, report(
         .trailingPartialSlot, row.endText,
         "\(row.startText)–\(row.endText) is not a whole number of \(row.intervalMinutes)-minute slots; "
-          + "slots end at \(lastEnd) and the partial slot after it is not published. "
-          + "Fix: make the end time a multiple of the interval after the start."))
+          + "slots end at \(lastEnd) and the partial slot after it is not published.",
+        fix: "make the end time a multiple of the interval after the start."))
     }
     return (span, nil)
   }

@@ -77,8 +77,7 @@ extension Doctor {
         let row = rowByID[rowID]
         let (code, severity, skips) = Self.classify(d.kind)
         if skips { skipped.insert(rowID) }
-        let parts = d.message.components(separatedBy: " Fix: ")
-        var fix = parts.count > 1 ? parts[1] : ""
+        var fix = d.fix
         if d.kind == .invalidDiaryTime {
           fix += " Your diary times must use one of these formats: 24-hour with two digits either side of the colon and no "
             + "am/pm suffix (e.g. 09:00, 13:30), or 12-hour with an am/pm suffix and no spaces (e.g. 9:00am, 1:30pm). "
@@ -87,7 +86,7 @@ extension Doctor {
         findings.append(
           DoctorFinding(
             isPublished ? severity : .info, code,
-            what: parts[0] + (isPublished ? "" : " (this practitioner is not published online, so nothing is lost yet)"),
+            what: d.problem + (isPublished ? "" : " (this practitioner is not published online, so nothing is lost yet)"),
             where: .init(
               practitionerId: p.id, practitionerName: p.displayName, diary: d.diary?.rawValue,
               weekday: d.weekday.map(weekdayName), rowId: rowID, rowText: row.map(DiaryTemplate.rowText), text: d.text),
@@ -131,14 +130,13 @@ extension Doctor {
     }
     // Unreadable blocks inside the horizon: the engine treats the day as blocked.
     for d in availability.diagnostics where d.kind == .invalidBlockTime {
-      let parts = d.message.components(separatedBy: " Fix: ")
       findings.append(
         DoctorFinding(
-          .warning, "invalid-block-time", what: parts[0],
+          .warning, "invalid-block-time", what: d.problem,
           where: .init(
             practitionerId: d.practitionerID, practitionerName: d.practitionerName, weekday: d.weekday.map(weekdayName),
             rowId: d.blockID, text: d.text, date: d.date?.description),
-          fix: parts.count > 1 ? parts[1] : ""))
+          fix: d.fix))
     }
     return findings
   }
