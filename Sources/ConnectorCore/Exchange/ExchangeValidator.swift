@@ -1,7 +1,7 @@
 import ConnectorXML
 import Foundation
 
-/// Compiled XSDs, loaded once per process from the bundled resources.
+/// Compiled XSDs, compiled once per process from the copies inside the program.
 public final class ExchangeSchemas: @unchecked Sendable {
   public static let shared = ExchangeSchemas()
   private let lock = NSLock()
@@ -12,12 +12,14 @@ public final class ExchangeSchemas: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if let s = cache[kind] { return s }
-    let path = try BundledResources.path(kind.schemaResource)
+    let name = kind.schemaResource
     let schema: XMLSchema
     do {
-      schema = try XMLSchema(path: path)
+      schema = try XMLSchema(bytes: BundledResources.schemaInliningIncludes(name), name: name)
     } catch let error as XMLError {
-      throw ConnectorError.dataError("bundled schema \(path) does not compile: \(error)")
+      throw ConnectorError.dataError("bundled schema \(name) does not compile: \(error)")
+    } catch {
+      throw ConnectorError.dataError("\(error)")
     }
     cache[kind] = schema
     return schema
