@@ -41,6 +41,15 @@ public struct ConnectorConfiguration: Sendable, Equatable {
   public var archiveLevel: Int? = nil
   public var archiveEvery: ArchiveCadence = .minutes(60)
   public var multiColumn: [Int64: MultiColumnMode] = [:]
+  /// `metrics_file`: where `run` writes its Prometheus text file; nil means
+  /// `<spool>/state/metrics.prom`, an empty string turns the file off.
+  public var metricsFilePath: String? = nil
+
+  /// The metrics file `run` writes, or nil when `metrics_file = ""` turned it off.
+  public var metricsFile: String? {
+    guard let metricsFilePath else { return SpoolLayout(root: spoolPath).state + "/metrics.prom" }
+    return metricsFilePath.isEmpty ? nil : metricsFilePath
+  }
 
   public init() {}
 
@@ -85,6 +94,9 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       case "max_drop_bytes": config.maxDropBytes = Int64(try reader.int(key, value, 1024...(1 << 34)))
       case "max_attempts": config.maxAttempts = try reader.int(key, value, 1...1000)
       case "max_extract_bytes": config.maxExtractBytes = Int64(try reader.int(key, value, 1024...(1 << 44)))
+      case "metrics_file":
+        let path = try reader.string(key, value)
+        config.metricsFilePath = path.isEmpty ? "" : resolve(path, baseFolder)
       case "archive":
         guard let sub = value.table else { throw reader.bad(key, "must be a table ([archive])") }
         for (k, v) in sub {
@@ -168,6 +180,10 @@ public struct ConnectorConfiguration: Sendable, Equatable {
 
       # `audit extract` stops after writing this many bytes.
       max_extract_bytes = \(d.maxExtractBytes)
+
+      # Prometheus text file `run` rewrites atomically after every run (for node_exporter's
+      # textfile collector); "" turns it off. Default: state/metrics.prom inside the spool.
+      # metrics_file = "spool/state/metrics.prom"
 
       [archive]
       # Compression of archive/YYYY-MM/<practiceId>-<sequence>.tar.<ext>: "zstd", "gzip" or "xz".
