@@ -80,7 +80,7 @@ public enum MetricsFile {
                 Sample([("result", "rejected")], Double(run.ingest.rejectedMessages))]),
         family("last_run_export", "What the last recorded run published: 1 for its kind (snapshot, delta, unchanged).",
                ["snapshot", "delta", "unchanged"].map { Sample([("kind", $0)], run.export.outcome == $0 ? 1 : 0) }),
-        one("last_run_changed_days", "Days whose availability changed in the last recorded run's publication.", Double(run.export.changedDays)),
+        one("last_run_changed_dates", "Dates whose availability changed in the last recorded run's publication.", Double(run.export.changedDays)),
         one("last_run_errors", "Errors the last recorded run reported.", Double(run.errors.count)),
       ]
     }
