@@ -70,11 +70,11 @@ dist: deps
 	python3 scripts/embed-resources.py --check
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(DIST_SCRATCH) --product ppmp-connector
 	@mkdir -p dist
-	install -m 0755 $(DIST_SCRATCH)/release/ppmp-connector dist/ppmp-connector
-	SCRATCH=$(DIST_SCRATCH) scripts/generate-man.sh   # relinks $(DIST_SCRATCH) without the static flag: copy first
+	objcopy --strip-debug $(DIST_SCRATCH)/release/ppmp-connector dist/ppmp-connector   # symbols stay for backtraces
+	scripts/generate-man.sh
 	scripts/build-deb.sh
+	scripts/check-dist.sh
 	@ls -l dist/ppmp-connector dist/*.deb
-	@echo "ldd dist/ppmp-connector:"; ldd dist/ppmp-connector
 
 # Deployment files: systemd units (systemd-analyze verify, no output allowed) and Kubernetes
 # manifests (kubernetes-validate --strict, installed from PyPI when missing).
