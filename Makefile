@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEMO_DIR ?= demo
 BIN = .build/debug
 
-.PHONY: deps build demo test test-html bench bench-quick soak clean
+.PHONY: deps build demo test test-html bench bench-quick soak clean resources dist check-units check-kubernetes check-deploy promtool
 
 deps:
 	@scripts/ensure-deps.sh
@@ -66,5 +66,40 @@ soak: deps
 	$(SWIFT) build --build-tests
 	PPMP_SOAK=1 $(SWIFT) test --skip-build --filter 'RunCrashTests|IngestCrashTests|DropReaderFuzzTests'
 
+# The XSDs and SQL under Sources/ConnectorCore/Resources/ are compiled into the program; run this
+# after changing one (EmbeddedResourcesTests fails until you do).
+resources:
+	python3 scripts/embed-resources.py
+
+# Release binary with the Swift runtime linked in (runs on Debian without a toolchain or any
+# resource folder), its man page (from the CLI's help), and the .deb. Own scratch folder, so
+# neither .build nor .build-release is disturbed.
+DIST_SCRATCH = .build-dist
+
+dist: deps
+	python3 scripts/embed-resources.py --check
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(DIST_SCRATCH) --product ppmp-connector
+	@mkdir -p dist
+	objcopy --strip-debug $(DIST_SCRATCH)/release/ppmp-connector dist/ppmp-connector   # symbols stay for backtraces
+	scripts/generate-man.sh
+	scripts/build-deb.sh
+	scripts/check-dist.sh
+	@ls -l dist/ppmp-connector dist/*.deb
+
+# Deployment files: systemd units (systemd-analyze verify, no output allowed) and Kubernetes
+# manifests (kubernetes-validate --strict, installed from PyPI when missing).
+check-units:
+	@command -v systemd-analyze >/dev/null || scripts/ensure-deps.sh systemd
+	MAN_DIR=$$( [ -f dist/man/man1/ppmp-connector.1 ] && echo $(CURDIR)/dist/man ) scripts/check-units.sh
+
+check-kubernetes:
+	scripts/check-kubernetes.sh
+
+check-deploy: check-units check-kubernetes
+
+# promtool (Debian package prometheus, ~100 MB) for the metrics test; without it the test skips.
+promtool:
+	@command -v promtool >/dev/null || scripts/ensure-deps.sh prometheus
+
 clean:
-	rm -rf .build $(DEMO_DIR)
+	rm -rf .build $(DEMO_DIR) dist

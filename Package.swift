@@ -42,7 +42,9 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "TOMLKit", package: "TOMLKit"),
       ],
-      resources: [.copy("Resources/schemas"), .copy("Resources/ppmp")]
+      // The XSDs and SQL in Resources/ are compiled in (Support/EmbeddedResources.swift, made by
+      // scripts/embed-resources.py): no resource bundle, so one copied executable is the program.
+      exclude: ["Resources"]
     ),
     .executableTarget(
       name: "ppmp-connector",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the tests need, when they are missing.
-# Safe to run repeatedly: it asks apt only for what dpkg does not already have.
+# Installs the Debian packages the build and the tests need, when they are missing; extra
+# package names on the command line are added (`make check-units` asks for systemd, `make
+# promtool` for prometheus). Safe to run repeatedly: it asks apt only for what dpkg lacks.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   zstd xz-utils      # tar --zstd / --xz in archive tests
   time               # /usr/bin/time -v for peak memory in benchmarks
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

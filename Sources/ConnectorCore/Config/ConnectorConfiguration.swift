@@ -43,6 +43,15 @@ public struct ConnectorConfiguration: Sendable, Equatable {
   public var multiColumn: [Int64: MultiColumnMode] = [:]
   /// `report_html`: where `run` writes the front-desk HTML report after every batch; nil: not written.
   public var reportHTMLPath: String?
+  /// `metrics_file`: where `run` writes its Prometheus text file; nil means
+  /// `<spool>/state/metrics.prom`, an empty string turns the file off.
+  public var metricsFilePath: String? = nil
+
+  /// The metrics file `run` writes, or nil when `metrics_file = ""` turned it off.
+  public var metricsFile: String? {
+    guard let metricsFilePath else { return SpoolLayout(root: spoolPath).state + "/metrics.prom" }
+    return metricsFilePath.isEmpty ? nil : metricsFilePath
+  }
 
   public init() {}
 
@@ -91,6 +100,9 @@ public struct ConnectorConfiguration: Sendable, Equatable {
         let path = try reader.string(key, value)
         guard !path.isEmpty else { throw reader.bad(key, "must name a file") }
         config.reportHTMLPath = resolve(path, baseFolder)
+      case "metrics_file":
+        let path = try reader.string(key, value)
+        config.metricsFilePath = path.isEmpty ? "" : resolve(path, baseFolder)
       case "archive":
         guard let sub = value.table else { throw reader.bad(key, "must be a table ([archive])") }
         for (k, v) in sub {
@@ -178,6 +190,9 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       # After every `run`, write the front-desk HTML report (health, queues, doctor findings,
       # free hours published) to this file, atomically. Unset: not written.
       # report_html = "status.html"
+      # Prometheus text file `run` rewrites atomically after every run (for node_exporter's
+      # textfile collector); "" turns it off. Default: state/metrics.prom inside the spool.
+      # metrics_file = "spool/state/metrics.prom"
 
       [archive]
       # Compression of archive/YYYY-MM/<practiceId>-<sequence>.tar.<ext>: "zstd", "gzip" or "xz".

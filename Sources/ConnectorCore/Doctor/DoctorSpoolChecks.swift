@@ -32,7 +32,7 @@ extension Doctor {
             what: "\(folder) is owned by uid \(info.uid), not by the user running the connector (uid \(me)).",
             where: .init(file: folder), fix: "chown it (and its files) to the connector's user."))
       }
-      if info.mode & 0o077 != 0 {
+      if !SpoolLayout.isPrivate(folder) {
         findings.append(
           DoctorFinding(
             .error, "spool-permissions",
@@ -48,24 +48,24 @@ extension Doctor {
         if f.mode & S_IFMT == S_IFDIR {
           // Folders of the tree are checked on their own; archive months and staging subfolders here.
           if spool.folders.contains(path) { continue }
-          if f.mode & 0o077 != 0 { badMode.append(name + "/") }
+          if !SpoolLayout.isPrivate(path) { badMode.append(name + "/") }
           if f.uid != me { badOwner.append(name + "/") }
           // One level down: archive/YYYY-MM/*.tar.zst and state/staging/{inbox,outbox}/*.
           for inner in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
             guard let g = FileSystem.fileInfo(path + "/" + inner) else { continue }
-            if g.mode & 0o077 != 0 { badMode.append(name + "/" + inner) }
+            if !SpoolLayout.isPrivate(path + "/" + inner) { badMode.append(name + "/" + inner) }
             if g.uid != me { badOwner.append(name + "/" + inner) }
           }
           continue
         }
-        if f.mode & 0o077 != 0 { badMode.append(name) }
+        if !SpoolLayout.isPrivate(path) { badMode.append(name) }
         if f.uid != me { badOwner.append(name) }
       }
       if !badMode.isEmpty {
         findings.append(
           DoctorFinding(
             .error, "spool-file-permissions",
-            what: "\(badMode.count) file(s) in \(folder) are readable or writable by group or others: "
+            what: "\(badMode.count) file(s) in \(folder) are readable or writable by other users: "
               + Self.sample(badMode) + ".",
             where: .init(file: folder),
             fix: "chmod 600 the files (chmod 700 folders); make the transfer job create files with umask 077."))

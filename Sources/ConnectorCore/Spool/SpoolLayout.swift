@@ -52,9 +52,9 @@ public struct SpoolLayout: Sendable, Equatable {
       guard access(folder, W_OK | X_OK) == 0 else {
         throw FileSystem.ioError("write access to", folder)
       }
-      if info.mode & 0o077 != 0 {
+      if !Self.isPrivate(folder) {
         throw ConnectorError.configuration(
-          "\(folder) is readable by other users (mode \(String(info.mode & 0o777, radix: 8))); it holds patient data: chmod 700 it")
+          "\(folder) is readable by other users (mode \(String(info.mode & 0o7777, radix: 8))); it holds patient data: chmod 700 it")
       }
     }
     var fs = statvfs()
@@ -70,6 +70,25 @@ public struct SpoolLayout: Sendable, Equatable {
 }
 
 extension SpoolLayout {
+  /// Whether a spool file or folder keeps its patient data from other users: no permission bits
+  /// for others, and group permissions only when its group is the connector's own effective
+  /// group. That group is the connector's alone on a normal install (`useradd --system` gives the
+  /// user a group of its own); on Kubernetes it is the pod's `fsGroup` (= `runAsGroup`), which
+  /// makes volumes group-writable and folders setgid, a mode the connector must accept to run.
+  /// The setgid bit itself only decides the group of new files, so it is allowed.
+  public static func isPrivate(mode: mode_t, group: gid_t) -> Bool {
+    if mode & 0o007 != 0 { return false }
+    return mode & 0o070 == 0 || group == getegid()
+  }
+
+  /// `isPrivate(mode:group:)` for the file or folder at `path` (not following a symlink); false
+  /// when it cannot be read.
+  public static func isPrivate(_ path: String) -> Bool {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return false }
+    return isPrivate(mode: st.st_mode, group: st.st_gid)
+  }
+
   /// Removes the connector's own temporary files (`.NAME.….tmp`) that a killed run left in
   /// outbox/, rejected/, state/, the staging area and the archive month folders. Only called
   /// with the spool lock held, so no live writer owns them. The inbox is left alone: its dot and

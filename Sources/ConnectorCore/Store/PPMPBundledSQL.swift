@@ -54,11 +54,10 @@ public enum PPMPBundledSQL {
   }
 
   private static func resource(_ name: String) throws -> String {
-    guard let url = Bundle.module.url(forResource: name, withExtension: "sql", subdirectory: "ppmp") else {
-      throw PPMPBundledSQLError.resourceMissing(name: "ppmp/\(name).sql")
-    }
     do {
-      return try String(contentsOf: url, encoding: .utf8)
+      return try BundledResources.text("ppmp/\(name).sql")
+    } catch BundledResourceError.missing {
+      throw PPMPBundledSQLError.resourceMissing(name: "ppmp/\(name).sql")
     } catch {
       throw PPMPBundledSQLError.unreadable(name: "ppmp/\(name).sql", message: "\(error)")
     }
@@ -67,7 +66,7 @@ public enum PPMPBundledSQL {
 
 /// Why the bundled PPMP SQL could not be provided.
 public enum PPMPBundledSQLError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// The resource bundle lacks the file (a packaging error).
+  /// The program lacks the file (a packaging error).
   case resourceMissing(name: String)
   /// The file exists but could not be read as UTF-8.
   case unreadable(name: String, message: String)
@@ -78,7 +77,7 @@ public enum PPMPBundledSQLError: Error, Sendable, Equatable, CustomStringConvert
   public var description: String {
     switch self {
     case .resourceMissing(let name):
-      return "bundled resource \(name) is missing from the ConnectorCore resource bundle"
+      return "bundled resource \(name) is not compiled into this program"
     case .unreadable(let name, let message):
       return "bundled resource \(name) could not be read: \(message)"
     case .markerMissing(let resource, let marker):

@@ -20,6 +20,30 @@ extension PPMPConnector {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+      do {
+        try runBatch()
+      } catch let exit as ExitCode {
+        writeMetrics(exitCode: exit.rawValue)
+        throw exit
+      }
+      writeMetrics(exitCode: ExitStatus.success)
+    }
+
+    /// Rewrites the metrics file from what the run left (and this cycle's exit status), so a
+    /// cycle that failed before recording a run is still visible. A run that found the lock held
+    /// writes nothing: the run holding it will. Failing to write is a warning, not a failed run.
+    private func writeMetrics(exitCode: Int32) {
+      guard exitCode != ExitStatus.tempFail, let configuration = try? common.loadConfiguration(),
+        FileSystem.fileInfo(SpoolLayout(root: configuration.spoolPath).state) != nil
+      else { return }
+      do {
+        try MetricsFile.write(configuration: configuration, cycleExitCode: exitCode)
+      } catch {
+        Console.err("warning: metrics file not written: \(error)")
+      }
+    }
+
+    private func runBatch() throws {
       try Console.run {
         let stop = StopFlag()
         let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in

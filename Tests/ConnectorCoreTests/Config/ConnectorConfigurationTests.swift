@@ -20,6 +20,7 @@ import Testing
       max_drop_bytes = 2048
       max_attempts = 3
       max_extract_bytes = 4096
+      metrics_file = "/var/lib/node_exporter/ppmp.prom"
       [archive]
       codec = "xz"
       level = 6
@@ -34,6 +35,14 @@ import Testing
     #expect(c.maxDropBytes == 2048 && c.maxAttempts == 3 && c.maxExtractBytes == 4096)
     #expect(c.archiveCodec == "xz" && c.archiveLevel == 6 && c.archiveEvery == .runs(10))
     #expect(c.multiColumn == [3: .any])
+    #expect(c.metricsFile == "/var/lib/node_exporter/ppmp.prom")
+  }
+
+  @Test func metricsFileDefaultsToTheStateFolderAndEmptyTurnsItOff() throws {
+    #expect(try ConnectorConfiguration.parse("", baseFolder: "/srv/ppmp/a").metricsFile == "spool/state/metrics.prom")
+    #expect(try ConnectorConfiguration.parse(#"spool = "s""#, baseFolder: "/srv/ppmp/a").metricsFile == "/srv/ppmp/a/s/state/metrics.prom")
+    #expect(try ConnectorConfiguration.parse(#"metrics_file = "m.prom""#, baseFolder: "/srv/ppmp/a").metricsFile == "/srv/ppmp/a/m.prom")
+    #expect(try ConnectorConfiguration.parse(#"metrics_file = """#).metricsFile == nil)
   }
 
   @Test(arguments: [

@@ -183,7 +183,7 @@ private final class DoctorPractice {
   @Test func missingDatabaseIsOneFindingAndTheOtherChecksStillRun() throws {
     let practice = try DoctorPractice("no-db")
     practice.configuration.databasePath = practice.folder.child("missing.sqlite")
-    chmod(practice.spool.work, 0o750)
+    chmod(practice.spool.work, 0o755)
     let codes = practice.examine().map(\.code)
     #expect(codes.contains("ppmp-database-missing"))
     #expect(codes.contains("spool-permissions"))
