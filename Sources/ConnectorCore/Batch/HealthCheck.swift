@@ -75,8 +75,8 @@ public enum HealthCheck {
         raise(.unknown, "last run end time unreadable")
       }
       switch run.outcome {
-      case "failed": raise(.critical, "last run failed (exit \(run.exitCode); see `ppmp-connector status`)")
-      case "interrupted": raise(.warning, "last run was interrupted (exit \(run.exitCode))")
+      case .failed: raise(.critical, "last run failed (exit \(run.exitCode); see `ppmp-connector status`)")
+      case .interrupted: raise(.warning, "last run was interrupted (exit \(run.exitCode))")
       default: break
       }
     } else {

@@ -36,7 +36,7 @@ public enum MetricsFile {
     public var samples: [Sample]
   }
 
-  static let outcomes = ["ok", "rejections", "interrupted", "failed"]
+  static let outcomes: [RunOutcome] = [.ok, .rejections, .interrupted, .failed]
   static let lastSuccessName = "ppmp_connector_last_success_timestamp_seconds"
 
   /// The families for `status` after a cycle that ended with `cycleExitCode` at `cycleAt`.
@@ -51,7 +51,7 @@ public enum MetricsFile {
 
     let run = status.lastRun
     let finished = run.flatMap { Self.epochSeconds($0.finishedAt) }
-    let succeeded = run.map { ["ok", "rejections"].contains($0.outcome) } ?? false
+    let succeeded = run.map { $0.outcome == .ok || $0.outcome == .rejections } ?? false
     let lastSuccess = succeeded ? finished : previousLastSuccess
 
     var out: [Family] = [
@@ -72,7 +72,7 @@ public enum MetricsFile {
       out += [
         one("last_run_duration_seconds", "Duration of the last recorded run.", Double(run.durationMilliseconds) / 1000),
         family("last_run_outcome", "1 for the outcome of the last recorded run, 0 for the others.",
-               outcomes.map { Sample([("outcome", $0)], run.outcome == $0 ? 1 : 0) }),
+               outcomes.map { Sample([("outcome", $0.rawValue)], run.outcome == $0 ? 1 : 0) }),
         family("last_run_drops", "Drops the last recorded run answered, by result.",
                [Sample([("result", "read")], Double(run.ingest.drops)), Sample([("result", "rejected")], Double(run.ingest.dropsRejected))]),
         family("last_run_messages", "Booking and cancellation messages of the last recorded run, by result.",
