@@ -5,42 +5,21 @@ struct AuditPage {
 
   func render() -> String {
     let title = "Archive audit report"
-    var w = HTMLWriter()
-    w.doctype()
-    w.element("html", ["lang": "en"]) { w in
-      w.element("head") { w in
-        w.void("meta", ["charset": "utf-8"])
-        w.void("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-        w.element("title", text: title)
-        w.element("style") { w in w.trusted(ReportStyle.css) }
-      }
-      w.element("body") { w in
-        w.element("a", ["class": "skip", "href": "#main"], text: "Skip to the report")
-        w.element("header") { w in
-          w.element("h1", text: title)
-          let dates = report.archives.compactMap(\.baggingDate).sorted()
-          w.element(
-            "p", ["class": "sub"],
-            text: "\(ReportFormat.count(report.archives.count, "archive"))"
-              + (dates.first.map { ", bagged \($0) to \(dates.last ?? $0)" } ?? "")
-              + ". Read from the archive files by ppmp-connector \(ConnectorVersion.string); no drop is opened, so no "
-              + "patient details appear here.")
-        }
-        w.element("main", ["id": "main"]) { w in
-          summary(&w)
-          timeline(&w)
-          chain(&w)
-          messages(&w)
-        }
-        w.element("footer") { w in
-          w.element(
-            "p",
-            text: "Look inside an archive with `ppmp-connector audit show NAME bag-info.txt` (or any member path); "
-              + "check everything again with `ppmp-connector audit verify`.")
-        }
-      }
+    let dates = report.archives.compactMap(\.baggingDate).sorted()
+    return ReportDocument.render(
+      title: title, heading: title,
+      subtitle: "\(ReportFormat.count(report.archives.count, "archive"))"
+        + (dates.first.map { ", bagged \($0) to \(dates.last ?? $0)" } ?? "")
+        + ". Read from the archive files by ppmp-connector \(ConnectorVersion.string); no drop is opened, so no "
+        + "patient details appear here.",
+      footer: "Look inside an archive with `ppmp-connector audit show NAME bag-info.txt` (or any member path); "
+        + "check everything again with `ppmp-connector audit verify`."
+    ) { w in
+      summary(&w)
+      timeline(&w)
+      chain(&w)
+      messages(&w)
     }
-    return w.document
   }
 
   private func summary(_ w: inout HTMLWriter) {

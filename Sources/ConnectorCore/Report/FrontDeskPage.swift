@@ -13,41 +13,21 @@ struct FrontDeskPage {
   }
 
   func render() -> String {
-    var w = HTMLWriter()
-    w.doctype()
-    w.element("html", ["lang": "en"]) { w in
-      w.element("head") { w in
-        w.void("meta", ["charset": "utf-8"])
-        w.void("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-        w.element("title", text: "Online bookings report — practice \(report.practiceID)")
-        w.element("style") { w in w.trusted(ReportStyle.css) }
-      }
-      w.element("body") { w in
-        w.element("a", ["class": "skip", "href": "#main"], text: "Skip to the report")
-        w.element("header") { w in
-          w.element("h1", text: "Online bookings — practice \(report.practiceID)")
-          w.element(
-            "p", ["class": "sub"],
-            text: "Healthengine connector report as of \(report.asOf ?? "— (no run yet)") (practice time). "
-              + "Written by ppmp-connector \(ConnectorVersion.string); it only reads, and shows no patient details.")
-        }
-        w.element("main", ["id": "main"]) { w in
-          health(&w)
-          actions(&w)
-          freeHours(&w)
-          activity(&w)
-          queues(&w)
-          doctor(&w)
-        }
-        w.element("footer") { w in
-          w.element(
-            "p",
-            text: "Times ending in Z are UTC wall-clock times; the others are practice times. "
-              + "Regenerate with `ppmp-connector report --html FILE`.")
-        }
-      }
+    ReportDocument.render(
+      title: "Online bookings report — practice \(report.practiceID)",
+      heading: "Online bookings — practice \(report.practiceID)",
+      subtitle: "Healthengine connector report as of \(report.asOf ?? "— (no run yet)") (practice time). "
+        + "Written by ppmp-connector \(ConnectorVersion.string); it only reads, and shows no patient details.",
+      footer: "Times ending in Z are UTC wall-clock times; the others are practice times. "
+        + "Regenerate with `ppmp-connector report --html FILE`."
+    ) { w in
+      health(&w)
+      actions(&w)
+      freeHours(&w)
+      activity(&w)
+      queues(&w)
+      doctor(&w)
     }
-    return w.document
   }
 
   // MARK: health
