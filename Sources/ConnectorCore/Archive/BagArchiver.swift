@@ -79,7 +79,10 @@ public final class BagArchiver {
           tarSHA256: report.tarSHA256, previousTarSHA256: previous, payloadFiles: report.payloadFiles,
           payloadBytes: report.payloadBytes, fileBytes: FileSystem.fileInfo(report.path)?.size ?? 0,
           baggingDate: report.bagInfo["Bagging-Date"] ?? "", firstFileDate: nil, lastFileDate: nil)
-        try state.recordArchive(record, index: try Self.messageIndex(archive: report.path))
+        let index = try Self.messageIndex(archive: report.path)
+        // As in `archive`: the staged copies go before the row. A run stopping between the row
+        // and the removal would leave staged copies of a recorded archive, which the next
+        // archive would hold a second time; stopping before the row only means adopting again.
         for (member, hash) in report.payloadSHA256.sorted(by: { $0.key < $1.key }) {
           let staged = spool.staging + "/" + member
           guard let info = FileSystem.fileInfo(staged), (info.mode & S_IFMT) == S_IFREG,
@@ -87,6 +90,7 @@ public final class BagArchiver {
           else { continue }
           try FileSystem.removeIfPresent(staged)
         }
+        try state.recordArchive(record, index: index)
         found = record
         break
       }
