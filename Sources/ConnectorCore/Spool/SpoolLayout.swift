@@ -89,6 +89,15 @@ extension SpoolLayout {
     return isPrivate(mode: st.st_mode, group: st.st_gid)
   }
 
+  /// The owner of the spool folder when this process runs as root and the spool belongs to
+  /// another user (nil otherwise, or when the folder cannot be read): root would leave files
+  /// that user cannot read or replace. The name is the user's login name, or the uid.
+  public func foreignOwnerForRoot() -> (uid: uid_t, name: String)? {
+    guard geteuid() == 0, let info = FileSystem.fileInfo(root), info.uid != 0 else { return nil }
+    guard let entry = getpwuid(info.uid), let name = entry.pointee.pw_name else { return (info.uid, "\(info.uid)") }
+    return (info.uid, String(cString: name))
+  }
+
   /// Removes the connector's own temporary files (`.NAME.….tmp`) that a killed run left in
   /// outbox/, rejected/, state/, the staging area and the archive month folders. Only called
   /// with the spool lock held, so no live writer owns them. The inbox is left alone: its dot and

@@ -1,0 +1,140 @@
+import ConnectorTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Holds an exclusive SQLite lock on a database from a `sqlite3` process, the way PPMP does
+/// mid-transaction, until `release()` (or deinit) closes its stdin.
+final class SQLiteLockHolder {
+  let process = Process()
+  private let stdin = Pipe()
+  private let stdout = Pipe()
+
+  init(database: String) throws {
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = ["-batch", database]
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // A write inside the transaction makes the lock exclusive whatever the journal mode.
+    stdin.fileHandleForWriting.write(
+      Data("BEGIN EXCLUSIVE; CREATE TABLE lock_probe(x); SELECT 'held';\n".utf8))
+    let line = stdout.fileHandleForReading.availableData
+    guard String(decoding: line, as: UTF8.self).contains("held") else {
+      release()
+      throw HarnessError.failed("sqlite3 never took the lock on \(database)")
+    }
+  }
+
+  func release() {
+    if process.isRunning {
+      try? stdin.fileHandleForWriting.close()
+      process.waitUntilExit()
+    }
+  }
+
+  deinit { release() }
+}
+
+/// SPEC §16 (issue 18): what an operator sees when running the connector for real.
+@Suite(.serialized) struct OperabilityCLITests {
+  /// A demo spool after one good run; returns it and the `lastSuccessAt` that run recorded.
+  private func spoolAfterGoodRun(_ label: String) throws -> (DemoSpool, String) {
+    let spool = try DemoSpool(label: label)
+    let first = try spool.run(["run"])
+    #expect([0, 1].contains(first.status), "\(first.stderr)")
+    let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
+    let lastSuccess = try #require(status["lastSuccessAt"] as? String)
+    #expect((status["lastRun"] as? [String: Any])?["lastSuccessAt"] as? String == lastSuccess)
+    #expect(status["lastRunAgeSeconds"] as? Int != nil)
+    return (spool, lastSuccess)
+  }
+
+  /// The failure is in status.json: outcome failed, the cause in errors, the exit status, and
+  /// the earlier success kept.
+  private func expectRecordedFailure(
+    _ spool: DemoSpool, exit: Int32, cause: String, lastSuccess: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
+    let lastRun = try #require(status["lastRun"] as? [String: Any], sourceLocation: sourceLocation)
+    #expect(lastRun["outcome"] as? String == "failed", sourceLocation: sourceLocation)
+    #expect(lastRun["exitCode"] as? Int == Int(exit), sourceLocation: sourceLocation)
+    let errors = lastRun["errors"] as? [String] ?? []
+    #expect(errors.contains { $0.contains(cause) }, "\(errors)", sourceLocation: sourceLocation)
+    #expect(status["lastSuccessAt"] as? String == lastSuccess, sourceLocation: sourceLocation)
+    #expect(lastRun["lastSuccessAt"] as? String == lastSuccess, sourceLocation: sourceLocation)
+    #expect((status["lastRunAgeSeconds"] as? Int).map { $0 >= 0 } == true, sourceLocation: sourceLocation)
+    let human = try spool.run(["status"])
+    #expect(human.stdout.contains("failed, exit \(exit)"), "\(human.stdout)", sourceLocation: sourceLocation)
+    #expect(human.stdout.contains("last success: \(lastSuccess)") && human.stdout.contains(" ago)"), "\(human.stdout)",
+            sourceLocation: sourceLocation)
+  }
+
+  @Test func aMissingDatabaseIsRecordedAsAFailedRun() throws {
+    let (spool, lastSuccess) = try spoolAfterGoodRun("ops-nodb")
+    let r = try spool.run(["run", "--database", spool.folder.child("gone.sqlite")])
+    #expect(r.status == 2, "\(r.stderr)")
+    try expectRecordedFailure(spool, exit: 2, cause: "does not exist", lastSuccess: lastSuccess)
+    // The next good run is a success again.
+    #expect([0, 1].contains(try spool.run(["run"]).status))
+    let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
+    #expect(status["lastSuccessAt"] as? String != nil && (status["lastRun"] as? [String: Any])?["outcome"] as? String != "failed")
+  }
+
+  @Test func aDatabaseThatIsNotPPMPIsRecordedAsAFailedRun() throws {
+    let (spool, lastSuccess) = try spoolAfterGoodRun("ops-notppmp")
+    let other = spool.folder.child("other.sqlite")
+    let made = try CommandRunner.run("/usr/bin/sqlite3", [other, "CREATE TABLE invoices(id INTEGER);"])
+    #expect(made.status == 0)
+    let r = try spool.run(["run", "--database", other])
+    #expect(r.status == 65, "\(r.stderr)")
+    try expectRecordedFailure(spool, exit: 65, cause: "is not a PPMP database", lastSuccess: lastSuccess)
+  }
+
+  @Test func aDatabaseLockedByPPMPIsRecordedAsAFailedRunWithExit74() throws {
+    let (spool, lastSuccess) = try spoolAfterGoodRun("ops-dblocked")
+    let holder = try SQLiteLockHolder(database: spool.database)
+    let r = try spool.run(["run"])
+    holder.release()
+    #expect(r.status == 74, "\(r.stderr)")
+    #expect(r.stderr.contains("database is locked"), "\(r.stderr)")
+    try expectRecordedFailure(spool, exit: 74, cause: "database is locked", lastSuccess: lastSuccess)
+  }
+
+  @Test(.enabled(if: FaultMounts.available, "needs root and mount(8)"))
+  func lowDiskIsRecordedAsAFailedRun() throws {
+    let (spool, lastSuccess) = try spoolAfterGoodRun("ops-lowdisk")
+    let root = spool.folder.child("spool")
+    let saved = spool.folder.child("spool-saved")
+    try FileManager.default.moveItem(atPath: root, toPath: saved)
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: false)
+    let r = try FaultMounts.withTmpfs("20m", over: root) {
+      let copy = try CommandRunner.run("/bin/cp", ["-a", saved + "/.", root])
+      #expect(copy.status == 0, "\(copy.stderr)")
+      // Leave less than the 16 MiB the spool check asks for.
+      let fill = try CommandRunner.run("/usr/bin/fallocate", ["-l", "8m", root + "/filler"])
+      #expect(fill.status == 0, "\(fill.stderr)")
+      let r = try spool.run(["run"])
+      try expectRecordedFailure(spool, exit: 74, cause: "free space on", lastSuccess: lastSuccess)
+      return r
+    }
+    #expect(r.status == 74, "\(r.stderr)")
+  }
+
+  @Test func aRunRefusedByTheLockLeavesTheStatusAlone() throws {
+    let (spool, _) = try spoolAfterGoodRun("ops-lock75")
+    let statusFile = spool.folder.child("spool/state/status.json")
+    let before = spool.contents(statusFile)
+    let holder = try LockHolder(lockFile: spool.lockFile)
+    let locked = try spool.run(["run", "--database", spool.folder.child("gone.sqlite")])
+    holder.release()
+    // The status belongs to the run holding the lock: the refused run does not write it, even
+    // though it would have failed anyway.
+    #expect(locked.status == 75, "\(locked.stderr)")
+    #expect(spool.contents(statusFile) == before)
+  }
+}
