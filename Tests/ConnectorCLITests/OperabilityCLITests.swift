@@ -138,3 +138,19 @@ final class SQLiteLockHolder {
     #expect(spool.contents(statusFile) == before)
   }
 }
+
+/// Item 13: a command started where there is no connector.toml says so.
+@Suite struct MissingConfigurationCLITests {
+  @Test(arguments: [["run"], ["status"], ["doctor"], ["export"]])
+  func aFolderWithoutConnectorTomlIsNamed(_ arguments: [String]) throws {
+    let folder = try TemporaryFolder("ops-noconfig")
+    let r = try CommandRunner.run("ppmp-connector", arguments, in: folder.path)
+    #expect(r.status == 2, "\(r.stderr)")
+    let cwd = URL(fileURLWithPath: folder.path).resolvingSymlinksInPath().path
+    #expect(r.stderr.contains("no connector.toml in ") && r.stderr.contains("pass --config FILE, or run `ppmp-connector init`"), "\(r.stderr)")
+    #expect(r.stderr.contains(cwd) || r.stderr.contains(folder.path), "\(r.stderr)")
+    #expect(!r.stderr.contains("spool folder"), "\(r.stderr)")
+    // Nothing was created in the wrong folder.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+  }
+}
