@@ -1,3 +1,4 @@
+import ConnectorCore
 import ConnectorTestSupport
 import Foundation
 import Testing
@@ -152,5 +153,40 @@ final class SQLiteLockHolder {
     #expect(!r.stderr.contains("spool folder"), "\(r.stderr)")
     // Nothing was created in the wrong folder.
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+  }
+}
+
+/// Item 6: `init` never silently ignores a flag, and says what it guessed.
+@Suite struct InitGuessesCLITests {
+  @Test func reRunningInitWithADifferentDatabaseOrPracticeIDFailsNamingTheDifference() throws {
+    let spool = try DemoSpool(label: "ops-init-rerun")
+    let config = spool.folder.child("connector.toml")
+    let before = spool.contents(config)
+    let db = try spool.run(["init", "--database", "/srv/ppmp/other.sqlite"])
+    #expect(db.status == 2, "\(db.stderr)")
+    #expect(db.stderr.contains("database = ") && db.stderr.contains("--database /srv/ppmp/other.sqlite") && db.stderr.contains("edit"), "\(db.stderr)")
+    #expect(!db.stdout.contains("kept existing"))
+    let id = try spool.run(["init", "--practice-id", "riverside"])
+    #expect(id.status == 2, "\(id.stderr)")
+    #expect(id.stderr.contains("practice_id = \"demo\" there, --practice-id riverside here"), "\(id.stderr)")
+    #expect(spool.contents(config) == before)
+    // The same values again (or none) are fine: init is still idempotent.
+    let same = try spool.run(["init", "--practice-id", "demo", "--database", "ppmp-demo.sqlite"])
+    #expect(same.status == 0 && same.stdout.contains("kept existing"), "\(same.stderr)")
+    #expect(try spool.run(["init"]).status == 0)
+  }
+
+  @Test func aMissingDatabaseAndAGuessedPracticeIDAreWarnings() throws {
+    let folder = try TemporaryFolder("ops-init-nodb")
+    let r = try CommandRunner.run("ppmp-connector", ["init", "--database", "missing.sqlite"], in: folder.path)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("warning: PPMP database") && r.stderr.contains("missing.sqlite does not exist"), "\(r.stderr)")
+    #expect(r.stderr.contains("warning: wrote practice_id = \"practice\""), "\(r.stderr)")
+    #expect(FileSystem.fileInfo(folder.child("spool/inbox")) != nil, "the spool is created all the same")
+    let text = try String(contentsOfFile: folder.child("connector.toml"), encoding: .utf8)
+    #expect(text.contains("practice_id = \"practice\""))
+    let quietWithID = try CommandRunner.run(
+      "ppmp-connector", ["init", "--practice-id", "riverside", "--config", "other.toml", "--database", "missing.sqlite"], in: folder.path)
+    #expect(quietWithID.status == 0 && !quietWithID.stderr.contains("practice_id"), "\(quietWithID.stderr)")
   }
 }
