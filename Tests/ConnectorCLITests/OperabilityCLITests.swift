@@ -190,3 +190,30 @@ final class SQLiteLockHolder {
     #expect(quietWithID.status == 0 && !quietWithID.stderr.contains("practice_id"), "\(quietWithID.stderr)")
   }
 }
+
+/// Item 7: root on a spool another user owns is refused before anything is touched.
+@Suite struct RootOnForeignSpoolCLITests {
+  @Test(.enabled(if: getuid() == 0, "needs root: the refusal is about running as root"))
+  func rootIsRefusedOnASpoolOwnedByAnotherUser() throws {
+    let spool = try DemoSpool(label: "ops-root")
+    #expect([0, 1].contains(try spool.run(["run"]).status))
+    let root = spool.folder.child("spool")
+    let chown = try CommandRunner.run("/bin/chown", ["-R", "nobody", root])
+    #expect(chown.status == 0, "\(chown.stderr)")
+    func listing() throws -> String {
+      try CommandRunner.run("/usr/bin/find", [root, "-printf", "%p %u %s %T@\\n"]).stdout
+    }
+    let before = try listing()
+    for command in [["run"], ["export"], ["archive"], ["init"]] {
+      let r = try spool.run(command)
+      #expect(r.status == 2, "\(command): \(r.stderr)")
+      #expect(r.stderr.contains("belongs to nobody"), "\(r.stderr)")
+      #expect(r.stderr.contains("runuser -u nobody -- ppmp-connector \(command[0])"), "\(r.stderr)")
+    }
+    #expect(try listing() == before, "nothing in the spool was created, changed or chowned")
+    let rootOwned = try CommandRunner.run("/usr/bin/find", [root, "-uid", "0"]).stdout
+    #expect(rootOwned.isEmpty, "\(rootOwned)")
+    // Reading is harmless and still works as root.
+    #expect(try spool.run(["status"]).status == 0)
+  }
+}

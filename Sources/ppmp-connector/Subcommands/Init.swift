@@ -27,6 +27,8 @@ extension PPMPConnector {
         let configPath = common.config ?? CommonOptions.defaultConfigPath
         let databasePath = common.database ?? (demo ? "ppmp-demo.sqlite" : "ppmp.sqlite")
         let spoolPath = common.spool ?? "spool"
+        // Root must not create root-owned folders or a config in another user's spool.
+        try SpoolLayout(root: spoolPath).refuseRootOnForeignSpool()
         if FileManager.default.fileExists(atPath: configPath) {
           // A flag that disagrees with the file would be ignored: say so instead of exiting 0.
           try checkFlagsAgree(with: ConnectorConfiguration.load(path: configPath), configPath: configPath)
@@ -44,6 +46,7 @@ extension PPMPConnector {
         }
         let configuration = try common.loadConfiguration()
         let spool = SpoolLayout(root: configuration.spoolPath)
+        try spool.refuseRootOnForeignSpool()
         try spool.create()
         if !common.quiet { Console.out("spool ready at \(spool.root)") }
         if !demo && !FileManager.default.fileExists(atPath: configuration.databasePath) {

@@ -34,7 +34,8 @@ extension PPMPConnector {
     /// writes nothing: the run holding it will. Failing to write is a warning, not a failed run.
     private func writeMetrics(exitCode: Int32) {
       guard exitCode != ExitStatus.tempFail, let configuration = try? common.loadConfiguration(),
-        FileSystem.fileInfo(SpoolLayout(root: configuration.spoolPath).state) != nil
+        FileSystem.fileInfo(SpoolLayout(root: configuration.spoolPath).state) != nil,
+        SpoolLayout(root: configuration.spoolPath).foreignOwnerForRoot() == nil
       else { return }
       do {
         try MetricsFile.write(configuration: configuration, cycleExitCode: exitCode)
