@@ -217,3 +217,33 @@ final class SQLiteLockHolder {
     #expect(try spool.run(["status"]).status == 0)
   }
 }
+
+/// Item 8: a spool the user cannot read is named as such: the real errno, and no `init` advice.
+@Suite struct UnreadableSpoolCLITests {
+  static let canSwitchUser = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
+
+  @Test(.enabled(if: canSwitchUser, "needs root and runuser to run as nobody"))
+  func aSpoolOwnedByAnotherUserIsPermissionDeniedNotMissing() throws {
+    let spool = try DemoSpool(label: "ops-unreadable")
+    // The practice folder and connector.toml readable by nobody; the spool stays root's 0700.
+    chmod(spool.path, 0o755)
+    chmod(spool.folder.child("connector.toml"), 0o644)
+    let binary = RepositoryPaths.executable("ppmp-connector")
+    func asNobody(_ arguments: [String]) throws -> CommandResult {
+      try CommandRunner.run("/usr/sbin/runuser", ["-u", "nobody", "--", binary] + arguments, in: spool.path)
+    }
+    for command in [["status"], ["run"]] {
+      let r = try asNobody(command)
+      #expect(r.status == 74, "\(command): \(r.stderr)")
+      #expect(r.stderr.contains("Permission denied (errno 13)") && !r.stderr.contains("Input/output"), "\(r.stderr)")
+    }
+    let doctor = try asNobody(["doctor", "--json"])
+    #expect(!doctor.stdout.contains("spool-folder-missing"), "\(doctor.stdout)")
+    let findings = try #require(try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [[String: Any]])
+    let unreadable = findings.filter { $0["code"] as? String == "spool-unreadable" }
+    #expect(unreadable.count == 1, "\(doctor.stdout)")
+    let fix = unreadable.first?["fix"] as? String ?? ""
+    #expect(fix.contains("chown") && fix.contains("Do not run init"), "\(fix)")
+    #expect((unreadable.first?["what"] as? String ?? "").contains("Permission denied"))
+  }
+}
