@@ -247,3 +247,43 @@ final class SQLiteLockHolder {
     #expect((unreadable.first?["what"] as? String ?? "").contains("Permission denied"))
   }
 }
+
+/// Item 14: the auditors' list in chain order with typed JSON, and extract into a new folder.
+@Suite struct AuditToolsCLITests {
+  @Test func listIsInSequenceOrderWithJSONNumbersAndBooleans() throws {
+    let spool = try AuditCLITests().spoolWithThreeArchives("ops-audit-list")
+    // Copies filed so that name order (month folder first) is 2, 3, 1.
+    let dir = spool.folder.child("copies")
+    let source = spool.folder.child("spool/archive/2026-03")
+    for (sequence, month) in [(1, "2026-09"), (2, "2026-01"), (3, "2026-05")] {
+      try FileManager.default.createDirectory(atPath: dir + "/" + month, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: source + "/demo-\(sequence).tar.zst", toPath: dir + "/\(month)/demo-\(sequence).tar.zst")
+    }
+    let json = try spool.run(["audit", "list", "--json", "--archive-dir", dir])
+    #expect(json.status == 0, "\(json.stderr)")
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    #expect(rows.map { $0["sequence"] as? Int } == [1, 2, 3], "\(json.stdout)")
+    #expect(rows.map { $0["archive"] as? String } == ["2026-09/demo-1.tar.zst", "2026-01/demo-2.tar.zst", "2026-05/demo-3.tar.zst"])
+    #expect(!json.stdout.contains("\"yes\"") && !json.stdout.contains("\"sequence\" : \""), "\(json.stdout)")
+    for row in rows {
+      #expect(row["intact"] as? Bool == true)
+      #expect(row["files"] is Int && row["payloadBytes"] is Int && row["fileBytes"] is Int, "\(row)")
+      #expect((row["fileBytes"] as? Int ?? 0) > 0)
+    }
+    let text = try spool.run(["audit", "list", "--archive-dir", dir])
+    let firsts = text.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").first.map(String.init) }
+    #expect(firsts == ["1", "2", "3"], "\(text.stdout)")
+  }
+
+  @Test func extractCreatesAMissingTargetFolderAndCallsItAFolder() throws {
+    let spool = try AuditCLITests().spoolWithThreeArchives("ops-audit-extract")
+    let target = spool.folder.child("new/out")
+    let r = try spool.run(["audit", "extract", "demo-2", target])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: target + "/demo-2/bag-info.txt"))
+    #expect((try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int) == 0o700)
+    let again = try spool.run(["audit", "extract", "demo-2", target])
+    #expect(again.status == 65)
+    #expect(again.stderr.contains("the target folder \(target) is not empty") && !again.stderr.contains("member"), "\(again.stderr)")
+  }
+}
