@@ -80,6 +80,11 @@ final class SQLiteLockHolder {
     let r = try spool.run(["run", "--database", spool.folder.child("gone.sqlite")])
     #expect(r.status == 2, "\(r.stderr)")
     try expectRecordedFailure(spool, exit: 2, cause: "does not exist", lastSuccess: lastSuccess)
+    let page = spool.folder.child("front.html")
+    let report = try spool.run(["report", "--html", page])
+    #expect(report.status == 0, "\(report.stderr)")
+    let html = String(decoding: spool.contents(page), as: UTF8.self)
+    #expect(html.contains("✖ \(lastSuccess)"), "the front-desk page shows when the last good run ended")
     // The next good run is a success again.
     #expect([0, 1].contains(try spool.run(["run"]).status))
     let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
@@ -239,6 +244,8 @@ final class SQLiteLockHolder {
     }
     let doctor = try asNobody(["doctor", "--json"])
     #expect(!doctor.stdout.contains("spool-folder-missing"), "\(doctor.stdout)")
+    // The status file cannot be read either: that is not "no run yet".
+    #expect(!doctor.stdout.contains("no-run-yet") && doctor.stdout.contains("status-unreadable"), "\(doctor.stdout)")
     let findings = try #require(try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [[String: Any]])
     let unreadable = findings.filter { $0["code"] as? String == "spool-unreadable" }
     #expect(unreadable.count == 1, "\(doctor.stdout)")

@@ -98,7 +98,17 @@ public struct RunStatus: Codable, Sendable, Equatable {
 
   /// Reads `status.json`; nil when there is none yet.
   public static func load(from path: String) throws -> RunStatus? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      // Absent is "no run yet"; present but unreadable (another user's spool) must not say so.
+      let fd = open(path, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else {
+        let code = errno
+        if code == ENOENT { return nil }
+        throw FileSystem.ioError("open", path, code)
+      }
+      close(fd)
+      throw FileSystem.ioError("read", path, EIO)
+    }
     do {
       return try JSONDecoder().decode(RunStatus.self, from: data)
     } catch {
