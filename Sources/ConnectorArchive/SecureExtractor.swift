@@ -62,7 +62,9 @@ public enum SecureExtractor {
     let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard root >= 0 else {
       let code = errno
-      throw ArchiveError.refusal("SecureExtractor.target", "the target folder cannot be opened: \(POSIX.message(code))", member: directory, errno: code)
+      // The target is a folder, not an archive member: named in the reason, not as `member`.
+      throw ArchiveError.refusal(
+        "SecureExtractor.target", "the target folder \(directory) cannot be opened: \(POSIX.message(code))", errno: code)
     }
     defer { close(root) }
     try requireEmpty(root, directory)
@@ -138,7 +140,8 @@ public enum SecureExtractor {
     let copy = dup(root)
     guard copy >= 0, let stream = fdopendir(copy) else {
       let code = errno
-      throw ArchiveError.system("fdopendir", errno: code, member: directory)
+      throw ArchiveError.refusal(
+        "SecureExtractor.target", "the target folder \(directory) cannot be listed: \(POSIX.message(code))", errno: code)
     }
     defer { closedir(stream) }
     while let item = readdir(stream) {
@@ -146,7 +149,8 @@ public enum SecureExtractor {
         String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
       }
       if name != "." && name != ".." {
-        throw ArchiveError.refusal("SecureExtractor.target", "the target folder is not empty (it holds '\(name)')", member: directory)
+        throw ArchiveError.refusal(
+          "SecureExtractor.target", "the target folder \(directory) is not empty (it holds '\(MemberNameRules.display(name))')")
       }
     }
   }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct AuditCLITests {
   /// A demo spool with three archives: the first snapshot, the ingested sample drops with their
   /// receipts and notices, the next day's delta.
-  private func spoolWithThreeArchives(_ label: String) throws -> DemoSpool {
+  func spoolWithThreeArchives(_ label: String) throws -> DemoSpool {
     let spool = try DemoSpool(label: label)
     let steps: [([String], String)] = [
       (["export"], "2026-03-02T08:00"), (["archive"], "2026-03-02T09:00"),
@@ -55,9 +55,9 @@ import Testing
     #expect(rows[1][1] == "2026-03-02" && rows[1][2] == "4", "\(list.stdout)")
 
     let json = try spool.run(["audit", "list", "--json"])
-    let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]]
-    #expect(parsed?.map { $0["sequence"] } == ["1", "2", "3"])
-    #expect(parsed?.allSatisfy { $0["intact"] == "yes" } == true)
+    let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+    #expect(parsed?.map { $0["sequence"] as? Int } == [1, 2, 3])
+    #expect(parsed?.allSatisfy { $0["intact"] as? Bool == true } == true)
 
     // Bookkeeping the CLI leaves: staging emptied, private modes, nothing else in the month.
     #expect(listing(spool.folder.child("spool/state/staging")).allSatisfy { !$0.hasSuffix(".xml") })

@@ -80,8 +80,8 @@ import Testing
 
     let list = try connector(["audit", "list", "--json", "--archive-dir", archives], in: folder)
     #expect(list.status == 0, "\(list.stderr)")
-    let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: String]]
-    #expect(rows?.map { $0["intact"] } == [c.verifies ? "yes" : "no"], "\(list.stdout)")
+    let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
+    #expect(rows?.map { $0["intact"] as? Bool } == [c.verifies], "\(list.stdout)")
 
     let target = folder.child("target")
     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)

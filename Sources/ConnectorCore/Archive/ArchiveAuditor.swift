@@ -276,6 +276,8 @@ public struct ArchiveAuditor {
     if let problem = BagVerifier.inspect(path: path, limits: bagLimits).problems.first {
       throw ConnectorError.dataError("refusing to extract \(archive): \(problem)")
     }
+    // A missing target is created (0700, with its missing parents); an existing one must be empty.
+    try FileSystem.makeFolder(directory)
     do {
       return try SecureExtractor.extract(
         archive: path, into: directory, limits: ExtractLimits(maxBytes: maxBytes, maxEntries: maxEntries))

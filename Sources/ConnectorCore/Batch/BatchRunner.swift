@@ -27,10 +27,12 @@ public final class BatchRunner {
     var status = RunStatus()
     status.startedAt = RunStatus.timestamp(started)
     status.asOf = context.asOf.description
+    let previous = try? RunStatus.load(from: context.spool.statusFile)
     defer {
       status.finishedAt = RunStatus.timestamp()
       status.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
       status.queue = (try? queueDepths()) ?? status.queue
+      status.carryLastSuccess(from: previous)
       try? status.save(to: context.spool.statusFile)
     }
     if !context.recoveryWarnings.isEmpty { status.warnings = context.recoveryWarnings }
@@ -100,6 +102,32 @@ public final class BatchRunner {
     status.exitCode = exitStatus(.interrupted(signal: stop.requested))
     status.errors.append("interrupted by signal \(stop.requested); the rest is done by the next run")
     return status
+  }
+
+  /// Records a run that failed before it could start (the spool check, the lock or a database
+  /// failed to open): `state/status.json` says `failed` with `error` and `exitCode`, and keeps
+  /// the previous `lastSuccessAt`. Written only where it cannot mislead or trespass: the state
+  /// folder must exist, the lock must be free (a run holding it owns status.json), and root
+  /// never writes into a spool another user owns. Returns whether the status was written.
+  @discardableResult
+  public static func recordFailedStart(
+    spool: SpoolLayout, error: Error, exitCode: Int32, startedAt: Date, asOf: LocalDateTime?
+  ) -> Bool {
+    guard FileSystem.fileInfo(spool.state) != nil, spool.foreignOwnerForRoot() == nil,
+      let lock = try? SpoolLock(path: spool.lockFile)
+    else { return false }
+    defer { withExtendedLifetime(lock) {} }
+    var status = RunStatus()
+    status.startedAt = RunStatus.timestamp(startedAt)
+    status.finishedAt = RunStatus.timestamp()
+    status.durationMilliseconds = Int(Date().timeIntervalSince(startedAt) * 1000)
+    status.asOf = asOf?.description ?? ""
+    status.outcome = .failed
+    status.exitCode = exitCode
+    status.errors = ["\(error)"]
+    status.queue = (try? queueDepths(spool)) ?? status.queue
+    status.carryLastSuccess(from: try? RunStatus.load(from: spool.statusFile))
+    return (try? status.save(to: spool.statusFile)) != nil
   }
 
   /// Files waiting in inbox/, work/ and rejected/, and the oldest inbox drop's age.

@@ -51,8 +51,9 @@ public enum MetricsFile {
 
     let run = status.lastRun
     let finished = run.flatMap { Self.epochSeconds($0.finishedAt) }
-    let succeeded = run.map { $0.outcome == .ok || $0.outcome == .rejections } ?? false
-    let lastSuccess = succeeded ? finished : previousLastSuccess
+    // status.json carries the last success over failed runs; an older metrics file is the
+    // fallback for a spool whose status predates `lastSuccessAt`.
+    let lastSuccess = status.lastSuccessAt.flatMap(Self.epochSeconds) ?? previousLastSuccess
 
     var out: [Family] = [
       family("info", "Always 1; the connector's version and practice id as labels.",

@@ -76,12 +76,39 @@ public struct RunStatus: Codable, Sendable, Equatable {
   /// Things an operator should know that did not stop the run (lost state rebuilt, a tampered
   /// published.xml replaced by a full snapshot). Optional so older status files still read.
   public var warnings: [String]?
+  /// Wall-clock ISO-8601 UTC time at which the last run that finished its work (outcome `ok` or
+  /// `rejections`) ended: this run's `finishedAt` when it did, else carried over from the
+  /// previous status file, so monitoring can alert on its age. Nil before the first such run.
+  public var lastSuccessAt: String?
 
   public init() {}
 
+  /// Whether the run finished its work (rejected messages still count: they were answered).
+  public var succeeded: Bool { outcome == .ok || outcome == .rejections }
+
+  /// Sets `lastSuccessAt` from this run's outcome (`finishedAt` must be set) and the status file
+  /// it replaces (one written before `lastSuccessAt` existed counts through its own outcome).
+  public mutating func carryLastSuccess(from previous: RunStatus?) {
+    if succeeded {
+      lastSuccessAt = finishedAt
+    } else if let previous {
+      lastSuccessAt = previous.lastSuccessAt ?? (previous.succeeded ? previous.finishedAt : nil)
+    }
+  }
+
   /// Reads `status.json`; nil when there is none yet.
   public static func load(from path: String) throws -> RunStatus? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      // Absent is "no run yet"; present but unreadable (another user's spool) must not say so.
+      let fd = open(path, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else {
+        let code = errno
+        if code == ENOENT { return nil }
+        throw FileSystem.ioError("open", path, code)
+      }
+      close(fd)
+      throw FileSystem.ioError("read", path, EIO)
+    }
     do {
       return try JSONDecoder().decode(RunStatus.self, from: data)
     } catch {

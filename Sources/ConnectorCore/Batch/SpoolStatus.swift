@@ -37,6 +37,12 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
   public var hasRun = false
   /// `state/status.json` as the last run left it.
   public var lastRun: RunStatus?
+  /// When the last run that finished its work (outcome ok or rejections) ended (ISO-8601 UTC).
+  public var lastSuccessAt: String?
+  /// Seconds from the end of the last recorded run (whatever its outcome) to now.
+  public var lastRunAgeSeconds: Int64?
+  /// Seconds from `lastSuccessAt` to now: the number to alert on.
+  public var lastSuccessAgeSeconds: Int64?
   /// Queue depths now (not as the last run left them).
   public var queue = RunStatus.Queue()
   public var archive = ArchiveState()
@@ -54,6 +60,14 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
     var status = SpoolStatus()
     status.lastRun = try RunStatus.load(from: spool.statusFile)
     status.hasRun = status.lastRun != nil
+    if let run = status.lastRun {
+      func age(_ iso: String) -> Int64? {
+        MetricsFile.epochSeconds(iso).map { max(0, Int64(now.timeIntervalSince1970 - $0)) }
+      }
+      status.lastSuccessAt = run.lastSuccessAt ?? (run.succeeded ? run.finishedAt : nil)
+      status.lastRunAgeSeconds = age(run.finishedAt)
+      status.lastSuccessAgeSeconds = status.lastSuccessAt.flatMap(age)
+    }
     let state = FileManager.default.fileExists(atPath: spool.stateDatabase) ? try ConnectorState(path: spool.stateDatabase) : nil
     status.queue = try BatchRunner.queueDepths(
       spool, now: Int64(now.timeIntervalSince1970), sightings: (try? state?.inboxSightings()) ?? [:])

@@ -6,11 +6,43 @@
 import Foundation
 
 extension Doctor {
+  /// The finding for a spool folder `lstat` could not reach with `errno`: who owns the nearest
+  /// folder above it that exists, and the chown that fixes it, never `init`.
+  static func unreadableFolder(_ folder: String, errno code: Int32, spool: SpoolLayout, me: uid_t) -> DoctorFinding {
+    var parent = (folder as NSString).deletingLastPathComponent
+    var owner = ""
+    while !parent.isEmpty && parent != "/" && parent != "." {
+      var st = stat()
+      if lstat(parent, &st) == 0 {
+        owner = "; \(parent) belongs to uid \(st.st_uid) with mode \(String(st.st_mode & 0o7777, radix: 8))"
+        break
+      }
+      parent = (parent as NSString).deletingLastPathComponent
+    }
+    return DoctorFinding(
+      .error, "spool-unreadable",
+      what: "Spool folder \(folder) exists but cannot be read by uid \(me): \(String(cString: strerror(code))) (errno \(code))\(owner).",
+      where: .init(file: folder),
+      fix: "Run the connector as the spool's owner (runuser -u OWNER -- ppmp-connector …), or as root "
+        + "chown -R the spool to the connector's user. Do not run init: the folders are there.")
+  }
+
   /// Folders 0700 and files 0600-ish, all owned by the user running the connector.
   func checkSpoolPermissions(_ spool: SpoolLayout) -> [DoctorFinding] {
     var findings: [DoctorFinding] = []
     let me = geteuid()
+    var unreachable: String?
     for folder in spool.folders {
+      if let above = unreachable, folder.hasPrefix(above + "/") { continue }  // reported once
+      var st = stat()
+      let code = lstat(folder, &st) == 0 ? 0 : errno
+      if code != 0 && code != ENOENT && code != ENOTDIR {
+        // The folder is there but this user cannot reach it (EACCES: a folder above it is
+        // another user's 0700): `init` would fail the same way, so name the owner instead.
+        unreachable = (folder as NSString).deletingLastPathComponent
+        findings.append(Self.unreadableFolder(folder, errno: code, spool: spool, me: me))
+        continue
+      }
       guard let info = FileSystem.fileInfo(folder) else {
         findings.append(
           DoctorFinding(

@@ -47,7 +47,11 @@ struct FrontDeskPage {
             w.text("exit \(run.exitCode), \(run.durationMilliseconds) ms; finished \(run.finishedAt), as of \(run.asOf)")
           }
           tile(&w, css: run.outcome == .failed ? "bad" : "ok", title: "Last success") { w in
-            if run.outcome == .failed || run.outcome == .interrupted {
+            if run.outcome == .failed || run.outcome == .interrupted, let at = run.lastSuccessAt {
+              w.element("span", ["class": "big"], text: "✖ \(at)")
+              w.void("br")
+              w.text("The last run did not finish; this is when the last one that did ended.")
+            } else if run.outcome == .failed || run.outcome == .interrupted {
               let last = report.publications.last.map { "last publication \($0.file) as of \($0.asOf)" } ?? "no publication yet"
               w.element("span", ["class": "big"], text: "✖ not the last run")
               w.void("br")

@@ -41,6 +41,7 @@ public struct SpoolLayout: Sendable, Equatable {
   /// Checks every folder exists, is a real folder, is writable and not readable by others,
   /// and that the file system has room, before a command touches anything.
   public func check(minimumFreeBytes: Int64 = 16 * 1024 * 1024) throws {
+    try refuseRootOnForeignSpool()
     for folder in folders {
       guard let info = FileSystem.fileInfo(folder) else {
         throw ConnectorError.configuration(
@@ -87,6 +88,33 @@ extension SpoolLayout {
     var st = stat()
     guard lstat(path, &st) == 0 else { return false }
     return isPrivate(mode: st.st_mode, group: st.st_gid)
+  }
+
+  /// The owner of the spool folder when this process runs as root and the spool belongs to
+  /// another user (nil otherwise, or when the folder cannot be read): root would leave files
+  /// that user cannot read or replace. The name is the user's login name, or the uid.
+  public func foreignOwnerForRoot() -> (uid: uid_t, name: String)? {
+    guard geteuid() == 0, let info = FileSystem.fileInfo(root), info.uid != 0 else { return nil }
+    guard let entry = getpwuid(info.uid), let name = entry.pointee.pw_name else { return (info.uid, "\(info.uid)") }
+    return (info.uid, String(cString: name))
+  }
+
+  /// Throws (configuration error, exit 2) when root is about to work in a spool another user
+  /// owns: every file root wrote would be root's, and the next run as the owner would fail on
+  /// them (a "tampered" published.xml, a "broken" archive chain). The message names the owner
+  /// and the command to run instead.
+  public func refuseRootOnForeignSpool() throws {
+    guard let owner = foreignOwnerForRoot() else { return }
+    let words = ProcessInfo.processInfo.arguments.dropFirst().map(Self.shellQuoted).joined(separator: " ")
+    throw ConnectorError.configuration(
+      "refusing to run as root: spool \(root) belongs to \(owner.name), and files root writes there would be "
+        + "unreadable or unreplaceable for \(owner.name); run it as the owner: "
+        + "runuser -u \(owner.name) -- ppmp-connector \(words)")
+  }
+
+  private static func shellQuoted(_ word: String) -> String {
+    let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@,+".contains($0) }
+    return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
   /// Removes the connector's own temporary files (`.NAME.….tmp`) that a killed run left in

@@ -64,6 +64,11 @@ public final class PPMPDatabase: Sendable {
     }
     do {
       queue = try DatabaseQueue(path: path, configuration: config)
+    } catch let error as DatabaseError
+      where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN].contains(error.resultCode)
+    {
+      // Held by PPMP (or the disk failing) is an I/O condition that passes (exit 74), not bad data.
+      throw Self.map(error, "opening", path)
     } catch {
       throw ConnectorError.dataError("cannot open PPMP database \(path): \(error)")
     }

@@ -30,16 +30,22 @@ struct CommonOptions: ParsableArguments {
 
   static let defaultConfigPath = "connector.toml"
 
-  /// The configuration file merged with the command-line overrides. A missing default
-  /// `connector.toml` means defaults; a missing `--config` file is an error.
+  /// The configuration file merged with the command-line overrides. A missing `--config` file
+  /// is an error, and so is a missing default `connector.toml` unless `--spool` names the spool
+  /// (then the defaults apply): a command started in the wrong folder says so, instead of
+  /// complaining about a default spool folder the operator never chose.
   func loadConfiguration() throws -> ConnectorConfiguration {
     var configuration: ConnectorConfiguration
     if let config {
       configuration = try ConnectorConfiguration.load(path: config)
     } else if FileManager.default.fileExists(atPath: Self.defaultConfigPath) {
       configuration = try ConnectorConfiguration.load(path: Self.defaultConfigPath)
-    } else {
+    } else if spool != nil {
       configuration = ConnectorConfiguration()
+    } else {
+      throw ConnectorError.configuration(
+        "no \(Self.defaultConfigPath) in \(FileManager.default.currentDirectoryPath) "
+          + "(pass --config FILE, or run `ppmp-connector init`)")
     }
     if let spool { configuration.spoolPath = spool }
     if let database { configuration.databasePath = database }

@@ -86,24 +86,45 @@ extension PPMPConnector.Audit {
     func run() throws {
       try Console.run {
         let auditor = try options.auditor()
-        var rows: [[String: String]] = []
+        struct Row {
+          var archive: String, sequence: Int64?, date: String?, files: Int, payloadBytes: Int64, fileBytes: Int64, intact: Bool
+        }
+        var rows: [Row] = []
         for file in auditor.archiveFiles() {
           let r = BagVerifier.verify(path: auditor.archiveFolder + "/" + file, limits: auditor.limits)
-          rows.append([
-            "archive": file, "sequence": r.sequence.map(String.init) ?? "?", "date": r.bagInfo["Bagging-Date"] ?? "?",
-            "files": String(r.payloadFiles), "payloadBytes": String(r.payloadBytes),
-            "fileBytes": String(FileSystem.fileInfo(auditor.archiveFolder + "/" + file)?.size ?? 0),
-            "intact": r.problems.isEmpty ? "yes" : "no",
-          ])
+          rows.append(
+            Row(
+              archive: file, sequence: r.sequence, date: r.bagInfo["Bagging-Date"], files: r.payloadFiles,
+              payloadBytes: Int64(r.payloadBytes), fileBytes: FileSystem.fileInfo(auditor.archiveFolder + "/" + file)?.size ?? 0,
+              intact: r.problems.isEmpty))
+        }
+        // Chain order: by sequence as a number (1, 2, 10, not 1, 10, 2, nor by month folder);
+        // archives whose sequence cannot be read come last, by name.
+        rows.sort { a, b in
+          switch (a.sequence, b.sequence) {
+          case let (x?, y?): return x != y ? x < y : a.archive < b.archive
+          case (.some, nil): return true
+          case (nil, .some): return false
+          case (nil, nil): return a.archive < b.archive
+          }
         }
         if options.json {
-          Console.out(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+          // Numbers and booleans as JSON numbers and booleans; an unreadable sequence or date is null.
+          let objects: [[String: Any]] = rows.map { r in
+            [
+              "archive": r.archive, "sequence": r.sequence.map { NSNumber(value: $0) } ?? NSNull(),
+              "date": r.date ?? NSNull(), "files": r.files, "payloadBytes": NSNumber(value: r.payloadBytes),
+              "fileBytes": NSNumber(value: r.fileBytes), "intact": r.intact,
+            ]
+          }
+          Console.out(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
         } else {
           Console.out("SEQ  DATE        FILES  PAYLOAD      FILE         INTACT  ARCHIVE")
           for r in rows {
             Console.out(
-              [r["sequence"]!.padding(4), r["date"]!.padding(11), r["files"]!.padding(6), r["payloadBytes"]!.padding(12),
-               r["fileBytes"]!.padding(12), r["intact"]!.padding(7), r["archive"]!].joined(separator: " "))
+              [(r.sequence.map(String.init) ?? "?").padding(4), (r.date ?? "?").padding(11), String(r.files).padding(6),
+               String(r.payloadBytes).padding(12), String(r.fileBytes).padding(12), (r.intact ? "yes" : "no").padding(7),
+               r.archive].joined(separator: " "))
           }
         }
         return ExitStatus.success
@@ -164,10 +185,10 @@ extension PPMPConnector.Audit {
 
   struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Extract an archive into an empty folder (regular files and folders only, size-capped).")
+      abstract: "Extract an archive into a new or empty folder (regular files and folders only, size-capped).")
     @OptionGroup var options: AuditOptions
     @Argument(help: "Archive name (e.g. demo-3) or path.") var archive: String
-    @Argument(help: "An existing empty folder.") var directory: String
+    @Argument(help: "The target folder: created (0700) when missing, else it must be empty.") var directory: String
 
     func run() throws {
       try Console.run {

@@ -34,13 +34,24 @@ extension PPMPConnector {
     /// writes nothing: the run holding it will. Failing to write is a warning, not a failed run.
     private func writeMetrics(exitCode: Int32) {
       guard exitCode != ExitStatus.tempFail, let configuration = try? common.loadConfiguration(),
-        FileSystem.fileInfo(SpoolLayout(root: configuration.spoolPath).state) != nil
+        FileSystem.fileInfo(SpoolLayout(root: configuration.spoolPath).state) != nil,
+        SpoolLayout(root: configuration.spoolPath).foreignOwnerForRoot() == nil
       else { return }
       do {
         try MetricsFile.write(configuration: configuration, cycleExitCode: exitCode)
       } catch {
         Console.err("warning: metrics file not written: \(error)")
       }
+    }
+
+    /// A run that fails before it starts (missing or locked database, low disk, a bad spool)
+    /// still says so in status.json; a run that found the lock held (exit 75) writes nothing.
+    private func recordFailedStart(_ error: Error, startedAt: Date) {
+      let code = ExitStatus.code(for: error)
+      guard code != ExitStatus.tempFail, let configuration = try? common.loadConfiguration() else { return }
+      BatchRunner.recordFailedStart(
+        spool: SpoolLayout(root: configuration.spoolPath), error: error, exitCode: code, startedAt: startedAt,
+        asOf: common.asOfValue)
     }
 
     private func runBatch() throws {
@@ -56,7 +67,14 @@ extension PPMPConnector {
         defer { sources.forEach { $0.cancel() } }
 
         let log = StepLog(quiet: common.quiet)
-        let context = try common.makeContext(printingWarnings: false)
+        let started = Date()
+        let context: ConnectorContext
+        do {
+          context = try common.makeContext(printingWarnings: false)
+        } catch {
+          recordFailedStart(error, startedAt: started)
+          throw error
+        }
         let runner = BatchRunner(context: context, stop: stop, exitStatus: ExitStatus.code(for:))
         runner.onStep = { step, fields in log.step(step, fields) }
         runner.onProgress = { done, total in Console.progress("ingest: drops", done, total) }
