@@ -67,6 +67,17 @@ import Testing
     for id in confirmed { #expect(counts[id] == 1, "\(id) is in PPMP \(counts[id] ?? 0) times; \(context)") }
     for (id, n) in counts where n > 1 { Issue.record("\(id) is in PPMP \(n) times; \(context)") }
   }
+  /// Attempts the journal records for drop `name` (0 while it cannot be read).
+  static func attempts(_ spool: DemoSpool, _ name: String) -> Int {
+    let state = spool.folder.child("spool/state/connector.sqlite")
+    guard FileManager.default.fileExists(atPath: state),
+      let r = try? CommandRunner.run(
+        "/usr/bin/sqlite3", ["-batch", state, "SELECT coalesce(max(attempts), 0) FROM drop_file WHERE original_name = '\(name)'"]),
+      r.status == 0
+    else { return 0 }
+    return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+  }
+
   /// A drop that is killed mid-processing every time (a hang, a timeout's SIGKILL) must not hold
   /// the queue for ever: attempts count before the work starts, so after `max_attempts` killed
   /// runs it is set aside with `too-many-attempts`, and the drop behind it is answered.
@@ -96,10 +107,11 @@ import Testing
     var landed = 0
     for _ in 0..<8 where landed < 3 {
       let process = try CommandRunner.start("ppmp-connector", ["ingest", "--as-of", spool.asOf, "--quiet"], in: spool.path)
-      // Kill once the slow drop has been claimed and worked on for a moment.
+      // Kill once this attempt at the slow drop is on record (however loaded the machine), and a
+      // moment into its work.
       let deadline = Date().addingTimeInterval(30)
-      while process.isRunning && Date() < deadline && !spool.files(in: spool.work).contains("slow.xml") { usleep(2_000) }
-      usleep(400_000)
+      while process.isRunning && Date() < deadline && Self.attempts(spool, "slow.xml") <= landed { usleep(5_000) }
+      usleep(200_000)
       if process.isRunning && kill(process.processIdentifier, SIGKILL) == 0 { landed += 1 }
       process.waitUntilExit()
     }
