@@ -21,6 +21,8 @@ extension PPMPConnector {
           }
         }
         if let record {
+          // An archive by hand restarts the cadence as a run's archive does.
+          try ArchiveSchedule.recordArchive(at: context.asOf, in: context.state)
           if !common.quiet {
             Console.out(
               "archive: wrote \(context.spool.archive)/\(record.path) (\(record.payloadFiles) file(s), \(record.payloadBytes) bytes → \(record.fileBytes) bytes)")
