@@ -219,4 +219,18 @@ import Testing
     _ = try spool.run(["ingest"])
     #expect(try Self.receiptEntries(spool, "receipt-c.xml").map { $0["reason"] ?? $0.name } == ["confirmUpdate", "duplicate-message"])
   }
+
+  /// Patient names reach a log only with `--verbose`, one line per message; never without it.
+  @Test func verboseLogsOneLinePerMessageWithThePatientAndOnlyThen() throws {
+    let spool = try DemoSpool(label: "verbose")
+    try spool.prepareForIngest()
+    try spool.placeDrop("quiet.xml", try Self.drop([Self.booking("vb-1")]))
+    let plain = try spool.run(["run"])
+    #expect(!plain.stderr.contains("Zebedee") && !plain.stdout.contains("Zebedee") && !plain.stderr.contains("step=message"))
+    try spool.placeDrop("loud.xml", try Self.drop([Self.booking("vb-2", at: "2026-03-05T10:15")]))
+    let verbose = try spool.run(["run", "--verbose"])
+    let lines = verbose.stderr.split(separator: "\n").filter { $0.contains("step=message") }
+    #expect(lines.count == 1, "\(verbose.stderr)")
+    #expect(lines.first?.contains("heMsgId=vb-2") == true && lines.first?.contains("Quentin Zebedee") == true, "\(lines)")
+  }
 }

@@ -9,6 +9,8 @@ public final class BatchRunner {
   public var onStep: (_ step: String, _ fields: [(String, String)]) -> Void = { _, _ in }
   /// Drop progress during ingest: (done, total).
   public var onProgress: (Int, Int) -> Void = { _, _ in }
+  /// Each message's answer with its patient name (`Ingestor.onMessage`): set for `--verbose` only.
+  public var onMessage: ((_ drop: String, _ outcome: MessageOutcome, _ patient: String?) -> Void)?
 
   /// The exit status recorded in status.json for how the run ended: the CLI's table, so exit
   /// codes are decided in one place.
@@ -40,6 +42,7 @@ public final class BatchRunner {
       let ingestor = try context.makeIngestor()
       ingestor.shouldStop = { [stop] in stop.requested != 0 }
       ingestor.progress = onProgress
+      ingestor.onMessage = onMessage
       let ingest = try ingestor.run()
       status.ingest = RunStatus.Ingest(
         drops: ingest.drops, confirmed: ingest.confirmed, rejectedMessages: ingest.rejectedMessages,

@@ -41,6 +41,9 @@ public final class Ingestor {
   public var shouldStop: () -> Bool = { false }
   /// Told after each drop: (drops done, drops known so far). For progress on a terminal.
   public var progress: (Int, Int) -> Void = { _, _ in }
+  /// Told each message's answer, with the booking's patient name: only `--verbose` sets it, as
+  /// only `--verbose` may put patient names in logs.
+  public var onMessage: ((_ drop: String, _ outcome: MessageOutcome, _ patient: String?) -> Void)?
 
   public init(configuration: ConnectorConfiguration, spool: SpoolLayout, state: ConnectorState, book: AppointmentBook) {
     self.configuration = configuration
@@ -200,6 +203,7 @@ public final class Ingestor {
       let entries: [MessageOutcome]
       do {
         entries = try apply(document, dropSHA256: sha)
+        if let onMessage { Self.tell(onMessage, drop: record.originalName, document, entries) }
       } catch is StopRequested {
         // Stopped between two messages: what was applied carries its tokens, so the next run
         // confirms those against PPMP and applies the rest, as after a crash.
@@ -232,6 +236,18 @@ public final class Ingestor {
         summary.retrying += 1
         if case .io = error { throw error }
       }
+    }
+  }
+
+  /// Hands each answer to `onMessage`, with the booking's patient where there is one (answers
+  /// come in processing order: bookings, then cancellations).
+  private static func tell(
+    _ onMessage: (String, MessageOutcome, String?) -> Void, drop: String, _ document: DropDocument, _ answers: [MessageOutcome]
+  ) {
+    for (i, answer) in answers.enumerated() {
+      let booking = i < document.bookings.count ? document.bookings[i] : nil
+      let patient = booking.map { [$0.firstName, $0.lastName].compactMap { $0 }.joined(separator: " ") }
+      onMessage(drop, answer, patient)
     }
   }
 

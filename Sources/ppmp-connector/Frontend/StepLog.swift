@@ -13,6 +13,20 @@ struct StepLog {
     self.logger = logger
   }
 
+  /// One line per answered message, naming the patient: only for `--verbose` (logs never
+  /// carry patient names otherwise).
+  func message(drop: String, _ outcome: MessageOutcome, patient: String?) {
+    var fields: [(String, String)] = [("drop", drop), ("heMsgId", outcome.heMsgId), ("outcome", outcome.name)]
+    switch outcome {
+    case .rejectInsert(_, _, let reason, _), .rejectUpdate(_, _, let reason, _): fields.append(("reason", reason.rawValue))
+    case .confirmInsert(_, _, let appointment, _, let match):
+      fields += [("appointment", "\(appointment)"), ("match", match.rawValue)]
+    case .confirmUpdate(_, _, let appointment): fields.append(("appointment", "\(appointment)"))
+    }
+    if let patient { fields.append(("patient", patient)) }
+    step("message", fields)
+  }
+
   func step(_ step: String, _ fields: [(String, String)]) {
     logger.info("\(step)", metadata: Dictionary(uniqueKeysWithValues: fields.map { ($0.0, Logger.MetadataValue.string($0.1)) }))
   }

@@ -37,6 +37,10 @@ extension PPMPConnector {
         let context = try common.makeContext()
         let ingestor = try context.makeIngestor()
         ingestor.progress = { done, total in Console.progress("ingest: drops", done, total) }
+        if common.verbose {
+          let log = StepLog(quiet: false)
+          ingestor.onMessage = { drop, outcome, patient in log.message(drop: drop, outcome, patient: patient) }
+        }
         let summary = try ingestor.run()
         Report.ingest(summary, quiet: common.quiet)
         return summary.hadRejections ? ExitStatus.partial : ExitStatus.success

@@ -78,6 +78,7 @@ extension PPMPConnector {
         let runner = BatchRunner(context: context, stop: stop, exitStatus: ExitStatus.code(for:))
         runner.onStep = { step, fields in log.step(step, fields) }
         runner.onProgress = { done, total in Console.progress("ingest: drops", done, total) }
+        if common.verbose { runner.onMessage = { drop, outcome, patient in log.message(drop: drop, outcome, patient: patient) } }
         let status = try runner.run()
         for w in status.warnings ?? [] { Console.err("warning: \(w)") }
         for e in status.errors { Console.err("error: \(e)") }
