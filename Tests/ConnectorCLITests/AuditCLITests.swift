@@ -186,6 +186,22 @@ import Testing
     #expect(missing.stdout.isEmpty && missing.stderr.contains("demo-3 has no member data/inbox/nothing.xml"))
   }
 
+  /// Without a member, `show` lists the archive's files with their sizes, each under the name
+  /// `show` takes, so an auditor can find a member without extracting anything.
+  @Test func showWithoutAMemberListsTheArchiveFilesAsShowNamesThem() throws {
+    let spool = try spoolWithThreeArchives("audit-show-list")
+    let listing = try spool.run(["audit", "show", "demo-2"])
+    #expect(listing.status == 0, "\(listing.stderr)")
+    let rows = listing.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+    let names = rows.compactMap { $0.count == 2 ? $0[1] : nil }
+    #expect(names.contains("bag-info.txt") && names.contains("data/outbox/receipt-he-sample-drop-1.xml"), "\(listing.stdout)")
+    let receiptSize = rows.first { $0.last == "data/outbox/receipt-he-sample-drop-1.xml" }.flatMap { Int($0[0]) }
+    #expect(receiptSize == spool.contents(spool.outbox + "/receipt-he-sample-drop-1.xml").count)
+    for name in names {
+      #expect(try spool.run(["audit", "show", "demo-2", name]).status == 0, "\(name)")
+    }
+  }
+
   @Test func extractWritesTheBagIntoAnEmptyFolderAndRefusesANonEmptyOne() throws {
     let spool = try spoolWithThreeArchives("audit-extract")
     let target = spool.folder.child("out")

@@ -264,6 +264,19 @@ public struct ArchiveAuditor {
     return found.bytes
   }
 
+  /// The archive's files in archive order, each with the name `show` takes (the path inside the
+  /// bag) and its size; read from the tar headers, no member is read.
+  public func members(archive: String) throws -> [(member: String, bytes: Int64)] {
+    let reader = try TarReader(path: try resolve(archive))
+    var out: [(member: String, bytes: Int64)] = []
+    while let entry = try reader.next() {
+      guard entry.type == .file else { continue }
+      let inner = entry.path.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? entry.path
+      out.append((inner, entry.size))
+    }
+    return out
+  }
+
   /// Extracts an archive into an empty folder (regular files and folders only). The archive is
   /// first inspected as `verify` would (names, kinds, sizes, tag files, manifest paths, every
   /// payload member listed); one it would refuse is not extracted at all. A refusal during the

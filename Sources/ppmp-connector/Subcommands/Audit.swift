@@ -170,13 +170,18 @@ extension PPMPConnector.Audit {
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print one archive member.")
+    static let configuration = CommandConfiguration(
+      abstract: "Print one archive member; without a member, list the archive's files and sizes.")
     @OptionGroup var options: AuditOptions
     @Argument(help: "Archive name (e.g. demo-3) or path.") var archive: String
-    @Argument(help: "Member, e.g. data/outbox/receipt-x.xml or bag-info.txt.") var member: String
+    @Argument(help: "Member, e.g. data/outbox/receipt-x.xml or bag-info.txt.") var member: String?
 
     func run() throws {
       try Console.run {
+        guard let member else {
+          for m in try options.auditor().members(archive: archive) { Console.out("\(m.bytes)\t\(m.member)") }
+          return ExitStatus.success
+        }
         FileHandle.standardOutput.write(Data(try options.auditor().show(archive: archive, member: member)))
         return ExitStatus.success
       }
