@@ -122,8 +122,9 @@ public struct AvailabilityComputation {
         let wall = dayBase + slot.start
         guard
           AvailabilityEngine.isPublished(
-            start: slot.start, end: slot.end, wallMinute: wall, cutoff: cutoff,
-            inGap: checkGaps && gaps.skips(wallMinute: wall), occupancy: &occupancy)
+            wallMinute: wall, cutoff: cutoff, inGap: checkGaps && gaps.skips(wallMinute: wall),
+            blocked: occupancy.isBlocked(start: slot.start, end: slot.end),
+            anyColumnFree: occupancy.anyColumnFree(start: slot.start, end: slot.end))
         else { continue }
         AvailabilityEngine.merge(slot, into: &open)
       }

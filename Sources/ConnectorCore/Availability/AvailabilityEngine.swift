@@ -72,11 +72,9 @@ public enum AvailabilityEngine {
         free.append(column)
       }
       let wall = dayBase + slot.start
-      let published =
-        !wholeDay
-        && isPublished(
-          start: slot.start, end: slot.end, wallMinute: wall, cutoff: cutoff,
-          inGap: checkGaps && gaps.skips(wallMinute: wall), occupancy: &occupancy)
+      let published = isPublished(
+        wallMinute: wall, cutoff: cutoff, inGap: checkGaps && gaps.skips(wallMinute: wall), blocked: blocked,
+        anyColumnFree: !free.isEmpty)
       result.append(
         DiarySlot(
           start: MinuteOfDay(slot.start), end: MinuteOfDay(slot.end), intervalMinutes: slot.interval,
@@ -88,13 +86,14 @@ public enum AvailabilityEngine {
   /// The one test of whether a diary slot is published (docs/rules.md), for export and for
   /// ingest's booking check alike: it starts at or after the lead-time cut-off, its wall-clock
   /// start exists (not in a daylight-saving gap), no block overlaps it, and some counting column
-  /// is free for all of it. Holidays and whole-day blocks are the caller's, before any slot.
+  /// is free for all of it. Holidays and whole-day blocks count as blocked. The occupancy tests
+  /// are the caller's, evaluated only when the cheaper ones pass (export asks them of the
+  /// occupancy; ingest has already worked out each slot's free columns and passes what it has).
   @inline(__always)
   static func isPublished(
-    start: Int, end: Int, wallMinute: Int, cutoff: Int, inGap: Bool, occupancy: inout DayOccupancy
+    wallMinute: Int, cutoff: Int, inGap: Bool, blocked: @autoclosure () -> Bool, anyColumnFree: @autoclosure () -> Bool
   ) -> Bool {
-    wallMinute >= cutoff && !inGap && !occupancy.isBlocked(start: start, end: end)
-      && occupancy.anyColumnFree(start: start, end: end)
+    wallMinute >= cutoff && !inGap && !blocked() && anyColumnFree()
   }
 
   /// Which diary (main or alternate) applies to `practitioner` on `date`: alternate on an odd
