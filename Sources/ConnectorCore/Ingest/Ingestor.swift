@@ -69,7 +69,8 @@ public final class Ingestor {
     let clock = now()
     let seen = try state.inboxSightings()
     var sightings: [[UInt8]: InboxSighting] = [:]
-    defer { try? state.replaceInboxSightings(sightings) }
+    // Written only when something changed: an idle inbox costs no write transaction per pass.
+    defer { if sightings != seen { try? state.replaceInboxSightings(sightings) } }
     for file in waiting {
       if shouldStop() {
         // Not looked at this time: keep what was known of it.
