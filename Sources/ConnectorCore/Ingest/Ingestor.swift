@@ -134,7 +134,13 @@ public final class Ingestor {
     if info.links > 1 {
       // Another name for the same file exists (possibly outside the spool: /etc/passwd, the PPMP
       // database). Its content is never read, archived or kept: only this name is removed.
-      try refuseHardLink(workName: workName, name: name, links: info.links, summary: &summary)
+      try reject(
+        workName: workName, name: name, sha256: nil, record: nil,
+        DropRejection(
+          .notARegularFile,
+          "the inbox entry has \(info.links) hard links; a drop must be a file of its own (write it, then rename it into "
+            + "inbox/). It was not read; this name was removed and the other links are untouched"),
+        keepDrop: false, summary: &summary)
       return
     }
     // Adopted: the drop holds patient data, whatever mode the sender gave it.
@@ -354,48 +360,36 @@ public final class Ingestor {
 
   // MARK: rejection and staging
 
+  /// Answers a drop with a rejection notice and moves it to rejected/ beside NAME.reason.txt.
+  /// `keepDrop: false` removes the drop's name instead of moving it (a hard link: rejected/ and
+  /// the archive must never hold another file's content).
   private func reject(
     workName: String, name: String, sha256: String?, record: DropRecord?, _ rejection: DropRejection,
-    summary: inout IngestSummary
+    keepDrop: Bool = true, summary: inout IngestSummary
   ) throws {
     let notice = DropRejectedNotice(dropName: name, dropSHA256: sha256, rejection: rejection)
     let noticeName = FileSystem.freeName(in: spool.outbox, for: "rejected-\(FileSystem.splitExtension(name).stem).xml")
     if let record { try state.updateDrop(record.id, answerName: noticeName) }
     try FileSystem.writeAtomically(to: spool.outbox + "/" + noticeName, bytes: try notice.render())
-    try moveRejected(workName: workName, name: name, reasonText: notice.reasonText)
+    try moveRejected(workName: workName, name: name, reasonText: notice.reasonText, keepDrop: keepDrop)
     if let record { try state.updateDrop(record.id, status: .rejected) }
     try stage(from: spool.outbox + "/" + noticeName, as: "outbox/" + noticeName, move: false)
     summary.dropsRejected += 1
     summary.answers.append(noticeName)
   }
 
-  /// Answers a drop that is a hard link without reading it: the notice and `NAME.reason.txt`
-  /// go out as for any unreadable drop, but the name is removed instead of moved, so rejected/
-  /// and the archive never hold another file's content.
-  private func refuseHardLink(workName: String, name: String, links: Int, summary: inout IngestSummary) throws {
-    let rejection = DropRejection(
-      .notARegularFile,
-      "the inbox entry has \(links) hard links; a drop must be a file of its own (write it, then rename it into inbox/). "
-        + "It was not read; this name was removed and the other links are untouched")
-    let notice = DropRejectedNotice(dropName: name, dropSHA256: nil, rejection: rejection)
-    let noticeName = FileSystem.freeName(in: spool.outbox, for: "rejected-\(FileSystem.splitExtension(name).stem).xml")
-    try FileSystem.writeAtomically(to: spool.outbox + "/" + noticeName, bytes: try notice.render())
-    let target = FileSystem.freeName(in: spool.rejected, for: name)
-    let reasonName = FileSystem.freeName(in: spool.rejected, for: target + ".reason.txt")
-    try FileSystem.writeAtomically(to: spool.rejected + "/" + reasonName, bytes: Array(notice.reasonText.utf8))
-    try FileSystem.removeIfPresent(spool.work + "/" + workName)
-    try FileSystem.sync(spool.work, isFolder: true)
-    try stage(from: spool.outbox + "/" + noticeName, as: "outbox/" + noticeName, move: false)
-    summary.dropsRejected += 1
-    summary.answers.append(noticeName)
-  }
-
-  /// Moves a drop from work/ to rejected/ beside NAME.reason.txt (never overwriting).
-  private func moveRejected(workName: String, name: String, reasonText: String? = nil) throws {
+  /// Moves a drop from work/ to rejected/ beside NAME.reason.txt (never overwriting), or with
+  /// `keepDrop: false` writes the reason and removes the drop's name from work/.
+  private func moveRejected(workName: String, name: String, reasonText: String? = nil, keepDrop: Bool = true) throws {
     let target = FileSystem.freeName(in: spool.rejected, for: name)
     if let reasonText {
       let reasonName = FileSystem.freeName(in: spool.rejected, for: target + ".reason.txt")
       try FileSystem.writeAtomically(to: spool.rejected + "/" + reasonName, bytes: Array(reasonText.utf8))
+    }
+    guard keepDrop else {
+      try FileSystem.removeIfPresent(spool.work + "/" + workName)
+      try FileSystem.sync(spool.work, isFolder: true)
+      return
     }
     if rename(spool.work + "/" + workName, spool.rejected + "/" + target) != 0 {
       throw FileSystem.ioError("move to rejected/", spool.work + "/" + workName)
