@@ -36,7 +36,7 @@ public struct DropName: Sendable, Equatable {
       if let scalar, isPrintable(scalar) {
         out.unicodeScalars.append(scalar)
       } else {
-        for b in bytes[i..<i + length] { out += String(format: "%%%02X", b) }
+        out += percent(bytes[i..<i + length])
       }
       i += length
     }
@@ -59,6 +59,25 @@ public struct DropName: Sendable, Equatable {
     var iterator = bytes[i..<i + length].makeIterator()
     if case .scalarValue(let s) = decoder.decode(&iterator), s.utf8.count == length { return (s, length) }
     return (nil, 1)
+  }
+
+  /// `text` with every scalar that is not printable written `%XX` per UTF-8 byte, by the same
+  /// rule as a drop's name; tab and line ends are kept when `keepingLineBreaks` (the console's
+  /// rule for what it prints, where a name or PPMP text could otherwise drive the terminal).
+  public static func escapingUnprintable(_ text: String, keepingLineBreaks: Bool) -> String {
+    func keep(_ s: Unicode.Scalar) -> Bool {
+      isPrintable(s) || (keepingLineBreaks && (s == "\t" || s == "\n" || s == "\r"))
+    }
+    guard !text.unicodeScalars.allSatisfy(keep) else { return text }
+    var out = ""
+    for s in text.unicodeScalars {
+      if keep(s) { out.unicodeScalars.append(s) } else { out += percent(Array(String(s).utf8)[...]) }
+    }
+    return out
+  }
+
+  private static func percent(_ bytes: ArraySlice<UInt8>) -> String {
+    bytes.map { String(format: "%%%02X", $0) }.joined()
   }
 
   private static func isPrintable(_ s: Unicode.Scalar) -> Bool {

@@ -8,27 +8,11 @@ enum Console {
     print(terminalSafe(line))
   }
 
-  /// `line` with control characters other than tab and line ends written `%XX`: file names,
-  /// PPMP text and error details can hold escape sequences that would drive a terminal.
+  /// `line` with unprintable characters other than tab and line ends written `%XX`, by the
+  /// rule drop names follow: file names, PPMP text and error details can hold escape sequences
+  /// that would drive a terminal.
   static func terminalSafe(_ line: String) -> String {
-    guard line.unicodeScalars.contains(where: isUnsafe) else { return line }
-    var out = ""
-    for scalar in line.unicodeScalars {
-      if isUnsafe(scalar) {
-        for b in String(scalar).utf8 { out += String(format: "%%%02X", b) }
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
-
-  private static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
-    switch s.value {
-    case 0x09, 0x0A, 0x0D: return false
-    case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: return true
-    default: return false
-    }
+    DropName.escapingUnprintable(line, keepingLineBreaks: true)
   }
 
   /// Whether stderr is a terminal: progress is shown there, never in a pipe or a log file.
