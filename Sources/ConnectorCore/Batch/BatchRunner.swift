@@ -139,9 +139,10 @@ public final class BatchRunner {
   }
 
   public static func queueDepths(
-    _ spool: SpoolLayout, now: Int64 = Int64(Date().timeIntervalSince1970), sightings: [[UInt8]: InboxSighting] = [:]
+    _ spool: SpoolLayout, now: Int64 = Int64(Date().timeIntervalSince1970), sightings: [[UInt8]: InboxSighting] = [:],
+    inbox listed: [SpoolFile]? = nil
   ) throws -> RunStatus.Queue {
-    let inbox = try Inbox.list(spool.inbox)
+    let inbox = try listed ?? Inbox.list(spool.inbox)
     var q = RunStatus.Queue()
     q.inbox = inbox.count
     q.work = try Inbox.list(spool.work).count

@@ -7,8 +7,9 @@ extension Doctor {
     var findings: [DoctorFinding] = []
     let nowSeconds = Int64(now.timeIntervalSince1970)
     let sightings = (try? state?.inboxSightings()) ?? [:]
-    if let queue = try? BatchRunner.queueDepths(spool, now: nowSeconds, sightings: sightings) {
-      let inbox = (try? Inbox.list(spool.inbox)) ?? []
+    if let inbox = try? Inbox.list(spool.inbox),
+      let queue = try? BatchRunner.queueDepths(spool, now: nowSeconds, sightings: sightings, inbox: inbox)
+    {
       let waited = { (f: SpoolFile) in Inbox.waitingSeconds(f, now: nowSeconds, sighting: sightings[f.rawName]) }
       let old = inbox.filter { waited($0) > Self.waitingThresholdSeconds }.sorted { waited($0) > waited($1) }
       let ahead = inbox.filter { $0.mtime > nowSeconds + Inbox.futureMtimeToleranceSeconds }
