@@ -11,15 +11,6 @@ public struct ExportResult: Sendable {
     case unchanged
 
     public init(_ kind: PublicationKind) { self = kind == .snapshot ? .snapshot : .delta }
-
-    /// What was published, if anything.
-    public var published: PublicationKind? {
-      switch self {
-      case .snapshot: .snapshot
-      case .delta: .delta
-      case .unchanged: nil
-      }
-    }
   }
 
   public var outcome: Outcome
