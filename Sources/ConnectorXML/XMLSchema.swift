@@ -10,14 +10,14 @@ public final class XMLSchema: @unchecked Sendable {
 
   /// Compiles the XSD at `path` (`xmlSchemaNewParserCtxt`, `xmlSchemaParse`); `xs:include`
   /// and `xs:import` locations resolve relative to it. Throws an error of kind `.schema`.
-  public init(path: String) throws {
-    try Self.checkWellFormed(file: path) { try XMLStreamReader(path: path, limits: $0) }
+  public init(path: String) throws(XMLError) {
+    try Self.checkWellFormed(file: path) { limits throws(XMLError) in try XMLStreamReader(path: path, limits: limits) }
     handle = try Self.compile(file: path) { xmlSchemaNewParserCtxt(path) }
   }
 
   /// Compiles an XSD held in memory (`xmlSchemaNewMemParserCtxt`); `name` labels errors.
-  public init(bytes: [UInt8], name: String) throws {
-    try Self.checkWellFormed(file: name) { try XMLStreamReader(bytes: bytes, limits: $0) }
+  public init(bytes: [UInt8], name: String) throws(XMLError) {
+    try Self.checkWellFormed(file: name) { limits throws(XMLError) in try XMLStreamReader(bytes: bytes, limits: limits) }
     handle = try bytes.withUnsafeBufferPointer { buffer throws(XMLError) in
       // The parser context borrows the buffer; it is freed before this closure returns.
       try Self.compile(file: name) {
@@ -54,7 +54,7 @@ public final class XMLSchema: @unchecked Sendable {
   /// and line through a structured handler. An XSD must therefore itself be plain UTF-8
   /// XML without a DOCTYPE.
   private static func checkWellFormed(
-    file: String, _ makeReader: (XMLReadLimits) throws -> XMLStreamReader
+    file: String, _ makeReader: (XMLReadLimits) throws(XMLError) -> XMLStreamReader
   ) throws(XMLError) {
     let limits = XMLReadLimits(maxBytes: 16 << 20, maxDepth: 256, maxTextBytes: 1 << 20)
     do {

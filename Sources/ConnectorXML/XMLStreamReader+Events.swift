@@ -14,7 +14,7 @@ extension XMLStreamReader {
   /// node is seen), any entity reference, depth and text limits, encodings other than
   /// UTF-8, and schema violations when a schema was given. After an error the reader
   /// is finished and returns `nil`.
-  public func next() throws -> XMLEvent? {
+  public func next() throws(XMLError) -> XMLEvent? {
     do {
       return try advance(stopAtSchemaErrors: true)
     } catch {

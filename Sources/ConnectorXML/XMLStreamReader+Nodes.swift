@@ -15,7 +15,7 @@ extension XMLStreamReader {
   /// (depth, entity references in attribute values, text and attribute lengths, DOCTYPE,
   /// encoding, well-formedness); whitespace-only text is skipped as there.
   /// For hot loops such as the snapshot diff, which reads millions of attributes.
-  public func nextNode() throws -> XMLNodeKind? {
+  public func nextNode() throws(XMLError) -> XMLNodeKind? {
     do {
       while let type = try step(stopAtSchemaErrors: true) {
         switch type {

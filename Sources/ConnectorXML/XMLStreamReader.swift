@@ -52,7 +52,7 @@ public final class XMLStreamReader {
   public convenience init(
     path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
     violationScope: Int? = nil, shouldStop: (() -> Bool)? = nil
-  ) throws {
+  ) throws(XMLError) {
     try self.init(
       input: ReaderInput(path: path, limits: limits, scopeDepth: violationScope), limits: limits, schema: schema,
       violationScope: violationScope, shouldStop: shouldStop)
@@ -63,7 +63,7 @@ public final class XMLStreamReader {
   public convenience init(
     path: String, limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
     observingInput observer: @escaping (UnsafeRawBufferPointer) -> Void
-  ) throws {
+  ) throws(XMLError) {
     let input = try ReaderInput(path: path, limits: limits)
     // Set before the reader exists: xmlReaderForIO already pulls the first chunk.
     input.observer = observer
@@ -74,7 +74,7 @@ public final class XMLStreamReader {
   public convenience init(
     bytes: [UInt8], limits: XMLReadLimits = .init(), schema: XMLSchema? = nil,
     violationScope: Int? = nil, shouldStop: (() -> Bool)? = nil
-  ) throws {
+  ) throws(XMLError) {
     try self.init(
       input: ReaderInput(bytes: bytes, limits: limits, scopeDepth: violationScope), limits: limits, schema: schema,
       violationScope: violationScope, shouldStop: shouldStop)
@@ -188,7 +188,7 @@ public final class XMLStreamReader {
 
   /// Reads the rest of the input without parsing it, so that an input observer has seen every
   /// byte; after the end of the document libxml2 has normally read everything already.
-  public func consumeRemainingInput() throws {
+  public func consumeRemainingInput() throws(XMLError) {
     try input.drain()
   }
 

@@ -11,20 +11,20 @@ public final class XMLStreamWriter {
   private let output: WriterOutput
 
   /// Creates or truncates `path` with mode 0600 and writes the document there.
-  public convenience init(path: String) throws {
+  public convenience init(path: String) throws(XMLError) {
     try self.init(output: WriterOutput(path: path))
   }
 
   /// Like `init(path:)`, and `tap` sees every byte written to the file, in order (hashing the
   /// document while it is written instead of reading it back).
-  public convenience init(path: String, observingOutput tap: @escaping (UnsafeRawBufferPointer) -> Void) throws {
+  public convenience init(path: String, observingOutput tap: @escaping (UnsafeRawBufferPointer) -> Void) throws(XMLError) {
     let output = try WriterOutput(path: path)
     output.tap = tap
     try self.init(output: output)
   }
 
   /// Writes into memory; read the result with `finishedBytes()` after `endDocument()`.
-  public convenience init() throws {
+  public convenience init() throws(XMLError) {
     try self.init(output: WriterOutput())
   }
 
@@ -54,14 +54,14 @@ public final class XMLStreamWriter {
   }
 
   /// Writes `<?xml version="1.0" encoding="UTF-8"?>` (`xmlTextWriterStartDocument`).
-  public func startDocument() throws {
+  public func startDocument() throws(XMLError) {
     try perform("xmlTextWriterStartDocument") {
       xmlTextWriterStartDocument($0, "1.0", "UTF-8", nil)
     }
   }
 
   /// Opens an element (`xmlTextWriterStartElement`); `name` must be a valid XML name.
-  public func startElement(_ name: String) throws {
+  public func startElement(_ name: String) throws(XMLError) {
     try checkName(name)
     try perform("xmlTextWriterStartElement") { writer in
       name.withXMLChars { xmlTextWriterStartElement(writer, $0) }
@@ -70,7 +70,7 @@ public final class XMLStreamWriter {
 
   /// Adds an attribute to the element just opened (`xmlTextWriterWriteAttribute`);
   /// libxml2 escapes `&`, `<`, `>`, `"` and writes tab, newline and CR as character references.
-  public func writeAttribute(_ name: String, _ value: String) throws {
+  public func writeAttribute(_ name: String, _ value: String) throws(XMLError) {
     try checkName(name)
     try checkCharacters(value)
     try perform("xmlTextWriterWriteAttribute") { writer in
@@ -82,14 +82,14 @@ public final class XMLStreamWriter {
 
   /// Opens an element whose name is a literal (hot loops): no per-call validation or
   /// conversion. The literal must be a valid XML name of more than one character.
-  public func startElement(literal name: StaticString) throws {
+  public func startElement(literal name: StaticString) throws(XMLError) {
     assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
     try perform("xmlTextWriterStartElement") { xmlTextWriterStartElement($0, name.utf8Start) }
   }
 
   /// `writeAttribute(_:_:)` with a literal name (hot loops; see `startElement(literal:)`); the
   /// value is still checked.
-  public func writeAttribute(literal name: StaticString, _ value: String) throws {
+  public func writeAttribute(literal name: StaticString, _ value: String) throws(XMLError) {
     assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
     try checkCharacters(value)
     try perform("xmlTextWriterWriteAttribute") { writer in
@@ -104,7 +104,7 @@ public final class XMLStreamWriter {
   /// dates, times); call it before any `writeAttribute` of the same element or after one, but
   /// only while the element's start tag is open. The text writer's state is untouched: it
   /// stays "start tag open", so later attributes, children and the end tag come out as usual.
-  public func writeFormattedAttributes(_ pairs: UnsafeBufferPointer<UInt8>) throws {
+  public func writeFormattedAttributes(_ pairs: UnsafeBufferPointer<UInt8>) throws(XMLError) {
     assert(Self.isFormattedAttributes(pairs), "not ` name=\"value\"` pairs of digits and punctuation")
     try perform("xmlOutputBufferWrite") { _ in
       pairs.withMemoryRebound(to: CChar.self) { xmlOutputBufferWrite(buffer, Int32($0.count), $0.baseAddress) }
@@ -135,7 +135,7 @@ public final class XMLStreamWriter {
   }
 
   /// Writes character data, escaped (`xmlTextWriterWriteString`).
-  public func writeText(_ text: String) throws {
+  public func writeText(_ text: String) throws(XMLError) {
     try checkCharacters(text)
     try perform("xmlTextWriterWriteString") { writer in
       text.withXMLChars { xmlTextWriterWriteString(writer, $0) }
@@ -144,14 +144,14 @@ public final class XMLStreamWriter {
 
   /// Closes the innermost open element (`xmlTextWriterEndElement`); an element with no
   /// content is self-closed: `<range .../>`.
-  public func endElement() throws {
+  public func endElement() throws(XMLError) {
     try perform("xmlTextWriterEndElement") { xmlTextWriterEndElement($0) }
   }
 
   /// Closes every open element (`xmlTextWriterEndDocument`), then frees the writer, which
   /// flushes and closes the file. The document ends with a newline. Throws an `.io` error
   /// if any write or the close failed.
-  public func endDocument() throws {
+  public func endDocument() throws(XMLError) {
     guard let writer = handle else { throw stateError("endDocument") }
     let status = xmlTextWriterEndDocument(writer)
     handle = nil

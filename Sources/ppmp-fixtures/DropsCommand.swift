@@ -70,7 +70,7 @@ extension PPMPFixtures {
       } catch let error as DropFixtureError {
         FileHandle.standardError.write(Data("ppmp-fixtures: error: \(error)\n".utf8))
         throw ExitCode(65)
-      } catch let error as ConnectorError {
+      } catch let error as CategorizedError {
         FileHandle.standardError.write(Data("ppmp-fixtures: error: \(error)\n".utf8))
         throw ExitCode(error.category == .data ? 65 : 74)
       }

@@ -66,7 +66,7 @@ import Testing
     do {
       while try reader.next() != nil {}
     } catch {
-      thrown = error as? XMLError
+      thrown = error
     }
     #expect(thrown?.kind == .invalid)
     #expect(thrown?.line == 2)
@@ -141,7 +141,7 @@ import Testing
         bytes: Array("<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n<xs:element".utf8),
         name: "broken.xsd")
     } catch {
-      thrown = error as? XMLError
+      thrown = error
     }
     let error = try #require(thrown)
     #expect(error.kind == .schema)

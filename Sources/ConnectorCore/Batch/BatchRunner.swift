@@ -85,14 +85,9 @@ public final class BatchRunner {
       status.outcome = rejected ? .rejections : .ok
       status.exitCode = exitStatus(.finished(rejections: rejected))
       return status
-    } catch let error as ConnectorError {
-      status.outcome = .failed
-      status.exitCode = exitStatus(.failed(error))
-      status.errors.append("\(error)")
-      throw error
     } catch {
-      // Anything else (a Foundation error) is an I/O failure to the front end too (exit 74);
-      // status.json must not claim the run went well.
+      // Whatever the error, status.json must not claim the run went well; the front end's table
+      // classifies it (an error without a category, e.g. from Foundation, is an I/O failure).
       status.outcome = .failed
       status.exitCode = exitStatus(.failed(error))
       status.errors.append("\(error)")

@@ -46,7 +46,7 @@ public final class PublicationReader {
       names = Names(reader)
       try readPrologue()
     } catch let error as XMLError {
-      throw ConnectorError.dataError("\(path): \(error)")
+      throw PublicationReadError.unreadable(path: path, error)
     }
   }
 
@@ -54,16 +54,16 @@ public final class PublicationReader {
   /// reads what the parser has not (normally nothing once the days are read) and hashes it too.
   public func inputSHA256() throws -> String {
     guard let inputHash else { preconditionFailure("PublicationReader opened without hashingInput") }
-    do {
+    do throws(XMLError) {
       try reader.consumeRemainingInput()
-    } catch let error as XMLError {
-      throw ConnectorError.dataError("\(path): \(error)")
+    } catch {
+      throw PublicationReadError.unreadable(path: path, error)
     }
     return inputHash.hasher.finalizeHex()
   }
 
-  private func fail(_ message: String, line: Int? = nil) -> ConnectorError {
-    .dataError("\(path)\(line.map { ":\($0)" } ?? ""): \(message)")
+  private func fail(_ message: String, line: Int? = nil) -> PublicationReadError {
+    .malformed(path: path, line: line, problem: message)
   }
 
   private func nextEvent() throws -> XMLEvent? {
@@ -232,7 +232,7 @@ public final class PublicationReader {
       }
       return true
     } catch let error as XMLError {
-      throw fail("\(error)")
+      throw PublicationReadError.unreadable(path: path, error)
     }
   }
 

@@ -229,7 +229,7 @@ public final class Ingestor {
       try stage(from: spool.outbox + "/" + receiptName, as: "outbox/" + receiptName, move: false)
       try stage(from: path, as: "inbox/" + record.originalName, move: true)
       try state.updateDrop(record.id, status: .done)
-    } catch let error as ConnectorError {
+    } catch let error where error is ConnectorError || error is StoreError {
       // Not the drop's fault (database locked, disk trouble): keep it claimed and retry next run.
       let attempts = record.attempts
       summary.errors.append("\(record.originalName): \(error)")
@@ -241,7 +241,7 @@ public final class Ingestor {
       } else {
         try? state.updateDrop(record.id, lastError: "\(error)")
         summary.retrying += 1
-        if case .io = error { throw error }
+        if case .io? = error as? ConnectorError { throw error }
       }
     }
   }

@@ -40,13 +40,9 @@ public final class ConnectorState: Sendable {
       // recover. The file is left in place on purpose: it may be evidence, and moving state
       // aside is the operator's decision (docs/reliability.md).
       if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-        throw ConnectorError.dataError(
-          "connector state \(path) is damaged (\(error.message ?? "not a database")); move it aside "
-            + "(mv \(path) \(path).damaged) and run again: the connector rebuilds the archive catalog from "
-            + "archive/, republishes a full snapshot, and PPMP's HE_MSG_ID tokens keep re-delivered bookings from "
-            + "being inserted twice")
+        throw StoreError.damagedState(path: path, detail: error.message ?? "not a database")
       }
-      throw ConnectorError.database("opening connector state \(path): \(error.message ?? "\(error)")")
+      throw StoreError.stateUnavailable(path: path, message: error.message ?? "\(error)")
     }
     self.path = path
     wasCreated = isNew
@@ -193,7 +189,7 @@ public final class ConnectorState: Sendable {
     do {
       return try queue.write(body)
     } catch let error as DatabaseError {
-      throw PPMPDatabase.map(error, what, path)
+      throw StoreError.from(error, what, path)
     }
   }
 
@@ -201,7 +197,7 @@ public final class ConnectorState: Sendable {
     do {
       return try queue.read(body)
     } catch let error as DatabaseError {
-      throw PPMPDatabase.map(error, what, path)
+      throw StoreError.from(error, what, path)
     }
   }
 

@@ -22,7 +22,7 @@ public enum DemoPractice {
       chmod(path, FileSystem.fileMode)
     } catch let error as DatabaseError {
       try? FileManager.default.removeItem(atPath: path)
-      throw ConnectorError.dataError("building the demo database: \(error.message ?? "\(error)")")
+      throw StoreError.demoBuildFailed(message: error.message ?? "\(error)")
     }
   }
 }

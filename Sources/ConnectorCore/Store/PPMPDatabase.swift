@@ -46,7 +46,7 @@ public final class PPMPDatabase: Sendable {
   /// access (export); otherwise the connector's documented indexes are created if missing.
   public init(path: String, readOnly: Bool = false) throws {
     guard FileManager.default.fileExists(atPath: path) else {
-      throw ConnectorError.configuration("PPMP database \(path) does not exist (set database = in connector.toml or pass --database)")
+      throw StoreError.missingDatabase(path: path)
     }
     var config = Configuration()
     config.readonly = readOnly
@@ -68,9 +68,9 @@ public final class PPMPDatabase: Sendable {
       where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN].contains(error.resultCode)
     {
       // Held by PPMP (or the disk failing) is an I/O condition that passes (exit 74), not bad data.
-      throw Self.map(error, "opening", path)
+      throw StoreError.from(error, "opening", path)
     } catch {
-      throw ConnectorError.dataError("cannot open PPMP database \(path): \(error)")
+      throw StoreError.cannotOpen(path: path, message: "\(error)")
     }
     self.path = path
     try checkSchema()
@@ -80,12 +80,12 @@ public final class PPMPDatabase: Sendable {
         // WAL lets PPMP keep reading while the connector writes; the setting persists in the file.
         try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
       } catch let error as DatabaseError {
-        throw Self.map(error, "switching to WAL journal mode", path)
+        throw StoreError.from(error, "switching to WAL journal mode", path)
       }
     }
   }
 
-  /// Throws `ConnectorError.dataError` naming every missing table and column.
+  /// Throws `StoreError.notPPMP` naming every missing table and column.
   public func checkSchema() throws {
     let missing: [String] = try guarded("checking the schema of") { db in
       var missing: [String] = []
@@ -100,8 +100,7 @@ public final class PPMPDatabase: Sendable {
       return missing
     }
     if !missing.isEmpty {
-      throw ConnectorError.dataError(
-        "\(path) is not a PPMP database the connector understands: missing \(missing.joined(separator: ", "))")
+      throw StoreError.notPPMP(path: path, missing: missing)
     }
   }
 
@@ -110,34 +109,21 @@ public final class PPMPDatabase: Sendable {
     try guardedWrite("adding the connector's indexes to") { db in try db.execute(sql: sql) }
   }
 
-  /// Runs `body` in a read transaction, mapping SQLite failures to `ConnectorError`.
+  /// Runs `body` in a read transaction, mapping SQLite failures to `StoreError`.
   public func guarded<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
     do {
       return try queue.read(body)
-    } catch let error as ConnectorError {
-      throw error
     } catch let error as DatabaseError {
-      throw Self.map(error, what, path)
+      throw StoreError.from(error, what, path)
     }
   }
 
-  /// Runs `body` in one write transaction, mapping SQLite failures to `ConnectorError`.
+  /// Runs `body` in one write transaction, mapping SQLite failures to `StoreError`.
   public func guardedWrite<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
     do {
       return try queue.write(body)
-    } catch let error as ConnectorError {
-      throw error
     } catch let error as DatabaseError {
-      throw Self.map(error, what, path)
-    }
-  }
-
-  static func map(_ error: DatabaseError, _ what: String, _ path: String) -> ConnectorError {
-    switch error.resultCode {
-    case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_READONLY:
-      return .database("\(what) \(path): SQLite error \(error.resultCode.rawValue): \(error.message ?? "")")
-    default:
-      return .dataError("\(what) \(path): SQLite error \(error.resultCode.rawValue): \(error.message ?? "") (\(error.sql ?? ""))")
+      throw StoreError.from(error, what, path)
     }
   }
 
@@ -149,7 +135,7 @@ public final class PPMPDatabase: Sendable {
     }
     let tz = values["timezone"] ?? "UTC"
     guard TimeZone(identifier: tz) != nil else {
-      throw ConnectorError.dataError("settings.timezone '\(tz)' is not an IANA time zone (e.g. Australia/Perth)")
+      throw StoreError.unknownTimeZone(tz)
     }
     return PracticeSettings(
       ppmpVersion: values["ppmp_version"] ?? "0",

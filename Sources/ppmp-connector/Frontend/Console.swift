@@ -29,14 +29,11 @@ enum Console {
     FileHandle.standardError.write(Data((terminalSafe(line) + "\n").utf8))
   }
 
-  /// Runs a command body, turning library errors into one stderr line and SPEC §8's exit status.
+  /// Runs a command body, turning library errors into one stderr line and the documented exit status.
   static func run(_ body: () throws -> Int32) throws {
     let status: Int32
     do {
       status = try body()
-    } catch let error as ConnectorError {
-      err("ppmp-connector: error: \(error)")
-      throw ExitCode(ExitStatus.code(for: error))
     } catch let error as ExitCode {
       throw error
     } catch let error as ValidationError {

@@ -10,11 +10,10 @@ enum ExitStatus {
   static let ioError: Int32 = 74
   static let tempFail: Int32 = 75
 
-  /// The status for an error that stopped a command. Anything that is not a `ConnectorError`
-  /// (a Foundation error) is an I/O failure.
+  /// The status for an error that stopped a command, by its category (`CategorizedError`);
+  /// an error without one (a Foundation error) is an I/O failure.
   static func code(for error: Error) -> Int32 {
-    guard let error = error as? ConnectorError else { return ioError }
-    switch error.category {
+    switch ConnectorError.Category(of: error) {
     case .usage, .configuration: return usage
     case .data: return dataError
     case .io: return ioError

@@ -200,7 +200,7 @@ import Testing
     try spool.state.queue.write {
       try $0.execute(sql: "CREATE TRIGGER crash BEFORE INSERT ON archive BEGIN SELECT RAISE(ABORT, 'simulated crash'); END")
     }
-    #expect(throws: ConnectorError.self) { try spool.archive(day: 2) }
+    #expect(throws: StoreError.self) { try spool.archive(day: 2) }
     try spool.state.queue.write { try $0.execute(sql: "DROP TRIGGER crash") }
     #expect(spool.stagedFiles().isEmpty)
     if keepStaged {
