@@ -59,6 +59,8 @@ extension PPMPConnector {
         Console.out("archive:   none yet")
       }
       Console.out("           \(a.stagedFiles) file(s) staged; every \(a.every); next due \(a.nextDue)")
+      Console.out("action needed: \(s.actionNeeded)" + (s.actionNeeded > 0 ? " (see `ppmp-connector doctor`; `ppmp-connector ack ID` once handled)" : ""))
+      for item in s.actionNeededItems { Console.out("  - \(item.cause.rawValue): \(item.summary)") }
     }
 
     static func age(_ seconds: Int64) -> String {
