@@ -40,6 +40,7 @@ extension PPMPConnector {
           "  export:  \(run.export.outcome)" + (run.export.file.map { " \($0)" } ?? "")
             + ", \(run.export.changedDays) changed of \(run.export.publishedDays) day(s), \(run.export.diagnostics) diagnostic(s)")
         for e in run.errors { Console.out("  error:   \(e)") }
+        for w in run.warnings ?? [] { Console.out("  warning: \(w)") }
         if let at = s.lastSuccessAt {
           Console.out("last success: \(at)" + (s.lastSuccessAgeSeconds.map { " (\(Self.age($0)) ago)" } ?? ""))
         } else {
