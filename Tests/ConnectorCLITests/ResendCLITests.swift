@@ -76,4 +76,21 @@ import Testing
     #expect(try spool.outboxFiles() == before)
     #expect(try hiddenFiles(spool).isEmpty)
   }
+
+  @Test(.enabled(if: getuid() == 0, "needs root: the refusal is about running as root"))
+  func rootIsRefusedForResendAndAckOnASpoolOwnedByAnotherUser() throws {
+    let spool = try DemoSpool(label: "resend-root")
+    #expect([0, 1].contains(try spool.run(["run"]).status))
+    let receipt = try #require(try spool.outboxFiles().first { $0.hasPrefix("receipt-") })
+    try FileManager.default.removeItem(atPath: spool.outbox + "/" + receipt)
+    let root = spool.folder.child("spool")
+    #expect(try CommandRunner.run("/bin/chown", ["-R", "nobody", root]).status == 0)
+    for command in [["resend", receipt], ["ack", "2002"]] {
+      let r = try spool.run(command)
+      #expect(r.status == 2, "\(command): \(r.stderr)")
+      #expect(r.stderr.contains("runuser -u nobody -- ppmp-connector \(command[0])"), "\(r.stderr)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: spool.outbox + "/" + receipt))
+    #expect(try CommandRunner.run("/usr/bin/find", [root, "-uid", "0"]).stdout.isEmpty)
+  }
 }

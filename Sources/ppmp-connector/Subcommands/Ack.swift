@@ -22,6 +22,8 @@ extension PPMPConnector {
       try Console.run {
         let configuration = try common.loadConfiguration()
         let spool = SpoolLayout(root: configuration.spoolPath)
+        // Root would leave files the spool's owner cannot read or replace.
+        try spool.refuseRootOnForeignSpool()
         guard FileManager.default.fileExists(atPath: spool.stateDatabase) else {
           throw ConnectorError.dataError("no action-needed item \(id): the connector has not run on \(spool.root) yet")
         }

@@ -24,6 +24,8 @@ extension PPMPConnector {
       try Console.run {
         let configuration = try common.loadConfiguration()
         let spool = SpoolLayout(root: configuration.spoolPath)
+        // Root would leave files the spool's owner cannot read or replace.
+        try spool.refuseRootOnForeignSpool()
         let state = FileManager.default.fileExists(atPath: spool.stateDatabase) ? try ConnectorState(path: spool.stateDatabase) : nil
         switch try OutboxResender(spool: spool, state: state).resend(name) {
         case .restored(let source, let bytes):
