@@ -99,6 +99,15 @@ import Testing
     // By heMsgId works too.
     #expect(try spool.run(["ack", "he-an-unknown-staff"]).status == 0)
 
+    // Healthengine re-sends the cancellation: rejected the same way, it stays acknowledged.
+    try spool.placeDrop(
+      "he-an-again.xml",
+      try DropWriter.render(
+        practiceID: "demo", bookings: [],
+        cancellations: [CancellationMessage(heMsgId: booked, requestId: "req-an-1", updatedAt: "2026-03-02T00:00:00Z")]))
+    #expect(try spool.run(["run"], asOf: "2026-03-02T08:10").status == 1)
+    #expect(try spool.files(in: spool.inbox).isEmpty)
+
     let after = try jsonObject(try spool.run(["status", "--json"]).stdout)
     #expect(after["actionNeeded"] as? Int == 1)
     let left = try #require(after["actionNeededItems"] as? [[String: Any]])

@@ -39,8 +39,9 @@ extension ConnectorState {
       date: row[7], raisedAt: row[8], acknowledgedAt: row[9])
   }
 
-  /// Records items raised by one drop. A key raised again (a later rejection of the same
-  /// message) is open again, with what the later rejection knew.
+  /// Records items raised by one drop. A key raised again for the same cause (Healthengine
+  /// re-sending a message that is rejected the same way) keeps its acknowledgement; for another
+  /// cause it is open again. Either way it holds what the later rejection knew.
   public func raiseActionNeeded(_ items: [ActionNeededItem]) throws {
     guard !items.isEmpty else { return }
     try write("recording action-needed items in") { db in
@@ -49,8 +50,10 @@ extension ConnectorState {
           INSERT INTO action_needed (\(Self.actionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
           ON CONFLICT(kind, msg_key) DO UPDATE SET he_msg_id = excluded.he_msg_id, cause = excluded.cause,
             reason = excluded.reason, appointment_id = excluded.appointment_id,
-            practitioner_id = excluded.practitioner_id, date = excluded.date, raised_at = excluded.raised_at,
-            acknowledged_at = NULL
+            practitioner_id = excluded.practitioner_id, date = excluded.date,
+            raised_at = CASE WHEN action_needed.acknowledged_at IS NOT NULL AND action_needed.cause = excluded.cause
+              THEN action_needed.raised_at ELSE excluded.raised_at END,
+            acknowledged_at = CASE WHEN action_needed.cause = excluded.cause THEN action_needed.acknowledged_at END
           """)
       for i in items {
         try statement.execute(
