@@ -10,9 +10,12 @@ struct ActionNeededDetector {
   let book: AppointmentBook
 
   func items(for outcomes: [MessageOutcome], in document: DropDocument) throws -> [ActionNeededItem] {
+    // Most drops are confirmed whole: nothing below is built unless something was rejected.
+    guard outcomes.contains(where: \.isRejection) else { return [] }
     let raisedAt = book.options.asOf
     let processedEpoch = BagArchiver.epochSeconds(raisedAt, book.options.timeZone)
     let bookings = Dictionary(document.bookings.map { ($0.heMsgId, $0) }, uniquingKeysWith: { first, _ in first })
+    let utc = ISO8601DateFormatter()
     var items: [ActionNeededItem] = []
     for outcome in outcomes {
       switch outcome {
@@ -24,7 +27,7 @@ struct ActionNeededDetector {
         case .unknownResource: cause = .unknownPractitioner
         case .duplicateMessage: continue  // the first delivery's answer stands
         default:
-          guard let booked = message?.bookedTime.flatMap(Self.epochSeconds),
+          guard let booked = message?.bookedTime.flatMap(utc.date(from:)).map({ Int64($0.timeIntervalSince1970) }),
             processedEpoch - booked > ActionNeededItem.confirmationSeconds
           else { continue }
           cause = .rejectedAfterConfirmation
@@ -56,10 +59,5 @@ struct ActionNeededDetector {
       }
     }
     return items
-  }
-
-  /// Seconds since 1970 of Healthengine's `YYYY-MM-DDTHH:MM:SSZ`; nil when it is not that.
-  static func epochSeconds(_ utc: String) -> Int64? {
-    ISO8601DateFormatter().date(from: utc).map { Int64($0.timeIntervalSince1970) }
   }
 }
