@@ -18,7 +18,7 @@ extension Doctor {
         .warning, "action-needed",
         what: "Needs a person (\(item.cause.rawValue)): \(item.summary).",
         where: .init(practitionerId: item.practitionerId, text: item.heMsgId, appointmentId: item.appointmentId, date: item.date),
-        fix: item.cause.fix + " Then run `ppmp-connector ack \(item.key)`.")
+        fix: item.fix)
     }
   }
 }

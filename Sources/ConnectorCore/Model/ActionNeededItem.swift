@@ -15,11 +15,11 @@ public struct ActionNeededItem: Codable, Sendable, Equatable {
     /// Healthengine had already confirmed it to the patient, who must be told.
     case rejectedAfterConfirmation = "rejected-after-confirmation"
 
-    /// What the front desk should do, one sentence.
-    public var fix: String {
+    /// What the front desk should do about the message `heMsgId`, one sentence.
+    public func fix(heMsgId: String) -> String {
       switch self {
       case .unknownBooking:
-        "Cancel the appointment in PPMP by hand (find it with `ppmp-connector audit find <heMsgId>`), and leave HE_MSG_ID tokens in appointment comments."
+        "Cancel the appointment in PPMP by hand (find it with `ppmp-connector audit find \(heMsgId)`), and leave HE_MSG_ID tokens in appointment comments."
       case .unknownPractitioner:
         "Healthengine offered a practitioner PPMP does not publish: fix the practitioner's mapping in Healthengine, and call the patient to rebook."
       case .rejectedAfterConfirmation:
@@ -67,6 +67,9 @@ public struct ActionNeededItem: Codable, Sendable, Equatable {
     self.raisedAt = raisedAt
     self.acknowledgedAt = acknowledgedAt
   }
+
+  /// What to do, then how to say it is done.
+  public var fix: String { cause.fix(heMsgId: heMsgId) + " Then run `ppmp-connector ack \(key)`." }
 
   /// One line for people: no patient data.
   public var summary: String {

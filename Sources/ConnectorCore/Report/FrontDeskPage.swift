@@ -136,8 +136,7 @@ struct FrontDeskPage {
     for item in report.actionNeeded {
       items.append(
         ("bad",
-         "✖ Needs a person (\(item.cause.rawValue)): \(item.summary). \(item.cause.fix) "
-           + "Then run `ppmp-connector ack \(item.key)`."))
+         "✖ Needs a person (\(item.cause.rawValue)): \(item.summary). \(item.fix)"))
     }
     if report.status.queue.rejected > 0 {
       items.append(
