@@ -37,7 +37,7 @@ import Testing
     #expect([0, 1].contains(back.status), "\(back.stderr)")
     #expect(spool.archiveCount() == archives + 1)
     let status = try spool.run(["status"])
-    #expect(status.stdout.contains("warning: this run is dated 2026-03-01T08:00, before an earlier run dated 2026-03-02T08:30"),
+    #expect(status.stdout.contains("warning: this run is dated 2026-03-01T08:00, before the run before it (2026-03-02T08:30"),
             "\(status.stdout)")
     let doctor = try spool.run(["doctor"], asOf: "2026-03-01T08:05")
     #expect(doctor.stdout.contains("[clock-behind]") && doctor.stdout.contains("2026-03-02T08:30"), "\(doctor.stdout)")
@@ -49,6 +49,22 @@ import Testing
     let after = try jsonObject(try spool.run(["status", "--json"]).stdout)
     #expect((after["lastRun"] as? [String: Any])?["warnings"] == nil)
     #expect(!(try spool.run(["doctor"], asOf: "2026-03-02T09:45").stdout.contains("clock-behind")))
+  }
+
+  @Test func aRunAfterOneDatedInTheFutureIsReportedOnceNotUntilThatDate() throws {
+    let spool = try DemoSpool(label: "clock-once")
+    try spool.prepareForIngest()
+    _ = try spool.run(["run"], asOf: "2031-06-01T08:00")
+    func warnings() throws -> [String] {
+      let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
+      return (status["lastRun"] as? [String: Any])?["warnings"] as? [String] ?? []
+    }
+    _ = try spool.run(["run"], asOf: "2026-03-02T08:00")
+    #expect(try warnings().contains { $0.contains("before the run before it (2031-06-01T08:00") })
+    _ = try spool.run(["run"], asOf: "2026-03-02T08:01")
+    #expect(try warnings().isEmpty)
+    #expect(try spool.run(["doctor"], asOf: "2026-03-02T08:02").stdout.contains("[clock-behind]"))
+    #expect(!(try spool.run(["doctor"], asOf: "2026-03-03T08:05").stdout.contains("[clock-behind]")))
   }
 
   @Test func healthAgesFromTheLastSuccessWhenRunsKeepBeingInterrupted() throws {

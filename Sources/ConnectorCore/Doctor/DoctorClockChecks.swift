@@ -1,21 +1,23 @@
 import Foundation
 
 extension Doctor {
-  /// A run dated well after this machine's clock now: either that run had a clock or `--as-of`
-  /// in the future, or the clock has gone back since. Either way what was published and archived
-  /// then is dated wrongly, and the runs now are dated before it.
+  /// A run dated well before the run before it, in the last day: the clock went back, or a run
+  /// had `--as-of` in the past or in the future. What was published and archived then is dated
+  /// by the clock that made it.
   func checkRunClock(state: ConnectorState?) -> [DoctorFinding] {
-    guard let state, let latest = try? LogicalClockCheck.latestRun(in: state) else { return [] }
-    guard let reference = asOf ?? practiceNow(), latest.absoluteMinutes - reference.absoluteMinutes > LogicalClockCheck.toleranceMinutes else { return [] }
+    guard let state, let step = try? LogicalClockCheck.lastStepBack(in: state),
+      let reference = asOf ?? practiceNow(),
+      reference.absoluteMinutes - step.to.absoluteMinutes < LogicalClockCheck.reportedMinutes
+    else { return [] }
     return [
       DoctorFinding(
         .warning, "clock-behind",
-        what: "A run was dated \(latest) (practice time), after this machine's clock now (\(reference)): this clock went "
-          + "back, or that run had a clock or --as-of in the future. Runs still work and archiving keeps its cadence, "
-          + "but availability and archives are dated by the clock that made them.",
+        what: "A run dated \(step.to) (practice time) followed one dated \(step.from): this machine's clock went back, "
+          + "or a run had a clock or --as-of in the past or the future. Runs still work and archiving keeps its "
+          + "cadence, but availability and archives are dated by the clock that made them.",
         where: .init(file: "state/connector.sqlite"),
         fix: "Check the machine's clock (timedatectl; NTP) and that no timer or script passes --as-of. The finding "
-          + "goes once the clock passes \(latest).")
+          + "goes a day after \(step.to).")
     ]
   }
 
