@@ -114,5 +114,11 @@ import Testing
     #expect(left.map { $0["key"] as? String } == ["he-an-late"])
     let doctorAfter = try spool.run(["doctor", "--json"]).stdout
     #expect(!doctorAfter.contains("req-an-1") && doctorAfter.contains("he-an-late"))
+
+    #expect(try spool.run(["ack"]).status == 2)
+    #expect(try spool.run(["ack", "he-an-late", "--all"]).status == 2)
+    let all = try spool.run(["ack", "--all"])
+    #expect(all.status == 0 && all.stdout.contains("acknowledged 1 item(s)"), "\(all.stdout)\(all.stderr)")
+    #expect(try jsonObject(try spool.run(["status", "--json"]).stdout)["actionNeeded"] as? Int == 0)
   }
 }

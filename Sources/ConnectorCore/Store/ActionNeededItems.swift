@@ -75,6 +75,20 @@ extension ConnectorState {
     }
   }
 
+  /// Marks every open item handled at `time` (after an upgrade listed old rejections, say);
+  /// returns them.
+  public func acknowledgeAllActionNeeded(at time: String) throws -> [ActionNeededItem] {
+    let open = try openActionNeeded()
+    try write("acknowledging action-needed items in") { db in
+      try db.execute(sql: "UPDATE action_needed SET acknowledged_at = ? WHERE acknowledged_at IS NULL", arguments: [time])
+    }
+    return open.map { item in
+      var done = item
+      done.acknowledgedAt = time
+      return done
+    }
+  }
+
   /// Marks every item whose heMsgId or key is `id` handled at `time`. Idempotent: an item
   /// already acknowledged keeps its first acknowledgement time.
   public func acknowledgeActionNeeded(_ id: String, at time: String) throws -> ActionNeededAcknowledgement {

@@ -9,14 +9,21 @@ extension PPMPConnector {
       abstract: "Mark a rejection that needed a person as handled, so status and doctor stop listing it.",
       discussion: """
         ID is the heMsgId of the booking or the requestId of the cancellation, as `status` and \
-        `doctor` list them. Running it again for the same id changes nothing and exits 0. An id \
+        `doctor` list them; --all acknowledges every open item. Running it again for the same id changes nothing and exits 0. An id \
         that names no action-needed item exits 65. Safe while a batch runs.
         """)
 
     @OptionGroup var common: CommonOptions
 
     @Argument(help: "The heMsgId or requestId of the item.")
-    var id: String
+    var id: String?
+
+    @Flag(help: "Acknowledge every open item (after an upgrade listed rejections handled long ago).")
+    var all = false
+
+    func validate() throws {
+      guard (id == nil) != !all else { throw ValidationError("give either an ID or --all") }
+    }
 
     func run() throws {
       try Console.run {
@@ -25,10 +32,16 @@ extension PPMPConnector {
         // Root would leave files the spool's owner cannot read or replace.
         try spool.refuseRootOnForeignSpool()
         guard FileManager.default.fileExists(atPath: spool.stateDatabase) else {
-          throw ConnectorError.dataError("no action-needed item \(id): the connector has not run on \(spool.root) yet")
+          throw ConnectorError.dataError("no action-needed item: the connector has not run on \(spool.root) yet")
         }
         let state = try ConnectorState(path: spool.stateDatabase)
-        let result = try state.acknowledgeActionNeeded(id, at: ISO8601DateFormatter().string(from: Date()))
+        let now = ISO8601DateFormatter().string(from: Date())
+        guard let id else {
+          let done = try state.acknowledgeAllActionNeeded(at: now)
+          if !common.quiet { Console.out("acknowledged \(done.count) item(s)") }
+          return ExitStatus.success
+        }
+        let result = try state.acknowledgeActionNeeded(id, at: now)
         if result.isUnknown {
           throw ConnectorError.dataError(
             "no action-needed item has the heMsgId or requestId \(id); `ppmp-connector status` lists the open ones")
