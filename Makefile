@@ -47,7 +47,7 @@ test-html: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter 'ReportChromiumTests|ReportCLITests|HTMLWriterTests'
 
-# Benchmarks (SPEC §11, docs/benchmarks.md) always measure a release build, kept apart from the
+# Benchmarks (docs/benchmarks.md) always measure a release build, kept apart from the
 # debug .build so neither invalidates the other. Workloads are cached in bench-out/cache/.
 RELEASE_SCRATCH = .build-release
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The ppmp-connector benchmark (SPEC §11, issue 7). Run through `make bench` / `make bench-quick`.
+"""The ppmp-connector benchmark (docs/benchmarks.md). Run through `make bench` / `make bench-quick`.
 
 Generates every workload with `ppmp-fixtures` (fixed seeds; cached under bench-out/cache/ so a
 second run skips generation), then measures, in the same run and on the same files, our release
@@ -25,7 +25,7 @@ START = "2026-03-02"  # a Monday; every practice starts here and every command r
 AS_OF = START + "T07:00"
 PRACTICE_ID = "bench"
 
-# What 1× means per path, and how many timed runs. 4× is the size SPEC §11 states the target
+# What 1× means per path, and how many timed runs. 4× is the size docs/benchmarks.md states the target
 # for (export/diff 500 practitioners × 90 days, ingest 10,000 bookings against 200,000 patients,
 # archive 5,000 files / ~200 MB); the `run` cycle's 1× is the spec's typical practice.
 MODES = {
@@ -438,7 +438,7 @@ class Bench:
 
 
 def main():
-  parser = argparse.ArgumentParser(description="ppmp-connector benchmarks (SPEC §11)")
+  parser = argparse.ArgumentParser(description="ppmp-connector benchmarks (docs/benchmarks.md)")
   parser.add_argument("--bin", default=os.path.join(ROOT, ".build-release", "release"))
   parser.add_argument("--quick", action="store_true", help="small sizes, three runs: under a minute")
   parser.add_argument("--only", action="append", choices=("export", "ingest", "archive", "run"),

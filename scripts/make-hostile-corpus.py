@@ -140,7 +140,7 @@ add("bidi-override-name.xml", drop(booking(1, first="\u202eAnn") + booking(2, fi
     "read b=3 c=0 ok=1 cok=0", "a right-to-left override in one name, only zero-width and combining characters in another")
 
 manifest = [
-    "# Hostile drops (SPEC §10) and what DropReader must make of each.",
+    "# Hostile drops (docs/reliability.md) and what DropReader must make of each.",
     "# file <TAB> expected <TAB> why; expected: `read b=<bookings> c=<cancellations> ok=<bookings BookingChecks accepts> cok=<cancellations CancellationChecks accepts>` or `rejected <reason>`.",
     "# Written by scripts/make-hostile-corpus.py; the test only reads them.",
 ]

@@ -15,6 +15,27 @@ public struct AvailabilityDiagnostic: Hashable, Sendable, CustomStringConvertibl
     /// A diary row overlaps a row of the same diary and weekday that starts earlier (or starts
     /// together and has a lower id); its slots that overlap kept slots are not published.
     case overlappingDiaryRows
+
+    /// `doctor`'s stable finding code for this kind.
+    public var code: String {
+      switch self {
+      case .invalidDiaryTime: "invalid-diary-time"
+      case .endNotAfterStart: "diary-end-not-after-start"
+      case .invalidInterval: "invalid-diary-interval"
+      case .trailingPartialSlot: "partial-diary-slot"
+      case .invalidBlockTime: "invalid-block-time"
+      case .overlappingDiaryRows: "overlapping-diary-rows"
+      }
+    }
+
+    /// Whether the row is skipped: availability is lost, so `doctor` and `export` call it an
+    /// error (for a published practitioner); the other kinds are warnings.
+    public var skipsRow: Bool {
+      switch self {
+      case .invalidDiaryTime, .endNotAfterStart, .invalidInterval: true
+      case .trailingPartialSlot, .invalidBlockTime, .overlappingDiaryRows: false
+      }
+    }
   }
 
   /// What is wrong.

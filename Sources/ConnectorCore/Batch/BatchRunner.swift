@@ -38,6 +38,7 @@ public final class BatchRunner {
       try? status.save(to: context.spool.statusFile)
     }
     if !context.recoveryWarnings.isEmpty { status.warnings = context.recoveryWarnings }
+    if let clock = try? LogicalClockCheck.observe(context.asOf, in: context.state) { status.warnings = (status.warnings ?? []) + [clock] }
     do {
       let ingestor = try context.makeIngestor()
       ingestor.shouldStop = { [stop] in stop.requested != 0 }

@@ -5,7 +5,7 @@
 #endif
 import Foundation
 
-/// `health`: the infrastructure checks a monitoring system runs (last run age and outcome,
+/// `health`: the infrastructure checks a monitoring system runs (last run and last success age, outcome,
 /// waiting drops, the archive chain, free disk), as one monitoring-plugin line and exit status.
 ///
 /// Rejected bookings are business as usual and never raise the state; nothing here reads a drop
@@ -89,6 +89,14 @@ public enum HealthCheck {
         raise(.warning, "last run \(duration(age)) ago")
       }
     }
+    // Runs that keep ending without finishing their work (interrupted, say) keep the last run
+    // fresh; what matters to the practice is how long ago one last did its work.
+    let successAge = status.lastSuccessAgeSeconds
+    if let successAge, successAge >= t.warningAge, successAge > (age ?? 0) {
+      raise(successAge >= t.criticalAge ? .critical : .warning, "last success \(duration(successAge)) ago")
+    } else if status.lastRun != nil, status.lastSuccessAt == nil {
+      raise(.warning, "no run has finished its work yet")
+    }
     let waiting = status.queue.oldestWaitingSeconds ?? 0
     if waiting >= t.criticalWaiting {
       raise(.critical, "oldest drop waiting \(duration(waiting))")
@@ -111,6 +119,7 @@ public enum HealthCheck {
 
     var perf = [String]()
     if let age { perf.append("last_run_age=\(age)s;\(t.warningAge);\(t.criticalAge);0") }
+    if let successAge { perf.append("last_success_age=\(successAge)s;\(t.warningAge);\(t.criticalAge);0") }
     perf.append("oldest_waiting=\(waiting)s;\(t.warningWaiting);\(t.criticalWaiting);0")
     perf.append("inbox=\(status.queue.inbox);;;0")
     perf.append("work=\(status.queue.work);;;0")

@@ -95,6 +95,10 @@ public enum MetricsFile {
       one("archive_chain_verified", "1 when the archive chain checks out against the catalog, 0 when it is broken.",
           status.archive.chainVerified ? 1 : 0),
       one("staged_files", "Files staged for the next archive.", Double(status.archive.stagedFiles)),
+      family("action_needed", "Rejections a person must handle, not yet acknowledged with ppmp-connector ack, by cause.",
+             ActionNeededItem.Cause.allCases.map { cause in
+               Sample([("cause", cause.rawValue)], Double(status.actionNeededItems.filter { $0.cause == cause }.count))
+             }),
     ]
     return out
   }

@@ -46,6 +46,9 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
   /// Queue depths now (not as the last run left them).
   public var queue = RunStatus.Queue()
   public var archive = ArchiveState()
+  /// Rejections a person must handle, not yet acknowledged with `ack` (no patient data).
+  public var actionNeeded = 0
+  public var actionNeededItems: [ActionNeededItem] = []
 
   /// Creates an empty status.
   public init() {}
@@ -71,6 +74,8 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
     let state = FileManager.default.fileExists(atPath: spool.stateDatabase) ? try ConnectorState(path: spool.stateDatabase) : nil
     status.queue = try BatchRunner.queueDepths(
       spool, now: Int64(now.timeIntervalSince1970), sightings: (try? state?.inboxSightings()) ?? [:])
+    status.actionNeededItems = try state?.openActionNeeded() ?? []
+    status.actionNeeded = status.actionNeededItems.count
     let auditor = ArchiveAuditor(archiveFolder: spool.archive, state: state)
     let files = auditor.archiveFiles()
     status.archive.count = files.count

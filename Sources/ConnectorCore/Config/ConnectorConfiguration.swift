@@ -75,8 +75,10 @@ public struct ConnectorConfiguration: Sendable, Equatable {
     do {
       table = try TOMLTable(string: text)
     } catch let error as TOMLParseError {
+      let line = Int(error.source.begin.line)
       throw ConnectorError.configuration(
-        "\(source): line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        "\(source): line \(line), column \(error.source.begin.column): "
+          + (unquotedText(text, line: line) ?? error.description))
     }
     var config = ConnectorConfiguration()
     let reader = KeyReader(source: source)
@@ -142,6 +144,23 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       }
     }
     return config
+  }
+
+  /// For a parse error on a line `key = bare words`: the TOML parser reports what it guessed
+  /// the bare value was ("Error while parsing boolean" for `t1`), which names neither the key nor
+  /// the cure. Nil when the line is not of that shape.
+  static func unquotedText(_ text: String, line: Int) -> String? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard line >= 1, line <= lines.count else { return nil }
+    let parts = lines[line - 1].split(separator: "=", maxSplits: 1)
+    guard parts.count == 2 else { return nil }
+    let key = parts[0].trimmingCharacters(in: .whitespaces)
+    var value = parts[1].trimmingCharacters(in: .whitespaces)
+    if let comment = value.firstIndex(of: "#") { value = value[..<comment].trimmingCharacters(in: .whitespaces) }
+    guard key.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil, let first = value.first,
+      !"\"'[{".contains(first), !["true", "false"].contains(value), Double(value) == nil
+    else { return nil }
+    return "the value of \(key) is not quoted: text values need quotes, e.g. \(key) = \"\(value)\""
   }
 
   static func resolve(_ path: String, _ base: String) -> String {

@@ -35,8 +35,10 @@ public struct Doctor {
     findings += checkPractice(state: state)
     findings += checkQueue(spool, state: state)
     findings += checkLastRun(spool)
+    findings += checkActionNeeded(state: state)
     if readsArchives { findings += checkArchive(spool, state: state) }
     findings += checkArchiveClock(state: state)
+    findings += checkRunClock(state: state)
     return findings.enumerated().sorted { ($0.element.severity.rank, $0.offset) < ($1.element.severity.rank, $1.offset) }
       .map(\.element)
   }

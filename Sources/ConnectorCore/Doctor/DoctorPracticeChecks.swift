@@ -24,6 +24,7 @@ extension Doctor {
       findings += checkVersion(settings)
       findings += checkDiaries(book, options: options)
       findings += checkRosters(book, options: options)
+      findings += checkConfiguredPractitioners(book)
       findings += try checkStatuses(database, options: options)
       let names = Dictionary(book.practitioners.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
       findings += try checkTokens(database, state: state, today: asOf.date, names: names)
@@ -183,15 +184,9 @@ extension Doctor {
       where: location, fix: fix)
   }
 
-  /// Finding code, severity for a published practitioner, and whether the row is skipped.
+  /// Finding code, severity for a published practitioner, and whether the row is skipped: the
+  /// diagnostic's own, so `export` names the same severity.
   private static func classify(_ kind: AvailabilityDiagnostic.Kind) -> (String, DoctorFinding.Severity, Bool) {
-    switch kind {
-    case .invalidDiaryTime: ("invalid-diary-time", .error, true)
-    case .endNotAfterStart: ("diary-end-not-after-start", .error, true)
-    case .invalidInterval: ("invalid-diary-interval", .error, true)
-    case .trailingPartialSlot: ("partial-diary-slot", .warning, false)
-    case .invalidBlockTime: ("invalid-block-time", .warning, false)
-    case .overlappingDiaryRows: ("overlapping-diary-rows", .warning, false)
-    }
+    (kind.code, kind.skipsRow ? .error : .warning, kind.skipsRow)
   }
 }

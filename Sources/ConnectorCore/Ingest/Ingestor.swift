@@ -355,6 +355,7 @@ public final class Ingestor {
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
     try state.record(journal, dropSHA256: dropSHA256, at: stamp)
+    try state.raiseActionNeeded(ActionNeededDetector(state: state, book: book).items(for: journal.map(\.outcome), in: document))
     return answers
   }
 

@@ -133,13 +133,10 @@ struct FrontDeskPage {
       for e in run.errors { items.append(("bad", "✖ The last run reported an error: \(e)")) }
       for warning in run.warnings ?? [] { items.append(("warn", "▲ \(warning)")) }
     }
-    for r in report.unknownBookings {
-      let what = r.kind == "cancellation"
-        ? "Cancellation \(r.key) of Healthengine booking \(r.heMsgId)" : "Booking \(r.heMsgId)"
+    for item in report.actionNeeded {
       items.append(
         ("bad",
-         "✖ \(what) was rejected on \(r.processedAt) (unknown-booking): no PPMP appointment carries its HE_MSG_ID token. "
-           + "Cancel the appointment in PPMP by hand (find it with `ppmp-connector audit find \(r.heMsgId)`)."))
+         "✖ Needs a person (\(item.cause.rawValue)): \(item.summary). \(item.fix)"))
     }
     if report.status.queue.rejected > 0 {
       items.append(

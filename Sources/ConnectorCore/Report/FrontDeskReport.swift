@@ -24,9 +24,9 @@ public struct FrontDeskReport: Sendable {
   /// Snapshots and deltas whose file reached the outbox, oldest first.
   public var publications: [PublicationRecord] = []
   public var archives: [ArchiveRecord] = []
-  /// Cancellations (and bookings) rejected because no appointment carries the booking's token:
-  /// someone must cancel by hand in PPMP.
-  public var unknownBookings: [JournalRejection] = []
+  /// Rejections a person must handle (a cancellation nobody can apply automatically, a booking
+  /// Healthengine had already confirmed, an unknown practitioner), until `ack`.
+  public var actionNeeded: [ActionNeededItem] = []
   /// Free hours as published; nil before the first publication.
   public var grid: FreeHoursGrid?
   /// Parts that could not be read, said on the page instead of failing it.
@@ -70,7 +70,7 @@ public struct FrontDeskReport: Sendable {
         report.recentDrops = try state.recentDropClaims(limit: 20)
         report.publications = try state.publications(status: .done)
         report.archives = try state.archives()
-        report.unknownBookings = try state.journalRejections(reason: RejectReason.unknownBooking.rawValue)
+        report.actionNeeded = try state.openActionNeeded()
       } catch {
         problems.append("The connector state could not be read: \(error).")
       }

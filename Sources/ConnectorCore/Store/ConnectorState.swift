@@ -169,6 +169,9 @@ public final class ConnectorState: Sendable {
             WHERE content_sha256 LIKE 'ppmp-placement:%';
           """)
     }
+    m.registerMigration("v7-action-needed") { db in
+      try db.execute(sql: ActionNeededItem.tableSQL)
+    }
     return m
   }
 

@@ -13,17 +13,6 @@ public struct JournalDayCount: Sendable, Equatable {
   public var count: Int
 }
 
-/// A rejected message the journal still holds, by its Healthengine ids (never by patient).
-public struct JournalRejection: Sendable, Equatable {
-  public var kind: String
-  /// heMsgId for bookings, requestId for cancellations.
-  public var key: String
-  public var heMsgId: String
-  public var reason: String
-  /// The practice time of the run that processed it (`YYYY-MM-DDTHH:MM`).
-  public var processedAt: String
-}
-
 /// A drop as the journal recorded its claim.
 public struct DropClaim: Sendable, Equatable {
   /// The practice time of the run that claimed it.
@@ -46,20 +35,6 @@ extension ConnectorState {
           GROUP BY day, kind, outcome, reason ORDER BY day, kind, outcome, reason
           """
       ).map { JournalDayCount(day: $0[0], kind: $0[1], outcome: $0[2], reason: $0[3], count: $0[4]) }
-    }
-  }
-
-  /// Rejections with `reason`, newest first, at most `limit`.
-  public func journalRejections(reason: String, limit: Int = 50) throws -> [JournalRejection] {
-    try read("reading the journal in") { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT kind, msg_key, he_msg_id, reason, processed_at FROM message
-          WHERE outcome IN ('rejectInsert', 'rejectUpdate') AND reason = ?
-          ORDER BY processed_at DESC, kind, msg_key LIMIT ?
-          """, arguments: [reason, limit]
-      ).map { JournalRejection(kind: $0[0], key: $0[1], heMsgId: $0[2], reason: $0[3], processedAt: $0[4]) }
     }
   }
 

@@ -3,7 +3,16 @@ import ConnectorCore
 /// One-line summaries of what a step did. They never name patients.
 enum Report {
   static func export(_ result: ExportResult, spool: SpoolLayout, quiet: Bool) {
-    if !quiet { for d in result.diagnostics { Console.err("warning: \(d.message)") } }
+    if !quiet {
+      var previous: AvailabilityDiagnostic?
+      for d in result.diagnostics {
+        // The severity doctor gives the same problem (a skipped row loses availability), and
+        // a fix shared by consecutive rows said once.
+        let fix = previous?.kind == d.kind && previous?.fix == d.fix ? "as above" : d.fix
+        Console.err("\(d.kind.skipsRow ? "error" : "warning"): \(d.problem) Fix: \(fix)")
+        previous = d
+      }
+    }
     for w in result.warnings { Console.err("warning: \(w)") }
     guard !quiet else { return }
     switch result.outcome {

@@ -41,11 +41,18 @@ extension PPMPConnector {
       for (severity, count) in counts where count > 0 && (!quiet || severity == .error) {
         Console.out("")
         Console.out(["ERRORS", "WARNINGS", "INFORMATION"][severity.rank])
+        var previous: DoctorFinding?
         for f in findings where f.severity == severity {
           Console.out("- [\(f.code)] \(f.what)")
           let place = f.location.summary
           if !place.isEmpty { Console.out("    where: \(place)") }
-          if !f.fix.isEmpty { Console.out("    fix:   \(f.fix)") }
+          // Rows of one problem share their fix: said once, not once per row.
+          if previous?.code == f.code && previous?.fix == f.fix {
+            Console.out("    fix:   as above")
+          } else if !f.fix.isEmpty {
+            Console.out("    fix:   \(f.fix)")
+          }
+          previous = f
         }
       }
     }

@@ -8,7 +8,8 @@ extension PPMPConnector {
     static let configuration = CommandConfiguration(
       abstract: "Check the connector's infrastructure for a monitoring system: one line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
       discussion: """
-        Checks the age of the last run, whether it failed, how long the oldest drop has waited \
+        Checks the age of the last run and of the last one that finished its work, whether it \
+        failed, how long the oldest drop has waited \
         in the inbox, the archive chain as the catalog records it, and free space on the spool's \
         file system. Rejected bookings are business as usual and never raise the state. Only \
         reads: safe while a batch runs. The line ends with performance data after '|'.

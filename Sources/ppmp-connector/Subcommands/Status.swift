@@ -36,10 +36,16 @@ extension PPMPConnector {
         Console.out(
           "  ingest:  \(run.ingest.drops) drop(s), \(run.ingest.confirmed) confirmed, \(run.ingest.rejectedMessages) message(s) rejected, "
             + "\(run.ingest.dropsRejected) drop(s) rejected")
-        Console.out(
-          "  export:  \(run.export.outcome)" + (run.export.file.map { " \($0)" } ?? "")
-            + ", \(run.export.changedDays) changed of \(run.export.publishedDays) day(s), \(run.export.diagnostics) diagnostic(s)")
+        if run.export.outcome.isEmpty {
+          Console.out("  export:  not done (the run " + (run.outcome == .interrupted ? "was interrupted" : "failed") + " before it)")
+        } else {
+          Console.out(
+            "  export:  \(run.export.outcome)" + (run.export.file.map { " \($0)" } ?? "")
+              + ", \(run.export.changedDays) changed of \(run.export.publishedDays) day(s), \(run.export.diagnostics) "
+              + "diary diagnostic(s)" + (run.export.diagnostics > 0 ? " (see doctor)" : ""))
+        }
         for e in run.errors { Console.out("  error:   \(e)") }
+        for w in run.warnings ?? [] { Console.out("  warning: \(w)") }
         if let at = s.lastSuccessAt {
           Console.out("last success: \(at)" + (s.lastSuccessAgeSeconds.map { " (\(Self.age($0)) ago)" } ?? ""))
         } else {
@@ -59,6 +65,8 @@ extension PPMPConnector {
         Console.out("archive:   none yet")
       }
       Console.out("           \(a.stagedFiles) file(s) staged; every \(a.every); next due \(a.nextDue)")
+      Console.out("action needed: \(s.actionNeeded)" + (s.actionNeeded > 0 ? " (see `ppmp-connector doctor`; `ppmp-connector ack ID` once handled)" : ""))
+      for item in s.actionNeededItems { Console.out("  - \(item.cause.rawValue): \(item.summary)") }
     }
 
     static func age(_ seconds: Int64) -> String {

@@ -45,7 +45,7 @@ SELECT column1, column2, column3, column4, column5, column6, column7, column8,
     (10, 'Mr',  'Jack',     'Brown',     1, 1, 0,  1, NULL)   -- trailing partial slot
   );
 
--- Diary rows as the practice typed them (SPEC §2 "Diary time formats").
+-- Diary rows as the practice typed them (docs/rules.md, "Diary time formats").
 CREATE TEMP TABLE demo_diary (staff INTEGER, diary TEXT, wd_from INTEGER, wd_to INTEGER,
                               start_time TEXT, end_time TEXT, step INTEGER);
 INSERT INTO demo_diary VALUES

@@ -1,8 +1,8 @@
--- PPMP appointment book: the documented model from SPEC §2.
+-- PPMP appointment book: the documented model the connector works against.
 --
 -- PPMP's own schema is not public; the connector works against this model. The
--- tables below are copied verbatim from the specification: never change a
--- column name, type or check here without changing SPEC §2 first.
+-- tables below are the model as documented: never change a column name, type
+-- or check here without changing the documented model (and PPMPDatabase) first.
 --
 -- Load into a NEW database (plain CREATE TABLE on purpose: loading it twice is
 -- a mistake that should fail loudly):
@@ -57,7 +57,7 @@ CREATE TABLE appointments (
 
 -- connector indexes --
 -- Everything below the marker line above is added by ppmp-connector, not by
--- PPMP: SPEC §2 allows the connector to add indexes, never columns. They use
+-- PPMP: the connector may add indexes, never tables or columns. They use
 -- IF NOT EXISTS because the connector also applies this section to existing
 -- practice databases; code that builds a database may split this file at the
 -- marker line to bulk-load rows before the indexes exist.
