@@ -178,9 +178,9 @@ public final class PublicationWriter {
     lastJoinedCodesArePlain = lastJoinedCodes.utf8.allSatisfy(Self.isPlainAttributeByte)
   }
 
-  /// Printable ASCII that libxml2 writes into an attribute value unchanged: it escapes
-  /// `<`, `>`, `&`, `"`, writes control characters as references and, with no document
-  /// encoding, non-ASCII characters as `&#x…;`.
+  /// Printable ASCII that libxml2 writes into an attribute value unchanged. It escapes `<`,
+  /// `>`, `&`, `"` and writes tab, newline and CR as references; non-ASCII is left to it too,
+  /// since how it writes that depends on the output's encoding settings.
   private static func isPlainAttributeByte(_ byte: UInt8) -> Bool {
     byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
       && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "\"")
