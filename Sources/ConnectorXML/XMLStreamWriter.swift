@@ -9,6 +9,8 @@ public final class XMLStreamWriter {
   /// The output buffer `handle` writes into (owned and freed by the text writer).
   private let buffer: xmlOutputBufferPtr
   private let output: WriterOutput
+  /// True right after `endElement()`: the only point where `writeFormattedElements` may write.
+  private var justClosedElement = false
 
   /// Creates or truncates `path` with mode 0600 and writes the document there.
   public convenience init(path: String) throws(XMLError) {
@@ -63,6 +65,7 @@ public final class XMLStreamWriter {
   /// Opens an element (`xmlTextWriterStartElement`); `name` must be a valid XML name.
   public func startElement(_ name: String) throws(XMLError) {
     try checkName(name)
+    justClosedElement = false
     try perform("xmlTextWriterStartElement") { writer in
       name.withXMLChars { xmlTextWriterStartElement(writer, $0) }
     }
@@ -73,6 +76,7 @@ public final class XMLStreamWriter {
   public func writeAttribute(_ name: String, _ value: String) throws(XMLError) {
     try checkName(name)
     try checkCharacters(value)
+    justClosedElement = false
     try perform("xmlTextWriterWriteAttribute") { writer in
       name.withXMLChars { name in
         value.withXMLChars { xmlTextWriterWriteAttribute(writer, name, $0) }
@@ -84,6 +88,7 @@ public final class XMLStreamWriter {
   /// conversion. The literal must be a valid XML name of more than one character.
   public func startElement(literal name: StaticString) throws(XMLError) {
     assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
+    justClosedElement = false
     try perform("xmlTextWriterStartElement") { xmlTextWriterStartElement($0, name.utf8Start) }
   }
 
@@ -92,6 +97,7 @@ public final class XMLStreamWriter {
   public func writeAttribute(literal name: StaticString, _ value: String) throws(XMLError) {
     assert(Self.isValidLiteral(name), "\"\(name)\" is not a valid XML name")
     try checkCharacters(value)
+    justClosedElement = false
     try perform("xmlTextWriterWriteAttribute") { writer in
       value.withXMLChars { xmlTextWriterWriteAttribute(writer, name.utf8Start, $0) }
     }
@@ -137,6 +143,7 @@ public final class XMLStreamWriter {
   /// Writes character data, escaped (`xmlTextWriterWriteString`).
   public func writeText(_ text: String) throws(XMLError) {
     try checkCharacters(text)
+    justClosedElement = false
     try perform("xmlTextWriterWriteString") { writer in
       text.withXMLChars { xmlTextWriterWriteString(writer, $0) }
     }
@@ -145,7 +152,25 @@ public final class XMLStreamWriter {
   /// Closes the innermost open element (`xmlTextWriterEndElement`); an element with no
   /// content is self-closed: `<range .../>`.
   public func endElement() throws(XMLError) {
+    justClosedElement = false
     try perform("xmlTextWriterEndElement") { xmlTextWriterEndElement($0) }
+    justClosedElement = true
+  }
+
+  /// Appends whole elements the caller formatted, each on its own line with this writer's
+  /// indentation and ending in a newline, as the next siblings of the element `endElement()`
+  /// just closed (hot loops: one write per element instead of a dozen libxml2 calls). Only
+  /// right after `endElement()`, whose state (parent open, next line indented) these bytes
+  /// leave as they found it, so the next `startElement` or `endElement` comes out as usual.
+  /// The caller writes exactly what libxml2 would: valid names, escaped values, `/>` for an
+  /// empty element.
+  public func writeFormattedElements(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLError) {
+    guard justClosedElement else {
+      throw XMLError(kind: .writer, message: "formatted elements must follow endElement()", file: output.path)
+    }
+    try perform("xmlOutputBufferWrite") { _ in
+      bytes.withMemoryRebound(to: CChar.self) { xmlOutputBufferWrite(buffer, Int32($0.count), $0.baseAddress) }
+    }
   }
 
   /// Closes every open element (`xmlTextWriterEndDocument`), then frees the writer, which

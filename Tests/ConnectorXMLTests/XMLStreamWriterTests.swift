@@ -105,4 +105,46 @@ import Testing
     #expect(events.count == 5)
     #expect(events.last == .endElement(name: "a"))
   }
+
+  /// Three `<item n="…"/>` siblings in `<list>`; with `formatted`, the last two are written as
+  /// formatted bytes after the first closed.
+  private func writeList(formatted: Bool) throws -> [UInt8] {
+    let writer = try XMLStreamWriter()
+    try writer.startDocument()
+    try writer.startElement("list")
+    for n in 1...3 {
+      if formatted, n > 1 {
+        try Array("  <item n=\"\(n)\"/>\n".utf8).withUnsafeBufferPointer { try writer.writeFormattedElements($0) }
+      } else {
+        try writer.startElement("item")
+        try writer.writeAttribute("n", String(n))
+        try writer.endElement()
+      }
+    }
+    try writer.endElement()
+    try writer.endDocument()
+    return writer.finishedBytes()
+  }
+
+  @Test func formattedElementsAfterASiblingComeOutAsElementCallsWouldWriteThem() throws {
+    let formatted = try writeList(formatted: true)
+    #expect(formatted == (try writeList(formatted: false)))
+    #expect(String(decoding: formatted, as: UTF8.self).hasSuffix("  <item n=\"3\"/>\n</list>\n"))
+  }
+
+  @Test func formattedElementsAreRefusedUnlessASiblingJustClosed() throws {
+    let writer = try XMLStreamWriter()
+    let bytes = Array("  <item/>\n".utf8)
+    try writer.startElement("list")
+    #expect { try bytes.withUnsafeBufferPointer { try writer.writeFormattedElements($0) } } throws: {
+      ($0 as? XMLError)?.kind == .writer
+    }
+    try writer.startElement("item")
+    try writer.endElement()
+    try bytes.withUnsafeBufferPointer { try writer.writeFormattedElements($0) }
+    try writer.startElement("open")
+    #expect { try bytes.withUnsafeBufferPointer { try writer.writeFormattedElements($0) } } throws: {
+      ($0 as? XMLError)?.kind == .writer
+    }
+  }
 }

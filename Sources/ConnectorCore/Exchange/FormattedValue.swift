@@ -1,5 +1,6 @@
-/// A reused buffer for attribute values made of digits and punctuation, formatted
-/// exactly as `String(Int)`, `LocalDate.description` and `MinuteOfDay.description` format them.
+/// A reused buffer for markup that needs no escaping: attribute values made of digits and
+/// punctuation, formatted exactly as `String(Int)`, `LocalDate.description` and
+/// `MinuteOfDay.description` format them, and the names and literals around them.
 struct FormattedValue {
   private var bytes: [UInt8] = []
 
@@ -61,6 +62,11 @@ struct FormattedValue {
   /// The literal's bytes as they are (attribute names and the punctuation around values).
   mutating func append(literal text: StaticString) {
     text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+  }
+
+  /// The string's UTF-8 bytes as they are; the caller knows they need no escaping.
+  mutating func append(utf8 text: String) {
+    bytes.append(contentsOf: text.utf8)
   }
 
   func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

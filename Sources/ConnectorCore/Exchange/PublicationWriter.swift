@@ -81,10 +81,23 @@ public final class PublicationWriter {
 
   /// Writes one `day`; `removed` marks a day that left the published set (deltas only).
   ///
-  /// This runs for every practitioner-day of a snapshot, so names are literals and numbers,
-  /// dates and times are formatted, with their names, into a reused buffer and handed to the
-  /// writer in one call per element instead of going through `String` and libxml2 per attribute.
+  /// This runs for every practitioner-day of a snapshot or a worst-case delta. The first day
+  /// goes through libxml2's element calls; every later one whose type codes need no escaping
+  /// is formatted whole (names, numbers, dates, times, codes, indentation) into a reused buffer
+  /// and handed to the writer in one write, byte for byte what the element calls write.
   public func writeDay(_ day: DayAvailability, removed: Bool = false) throws {
+    if wroteDay, formatsWholeDays, formatDay(day, removed: removed) {
+      try scratch.withBytes { try writer.writeFormattedElements($0) }
+      formattedDays += 1
+      return
+    }
+    try writeDayElement(day, removed: removed)
+    wroteDay = true
+  }
+
+  /// The day through libxml2's element calls: the first day (the writer's indentation state is
+  /// set up by a closed sibling), and days whose codes libxml2 must escape.
+  private func writeDayElement(_ day: DayAvailability, removed: Bool) throws {
     if !inAvailability {
       try writer.startElement(literal: "availability")
       inAvailability = true
@@ -112,11 +125,7 @@ public final class PublicationWriter {
       // Codes are PPMP text: they go through libxml2's attribute escaping.
       let codes = range.appointmentTypeCodes
       if !codes.isEmpty {
-        // Ranges share the catalog's code arrays, so the joined list is usually the previous one.
-        if codes != lastCodes {
-          lastCodes = codes
-          lastJoinedCodes = codes.joined(separator: " ")
-        }
+        joinCodes(codes)
         try writer.writeAttribute(literal: "pmsAppointmentTypeIds", lastJoinedCodes)
       }
       try writer.endElement()
@@ -124,9 +133,68 @@ public final class PublicationWriter {
     try writer.endElement()
   }
 
+  /// Formats into `scratch` the whole `day` element as libxml2 writes it at its depth (4 spaces
+  /// for the day, 6 for a range); false when a code list needs escaping (libxml2's job).
+  private func formatDay(_ day: DayAvailability, removed: Bool) -> Bool {
+    scratch.clear()
+    scratch.append(literal: "    <day pmsResourceId=\"")
+    scratch.append(day.resourceID)
+    scratch.append(literal: "\" date=\"")
+    scratch.append(day.date)
+    scratch.append(literal: removed ? "\" removed=\"true\"" : "\"")
+    guard !day.ranges.isEmpty else {
+      scratch.append(literal: "/>\n")
+      return true
+    }
+    scratch.append(literal: ">\n")
+    for range in day.ranges {
+      scratch.append(literal: "      <range start=\"")
+      scratch.append(range.start)
+      scratch.append(literal: "\" end=\"")
+      scratch.append(range.end)
+      scratch.append(literal: "\" slotLength=\"")
+      scratch.append(Int64(range.slotLengthSeconds))
+      let codes = range.appointmentTypeCodes
+      if codes.isEmpty {
+        scratch.append(literal: "\"/>\n")
+      } else {
+        joinCodes(codes)
+        guard lastJoinedCodesArePlain else { return false }
+        scratch.append(literal: "\" pmsAppointmentTypeIds=\"")
+        scratch.append(utf8: lastJoinedCodes)
+        scratch.append(literal: "\"/>\n")
+      }
+    }
+    scratch.append(literal: "    </day>\n")
+    return true
+  }
+
+  /// Joins `codes` into `lastJoinedCodes`; ranges share the catalog's code arrays, so the
+  /// joined list is usually the previous one.
+  private func joinCodes(_ codes: [String]) {
+    guard codes != lastCodes else { return }
+    lastCodes = codes
+    lastJoinedCodes = codes.joined(separator: " ")
+    lastJoinedCodesArePlain = lastJoinedCodes.utf8.allSatisfy(Self.isPlainAttributeByte)
+  }
+
+  /// Printable ASCII that libxml2 writes into an attribute value unchanged. It escapes `<`,
+  /// `>`, `&`, `"` and writes tab, newline and CR as references; non-ASCII is left to it too,
+  /// since how it writes that depends on the output's encoding settings.
+  private static func isPlainAttributeByte(_ byte: UInt8) -> Bool {
+    byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+      && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "\"")
+  }
+
+  /// Off only in tests, to compare the formatted days with libxml2's element calls.
+  var formatsWholeDays = true
+  /// Days written in one formatted write (tests check the path is taken).
+  private(set) var formattedDays = 0
+  private var wroteDay = false
   private var scratch = FormattedValue()
   private var lastCodes: [String] = []
   private var lastJoinedCodes = ""
+  private var lastJoinedCodesArePlain = true
 
   /// Formats ` name="value"` pairs into `scratch` and writes them into the open start tag.
   private func writeFormatted(_ format: (inout FormattedValue) -> Void) throws {
