@@ -45,6 +45,12 @@ public enum POSIX {
 
   /// The C library's text for `code` ("No space left on device").
   public static func message(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+  /// Whether a process with this id exists (`kill(pid, 0)`; EPERM: it does, as another user).
+  public static func processExists(_ pid: Int32) -> Bool {
+    guard pid > 0 else { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
+  }
 }
 
 // At file scope the names below are the system calls, not the methods of `POSIX`.
