@@ -1,4 +1,5 @@
 import ConnectorCore
+import ConnectorPOSIX
 import Dispatch
 
 #if canImport(Glibc)
@@ -12,6 +13,7 @@ final class StopSignals {
   private var sources: [DispatchSourceSignal] = []
 
   init() {
+    POSIX.unblock([SIGTERM, SIGINT])
     sources = [SIGTERM, SIGINT].map { [flag] sig -> DispatchSourceSignal in
       signal(sig, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
