@@ -60,14 +60,9 @@ import Testing
     defer { if watch.isRunning { stop(watch, with: SIGKILL) } }
     #expect(eventually { spool.files("inbox").isEmpty && spool.demo.statusJSON()?["heartbeatAt"] != nil })
     let outbox = spool.sub("outbox")
-    if FaultMounts.available {
-      try FaultMounts.mount(["--bind", outbox, outbox])
-      try FaultMounts.mount(["-o", "remount,ro,bind", outbox])
-    } else {
-      chmod(outbox, 0o500)  // Not root: the permission is enough.
-    }
+    try FaultMounts.makeReadOnly(outbox)
     var mounted = true
-    defer { if mounted { if FaultMounts.available { FaultMounts.unmount(outbox) } else { chmod(outbox, 0o700) } } }
+    defer { if mounted { FaultMounts.makeWritable(outbox) } }
     try spool.feed(2)
     var failures = 0
     #expect(
@@ -83,7 +78,7 @@ import Testing
     let health = try spool.demo.run(["health"])
     #expect(health.status == 2, "\(health.stdout)")
 
-    if FaultMounts.available { FaultMounts.unmount(outbox) } else { chmod(outbox, 0o700) }
+    FaultMounts.makeWritable(outbox)
     mounted = false
     #expect(
       eventually {
