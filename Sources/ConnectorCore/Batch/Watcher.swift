@@ -141,8 +141,9 @@ public final class Watcher {
     return status
   }
 
-  /// One cycle: the spool check first (a full disk or a read-only outbox must not cost a drop
-  /// one of its `max_attempts`), then `BatchCycle`, then status.json.
+  /// One cycle: the spool check first, and after a failure a write probe (a full disk or a
+  /// read-only outbox must not cost a drop one of its `max_attempts` per retry), then
+  /// `BatchCycle`, then status.json.
   private func runCycle() {
     let started = Date()
     if let clock { context.setClock(clock()) }
@@ -154,6 +155,7 @@ public final class Watcher {
     var failed = false
     do {
       try context.spool.check()
+      if watchState.consecutiveFailures > 0 { try context.spool.probeWrites() }
       let cycle = BatchCycle(context: context, stop: stop)
       cycle.onStep = onStep
       cycle.onMessage = onMessage

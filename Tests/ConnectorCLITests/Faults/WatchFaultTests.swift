@@ -1,5 +1,6 @@
 import ConnectorTestSupport
 import Foundation
+import GRDB
 import Testing
 
 #if canImport(Glibc)
@@ -42,7 +43,15 @@ import Testing
     try spool.feed(Int.max)
     if seed == 11 {
       let watch = try spool.demo.startWatch()
-      #expect(eventually { spool.files("inbox").isEmpty && spool.files("work").isEmpty && (spool.demo.statusJSON()?["outcome"] as? String).map { $0 != "failed" } == true })
+      // Done when this watcher (not a killed one) has written a status that did not fail, and
+      // nothing waits.
+      #expect(
+        eventually {
+          let status = spool.demo.statusJSON()
+          let pid = (status?["watch"] as? [String: Any])?["pid"] as? Int
+          return pid == Int(watch.processIdentifier) && (status?["outcome"] as? String) != "failed"
+            && spool.files("inbox").isEmpty && spool.files("work").isEmpty
+        })
       #expect(stop(watch) && watch.terminationStatus == 0)
     } else {
       let clean = try spool.demo.run(["run"])
@@ -87,5 +96,56 @@ import Testing
       }, "the work was not finished once the outbox was writable")
     #expect(stop(watch) && watch.terminationStatus == 0)
     #expect(try spool.violations(expectAllFed: false).isEmpty)
+  }
+
+  /// A full outbox on its own file system (the spool check's free-space test cannot see it):
+  /// the first attempt fails, and the write probe keeps every retry after it from touching the
+  /// drops, so they still have their attempts when space comes back.
+  @Test(.enabled(if: FaultMounts.available, "needs root and mount(8)"))
+  func aFullOutboxIsRecordedRetriedAndFinishedOnceSpaceIsBack() throws {
+    let spool = try FaultSpool(label: "watch-full-outbox", bookings: 8, cancellations: 0, invalid: 0, seed: 37, perDrop: 2)
+    let watch = try spool.demo.startWatch()
+    defer { if watch.isRunning { stop(watch, with: SIGKILL) } }
+    #expect(eventually { spool.files("inbox").isEmpty && spool.files("work").isEmpty && spool.demo.statusJSON()?["heartbeatAt"] != nil })
+    let rejectedBefore = spool.files("rejected")
+    let outbox = spool.sub("outbox")
+    let keep = spool.demo.folder.child("outbox-kept")
+    try FaultMounts.withTmpfs("256k", over: outbox) {
+      let filler = outbox + "/filler"
+      _ = FileManager.default.createFile(atPath: filler, contents: nil)
+      let handle = try #require(FileHandle(forWritingAtPath: filler))
+      // Filled to the last block: even the smallest file cannot be written now.
+      while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
+      try? handle.close()
+      try spool.feed(2)
+      // Six failures in a row: without the probe, five would have rejected the first drop.
+      #expect(
+        eventually {
+          let status = spool.demo.statusJSON()
+          let errors = (status?["errors"] as? [String]) ?? []
+          let failures = ((status?["watch"] as? [String: Any])?["consecutiveFailures"] as? Int) ?? 0
+          return failures >= 6 && errors.contains { $0.contains("No space left on device") }
+        }, "the failure never reached status.json")
+      #expect(watch.isRunning, "watch exited for a full disk")
+      let attempts = try DatabaseQueue(path: spool.sub("state/connector.sqlite")).read { db in
+        try Int.fetchOne(db, sql: "SELECT MAX(attempts) FROM drop_file WHERE status NOT IN ('done', 'rejected')") ?? 0
+      }
+      #expect(attempts <= 1, "retries while the disk was full used the drops' attempts")
+      try FileManager.default.removeItem(atPath: filler)
+      #expect(
+        eventually {
+          spool.files("inbox").isEmpty && spool.files("work").isEmpty
+            && ((spool.demo.statusJSON()?["watch"] as? [String: Any])?["consecutiveFailures"] as? Int) == 0
+        }, "the work was not finished once space was back")
+      #expect(stop(watch) && watch.terminationStatus == 0)
+      try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: false)
+      for name in spool.files("outbox") { try FileManager.default.copyItem(atPath: outbox + "/" + name, toPath: keep + "/" + name) }
+    }
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: keep)) ?? [] {
+      try FileManager.default.moveItem(atPath: keep + "/" + name, toPath: outbox + "/" + name)
+    }
+    #expect(spool.files("rejected") == rejectedBefore, "no drop was given up on")
+    let problems = try spool.violations()
+    #expect(problems.isEmpty, "\(problems)")
   }
 }
