@@ -20,6 +20,14 @@ extension DemoSpool {
   }
 }
 
+extension FaultSpool {
+  /// Nothing waits in inbox/ or work/, and the watcher's last cycle did not fail.
+  var isDrainedWithoutFailures: Bool {
+    files("inbox").isEmpty && files("work").isEmpty
+      && ((demo.statusJSON()?["watch"] as? [String: Any])?["consecutiveFailures"] as? Int) == 0
+  }
+}
+
 /// Polls `condition` every 10 ms until it holds or `timeout` seconds pass (generous: the
 /// machine running the tests may be loaded). Returns whether it held.
 func eventually(timeout: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {

@@ -89,11 +89,7 @@ import Testing
 
     FaultMounts.makeWritable(outbox)
     mounted = false
-    #expect(
-      eventually {
-        spool.files("inbox").isEmpty && spool.files("work").isEmpty
-          && ((spool.demo.statusJSON()?["watch"] as? [String: Any])?["consecutiveFailures"] as? Int) == 0
-      }, "the work was not finished once the outbox was writable")
+    #expect(eventually { spool.isDrainedWithoutFailures }, "the work was not finished once the outbox was writable")
     #expect(stop(watch) && watch.terminationStatus == 0)
     #expect(try spool.violations(expectAllFed: false).isEmpty)
   }
@@ -132,11 +128,7 @@ import Testing
       }
       #expect(attempts <= 1, "retries while the disk was full used the drops' attempts")
       try FileManager.default.removeItem(atPath: filler)
-      #expect(
-        eventually {
-          spool.files("inbox").isEmpty && spool.files("work").isEmpty
-            && ((spool.demo.statusJSON()?["watch"] as? [String: Any])?["consecutiveFailures"] as? Int) == 0
-        }, "the work was not finished once space was back")
+      #expect(eventually { spool.isDrainedWithoutFailures }, "the work was not finished once space was back")
       #expect(stop(watch) && watch.terminationStatus == 0)
       try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: false)
       for name in spool.files("outbox") { try FileManager.default.copyItem(atPath: outbox + "/" + name, toPath: keep + "/" + name) }
