@@ -50,6 +50,7 @@ let package = Package(
       name: "ppmp-connector",
       dependencies: [
         "ConnectorCore",
+        "ConnectorPOSIX",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

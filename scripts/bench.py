@@ -31,11 +31,13 @@ PRACTICE_ID = "bench"
 MODES = {
   "full": dict(runs=5, runs_big=3, scales=(1, 4, 16), export_practitioners=125, ingest_bookings=2_500,
                ingest_patients=50_000, ingest_practitioners=32, archive_files=1_250, archive_file_kb=40,
-               run_practitioners=20, run_patients=5_000),
+               run_practitioners=20, run_patients=5_000,
+               watch_events=500, watch_big_events=500, watch_idle_seconds=60, watch_rss_drops=(100, 10_000)),
   # Quick mode: the same paths at a fraction of the size, three runs, so it ends within a minute.
   "quick": dict(runs=3, runs_big=3, scales=(1, 4), export_practitioners=16, ingest_bookings=500,
                 ingest_patients=10_000, ingest_practitioners=8, archive_files=200, archive_file_kb=40,
-                run_practitioners=20, run_patients=5_000),
+                run_practitioners=20, run_patients=5_000,
+                watch_events=60, watch_big_events=20, watch_idle_seconds=20, watch_rss_drops=(100, 1_000)),
 }
 
 
@@ -366,6 +368,182 @@ class Bench:
       self.row("run", s, "%d pract. × 30 days, %d drops" % (practitioners, len(os.listdir(drops))), ours,
                target=("wall", 0.2) if s == 1 else None)
 
+  # MARK: watch (latency, idle cost, memory)
+
+  def start_watch(self, folder, config, extra=()):
+    """Starts `watch` on a spool and waits for its start cycle's snapshot."""
+    proc = subprocess.Popen([self.connector, "watch", "--config", config, "--quiet"] + list(extra), cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    outbox = os.path.join(folder, "spool", "outbox")
+    deadline = time.monotonic() + 600
+    while not any(n.startswith("snapshot-") for n in os.listdir(outbox)):
+      if proc.poll() is not None or time.monotonic() > deadline:
+        sys.exit("bench: watch did not publish its first snapshot (exit %s)" % proc.poll())
+      time.sleep(0.01)
+    return proc
+
+  @staticmethod
+  def stop_watch(proc):
+    proc.terminate()
+    if proc.wait(timeout=120) != 0:
+      sys.exit("bench: watch exited %d on SIGTERM" % proc.returncode)
+
+  @staticmethod
+  def wait_for(path, started, timeout):
+    """Seconds from `started` until `path` exists (polled every 0.5 ms), or None after `timeout`."""
+    while not os.path.exists(path):
+      if time.monotonic() - started > timeout:
+        return None
+      time.sleep(0.0005)
+    return time.monotonic() - started
+
+  @staticmethod
+  def next_sequence(outbox):
+    seqs = [int(re.search(r"-(\d+)\.xml$", n).group(1)) for n in os.listdir(outbox)
+            if n.startswith(("snapshot-", "delta-")) and re.search(r"-(\d+)\.xml$", n)]
+    return max(seqs) + 1
+
+  @staticmethod
+  def rename_in(source, inbox, name):
+    """Copies a drop under an in-flight name, then renames it into the inbox: the transfer job's
+    way. Returns the monotonic time of the rename."""
+    tmp = os.path.join(inbox, "." + name + ".tmp")
+    shutil.copyfile(source, tmp)
+    os.rename(tmp, os.path.join(inbox, name))
+    return time.monotonic()
+
+  @staticmethod
+  def percentiles(samples):
+    ordered = sorted(samples)
+    def at(q):
+      return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+    return at(0.5), at(0.99)
+
+  def watch_row(self, what, workload, samples, target_ms, missed=0):
+    if not samples:
+      self.watch_rows.append((what, workload, 0, None, None, target_ms, False, missed))
+      return
+    p50, p99 = self.percentiles(samples)
+    self.watch_rows.append((what, workload, len(samples), p50 * 1000, p99 * 1000, target_ms, p99 * 1000 <= target_ms, missed))
+
+  def bench_watch(self):
+    log("watch")
+    self.watch_rows = []
+    self.watch_other = []
+    poll_ms = 1000
+    events = self.m["watch_events"]
+    for practitioners, days, n, typical in ((20, 30, events, True), (500, 90, self.m["watch_big_events"], False)):
+      db = self.practice(practitioners, days, self.m["run_patients"] * (1 if typical else 5), 61)
+      drops = self.drops(db, days if days <= 90 else 90, n, 0, 1, 62)
+      folder = os.path.join(self.scratch, "watch-%d" % practitioners)
+      config = self.spool(folder, os.path.join(folder, "ppmp.sqlite"), days, "poll_interval_ms = %d\n" % poll_ms)
+      self.copy_db(db, os.path.join(folder, "ppmp.sqlite"))
+      proc = self.start_watch(folder, config, ["--as-of", AS_OF])
+      inbox, outbox = os.path.join(folder, "spool", "inbox"), os.path.join(folder, "spool", "outbox")
+      receipts, deltas, missed = [], [], 0
+      for name in sorted(os.listdir(drops)):
+        seq = self.next_sequence(outbox)
+        started = self.rename_in(os.path.join(drops, name), inbox, name)
+        r = self.wait_for(os.path.join(outbox, "receipt-" + name), started, 60)
+        if r is None:
+          sys.exit("bench: no receipt for %s within 60 s" % name)
+        receipts.append(r)
+        if typical:
+          d = self.wait_for(os.path.join(outbox, "delta-%s-%d.xml" % (PRACTICE_ID, seq)), started, 10)
+          if d is None:
+            missed += 1
+          else:
+            deltas.append(d)
+        else:
+          # The next drop waits for this drop's cycle (its delta) to end, as a quiet practice's would.
+          self.wait_for(os.path.join(outbox, "delta-%s-%d.xml" % (PRACTICE_ID, seq)), started, 60)
+      workload = "%d pract. × %d days" % (practitioners, days)
+      self.watch_row("drop renamed into inbox/ → receipt", workload, receipts, 100 if typical else 250)
+      if typical:
+        self.watch_row("drop → delta removing its slot", workload, deltas, 250, missed)
+        # Another program frees a booked slot in PPMP: the delta follows within a poll interval.
+        import sqlite3
+        conn = sqlite3.connect(os.path.join(folder, "ppmp.sqlite"), timeout=30)
+        ids = [r[0] for r in conn.execute(
+          "SELECT id FROM appointments WHERE status = 'booked' AND appt_date > ? AND appt_date < date(?, '+%d days') "
+          "AND comments NOT LIKE '%%HE_MSG_ID%%' ORDER BY appt_date, start_time, id" % (days - 1), (START, START))]
+        changes, missed = [], 0
+        for appointment in ids[:n]:
+          seq = self.next_sequence(outbox)
+          conn.execute("UPDATE appointments SET status = 'cancelled' WHERE id = ?", (appointment,))
+          conn.commit()
+          started = time.monotonic()
+          d = self.wait_for(os.path.join(outbox, "delta-%s-%d.xml" % (PRACTICE_ID, seq)), started, poll_ms / 1000 + 10)
+          if d is None:
+            missed += 1
+          else:
+            changes.append(d)
+        conn.close()
+        self.watch_row("PPMP change by another process → delta", workload, changes, poll_ms + 250, missed)
+      self.stop_watch(proc)
+
+    # Idle: the real clock (a new minute makes an export), an empty inbox, nothing changing.
+    db = self.practice(20, 30, self.m["run_patients"], 61)
+    folder = os.path.join(self.scratch, "watch-idle")
+    config = self.spool(folder, os.path.join(folder, "ppmp.sqlite"), 30, "poll_interval_ms = %d\n" % poll_ms)
+    self.copy_db(db, os.path.join(folder, "ppmp.sqlite"))
+    proc = self.start_watch(folder, config)
+    time.sleep(2)
+    tick = os.sysconf("SC_CLK_TCK")
+    def cpu():
+      fields = open("/proc/%d/stat" % proc.pid).read().rsplit(")", 1)[1].split()
+      return (int(fields[11]) + int(fields[12])) / tick
+    seconds = self.m["watch_idle_seconds"]
+    before, wall = cpu(), time.monotonic()
+    time.sleep(seconds)
+    used, wall = cpu() - before, time.monotonic() - wall
+    self.stop_watch(proc)
+    percent = 100 * used / wall
+    self.watch_other.append(("idle CPU over %d s (poll %d ms, real clock)" % (seconds, poll_ms),
+                             "%.2f %% of one core (%.2f s CPU)" % (percent, used), "≤ 0.5 %", percent <= 0.5))
+
+    # Memory: RSS after the first and the last count of drops, fed in bursts as a busy day would.
+    first, last = self.m["watch_rss_drops"]
+    db = self.practice(20, 30, self.m["run_patients"], 63)
+    drops = self.drops(db, 30, last, 0, 1, 64)
+    folder = os.path.join(self.scratch, "watch-rss")
+    config = self.spool(folder, os.path.join(folder, "ppmp.sqlite"), 30, "poll_interval_ms = %d\n" % poll_ms)
+    self.copy_db(db, os.path.join(folder, "ppmp.sqlite"))
+    proc = self.start_watch(folder, config, ["--as-of", AS_OF])
+    inbox, work = os.path.join(folder, "spool", "inbox"), os.path.join(folder, "spool", "work")
+    def rss():
+      return int(re.search(r"VmRSS:\s+(\d+)", open("/proc/%d/status" % proc.pid).read()).group(1)) / 1024
+    def drained():
+      while os.listdir(inbox) or os.listdir(work):
+        time.sleep(0.01)
+    names = sorted(os.listdir(drops))
+    marks = {}
+    for i in range(0, len(names), 50):
+      for name in names[i:i + 50]:
+        self.rename_in(os.path.join(drops, name), inbox, name)
+      drained()
+      done = min(i + 50, len(names))
+      if done in (first, len(names)):
+        time.sleep(1.5)
+        marks[done] = rss()
+    self.stop_watch(proc)
+    a, b = marks.get(first), marks.get(len(names))
+    if a and b:
+      self.watch_other.append(("RSS after %d and after %d drops" % (first, len(names)), "%.1f MB → %.1f MB (%+.1f %%)" % (
+        a, b, 100 * (b - a) / a), "within 10 %", abs(b - a) / a <= 0.10))
+
+  def watch_table(self):
+    lines = ["| watch path | workload | events | p50 ms | p99 ms | target (p99) | met |", "|---|---|---|---|---|---|---|"]
+    for what, workload, n, p50, p99, target, met, missed in self.watch_rows:
+      note = " (%d without a delta in time)" % missed if missed else ""
+      lines.append("| %s | %s | %d%s | %s | %s | ≤ %d ms | %s |" % (
+        what, workload, n, note, "%.1f" % p50 if p50 is not None else "—", "%.1f" % p99 if p99 is not None else "—", target,
+        "yes" if met else "**no**"))
+    lines += ["", "| watch measure | figure | target | met |", "|---|---|---|---|"]
+    for what, figure, target, met in self.watch_other:
+      lines.append("| %s | %s | %s | %s |" % (what, figure, target, "yes" if met else "**no**"))
+    return "\n".join(lines) + "\n"
+
   # MARK: report
 
   def machine(self):
@@ -441,18 +619,20 @@ def main():
   parser = argparse.ArgumentParser(description="ppmp-connector benchmarks (docs/benchmarks.md)")
   parser.add_argument("--bin", default=os.path.join(ROOT, ".build-release", "release"))
   parser.add_argument("--quick", action="store_true", help="small sizes, three runs: under a minute")
-  parser.add_argument("--only", action="append", choices=("export", "ingest", "archive", "run"),
+  parser.add_argument("--only", action="append", choices=("export", "ingest", "archive", "run", "watch"),
                       help="run only these paths (export includes diff); repeatable")
   parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
   args = parser.parse_args()
   bench = Bench(os.path.abspath(args.bin), "quick" if args.quick else "full")
-  paths = args.only or ["export", "ingest", "archive", "run"]
-  for path in ("export", "ingest", "archive", "run"):
+  paths = args.only or ["export", "ingest", "archive", "run", "watch"]
+  for path in ("export", "ingest", "archive", "run", "watch"):
     if path in paths:
       {"export": bench.bench_export_and_diff, "ingest": bench.bench_ingest, "archive": bench.bench_archive,
-       "run": bench.bench_run}[path]()
+       "run": bench.bench_run, "watch": bench.bench_watch}[path]()
   shutil.rmtree(bench.scratch, ignore_errors=True)
   text = bench.table()
+  if "watch" in paths:
+    text += "\n" + bench.watch_table()
   if not args.no_write and not args.only:
     bench.write(text)
   print(text)

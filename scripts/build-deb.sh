@@ -18,6 +18,7 @@ trap 'rm -rf "$root"' EXIT
 install -D -m 0755 "$bin" "$root/usr/bin/ppmp-connector"
 install -D -m 0644 deploy/systemd/ppmp-connector@.service "$root/lib/systemd/system/ppmp-connector@.service"
 install -D -m 0644 deploy/systemd/ppmp-connector@.timer "$root/lib/systemd/system/ppmp-connector@.timer"
+install -D -m 0644 deploy/systemd/ppmp-connector-watch@.service "$root/lib/systemd/system/ppmp-connector-watch@.service"
 install -d -m 0755 "$root/usr/share/man/man1"
 for page in dist/man/man1/*.1; do
   gzip -9n <"$page" >"$root/usr/share/man/man1/$(basename "$page").gz"
@@ -50,7 +51,8 @@ Description: batch file exchange between a PPMP appointment book and Healthengin
  Ingests booking and cancellation drops from a spool inbox into the PPMP
  database, publishes availability snapshots and deltas, and rolls everything
  into verifiable archives. Never opens a network socket. One practice folder
- per instance under /srv/ppmp; enable ppmp-connector@<practice>.timer.
+ per instance under /srv/ppmp; enable ppmp-connector@<practice>.timer, or
+ ppmp-connector-watch@<practice>.service to answer drops as they arrive.
 CONTROL
 
 cat >"$root/DEBIAN/postinst" <<'POSTINST'
@@ -76,7 +78,7 @@ cat >"$root/DEBIAN/prerm" <<'PRERM'
 # Stops every practice's timer and run before the binary goes away; spools are left as they are.
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-  systemctl stop 'ppmp-connector@*.timer' 'ppmp-connector@*.service' >/dev/null 2>&1 || true
+  systemctl stop 'ppmp-connector@*.timer' 'ppmp-connector@*.service' 'ppmp-connector-watch@*.service' >/dev/null 2>&1 || true
 fi
 exit 0
 PRERM

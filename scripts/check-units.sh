@@ -31,9 +31,11 @@ else
   printf '#!/bin/sh\n' >"$root/usr/bin/ppmp-connector"
   chmod 0755 "$root/usr/bin/ppmp-connector"
 fi
-cp "$units"/ppmp-connector@.service "$units"/ppmp-connector@.timer "$root/usr/lib/systemd/system/"
+cp "$units"/ppmp-connector@.service "$units"/ppmp-connector@.timer "$units"/ppmp-connector-watch@.service \
+  "$root/usr/lib/systemd/system/"
 ln -s ppmp-connector@.service "$root/usr/lib/systemd/system/ppmp-connector@riverside.service"
 ln -s ppmp-connector@.timer "$root/usr/lib/systemd/system/ppmp-connector@riverside.timer"
+ln -s ppmp-connector-watch@.service "$root/usr/lib/systemd/system/ppmp-connector-watch@riverside.service"
 
 man=(--man=no)
 if [ -n "${MAN_DIR:-}" ] && [ -f "$MAN_DIR/man1/ppmp-connector.1" ] && command -v man >/dev/null; then
@@ -42,10 +44,11 @@ if [ -n "${MAN_DIR:-}" ] && [ -f "$MAN_DIR/man1/ppmp-connector.1" ] && command -
 fi
 
 out="$(cd "$root/usr/lib/systemd/system" &&
-  systemd-analyze verify "${man[@]}" --root="$root" ppmp-connector@riverside.service ppmp-connector@riverside.timer 2>&1)" || true
+  systemd-analyze verify "${man[@]}" --root="$root" ppmp-connector@riverside.service ppmp-connector@riverside.timer \
+    ppmp-connector-watch@riverside.service 2>&1)" || true
 if [ -n "$out" ]; then
   echo "check-units: systemd-analyze verify reported:" >&2
   echo "$out" >&2
   exit 1
 fi
-echo "check-units: systemd-analyze verify ${man[*]}: ppmp-connector@.service and ppmp-connector@.timer verify with no output"
+echo "check-units: systemd-analyze verify ${man[*]}: ppmp-connector@.service, ppmp-connector@.timer and ppmp-connector-watch@.service verify with no output"

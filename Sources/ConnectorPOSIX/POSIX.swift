@@ -45,6 +45,21 @@ public enum POSIX {
 
   /// The C library's text for `code` ("No space left on device").
   public static func message(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+  /// Unblocks `signals` in the calling thread (`pthread_sigmask`): a parent may start the process
+  /// with them blocked (the mask is inherited), and a blocked SIGTERM would never reach a handler.
+  public static func unblock(_ signals: [Int32]) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for s in signals { sigaddset(&set, s) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  }
+
+  /// Whether a process with this id exists (`kill(pid, 0)`; EPERM: it does, as another user).
+  public static func processExists(_ pid: Int32) -> Bool {
+    guard pid > 0 else { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
+  }
 }
 
 // At file scope the names below are the system calls, not the methods of `POSIX`.

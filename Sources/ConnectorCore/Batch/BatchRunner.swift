@@ -1,7 +1,8 @@
 import Foundation
 
-/// One batch (SPEC §8 `run`): recover work/ → ingest → export + diff → archive when due →
-/// `state/status.json`. The spool lock is held by the context for the whole run.
+/// One batch (SPEC §8 `run`): one `BatchCycle` (recover work/ → ingest → export + diff →
+/// archive when due), then `state/status.json`. The spool lock is held by the context for the
+/// whole run.
 public final class BatchRunner {
   public let context: ConnectorContext
   public let stop: StopFlag
@@ -40,49 +41,15 @@ public final class BatchRunner {
     if !context.recoveryWarnings.isEmpty { status.warnings = context.recoveryWarnings }
     if let clock = try? LogicalClockCheck.observe(context.asOf, in: context.state) { status.warnings = (status.warnings ?? []) + [clock] }
     do {
-      let ingestor = try context.makeIngestor()
-      ingestor.shouldStop = { [stop] in stop.requested != 0 }
-      ingestor.progress = onProgress
-      ingestor.onMessage = onMessage
-      let ingest = try ingestor.run()
-      status.ingest = RunStatus.Ingest(
-        drops: ingest.drops, confirmed: ingest.confirmed, rejectedMessages: ingest.rejectedMessages,
-        dropsRejected: ingest.dropsRejected, waiting: ingest.waiting, retrying: ingest.retrying)
-      status.errors += ingest.errors
-      onStep(
-        "ingest",
-        [("drops", "\(ingest.drops)"), ("confirmed", "\(ingest.confirmed)"), ("rejected_messages", "\(ingest.rejectedMessages)"),
-         ("rejected_drops", "\(ingest.dropsRejected)"), ("waiting", "\(ingest.waiting)"), ("retrying", "\(ingest.retrying)")])
-      if stop.requested != 0 { return interrupted(&status) }
-
-      let export = try context.makeExporter().export(asOf: context.asOf, full: false)
-      if !export.warnings.isEmpty { status.warnings = (status.warnings ?? []) + export.warnings }
-      status.export = RunStatus.Export(
-        outcome: export.outcome.rawValue, sequence: export.sequence, file: export.outboxFile, changedDays: export.changedDays,
-        publishedDays: export.publishedDays, diagnostics: export.diagnostics.count)
-      onStep(
-        "export",
-        [("outcome", export.outcome.rawValue), ("file", export.outboxFile ?? "-"), ("changed_days", "\(export.changedDays)"),
-         ("diagnostics", "\(export.diagnostics.count)")])
-      if stop.requested != 0 { return interrupted(&status) }
-
-      let archiver = try context.makeArchiver()
-      status.archive.stagedFiles = try archiver.stagedCount()
-      let schedule = try ArchiveSchedule.read(context.configuration.archiveEvery, state: context.state)
-      if schedule.isDue(stagedFiles: status.archive.stagedFiles, at: context.asOf) {
-        if let record = try archiver.archive(asOf: context.asOf, timeZone: context.timeZone) {
-          status.archive.written = record.path
-          status.archive.stagedFiles = 0
-          try ArchiveSchedule.recordArchive(at: context.asOf, in: context.state)
-        }
-      } else {
-        try schedule.recordRunWithoutArchive(in: context.state)
-      }
-      onStep("archive", [("written", status.archive.written ?? "-"), ("staged", "\(status.archive.stagedFiles)")])
+      let cycle = BatchCycle(context: context, stop: stop)
+      cycle.onStep = onStep
+      cycle.onProgress = onProgress
+      cycle.onMessage = onMessage
+      let end = try cycle.run(into: &status)
+      guard case .finished(let rejected) = end else { return interrupted(&status) }
 
       status.queue = try queueDepths()
       status.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
-      let rejected = ingest.hadRejections
       status.outcome = rejected ? .rejections : .ok
       status.exitCode = exitStatus(.finished(rejections: rejected))
       return status

@@ -10,8 +10,9 @@ public final class ConnectorContext {
   public let state: ConnectorState
   public let settings: PracticeSettings
   public let timeZone: TimeZone
-  /// The run's logical time: `--as-of`, or now in the practice's zone.
-  public let asOf: LocalDateTime
+  /// The run's logical time: `--as-of`, or now in the practice's zone (moved on by `watch`
+  /// between cycles through `setClock`).
+  public private(set) var asOf: LocalDateTime
   private let lock: SpoolLock
   /// What was rebuilt because `state/connector.sqlite` was missing (empty on a healthy spool).
   public private(set) var recoveryWarnings: [String] = []
@@ -34,6 +35,9 @@ public final class ConnectorContext {
     self.asOf = asOf ?? LocalDateTime.now(in: zone)
     recoveryWarnings = try recoverLostState()
   }
+
+  /// Moves the logical clock for the next cycle (`watch`); a batch keeps the one it started with.
+  public func setClock(_ asOf: LocalDateTime) { self.asOf = asOf }
 
   /// The availability rules' parameters for this run.
   public var availabilityOptions: AvailabilityOptions {

@@ -69,7 +69,12 @@ public enum HealthCheck {
 
     var age: Int64?
     if let run = status.lastRun {
-      if let finished = MetricsFile.epochSeconds(run.finishedAt) {
+      // A running watcher checks in with its heartbeat, idle or not: that is its last cycle.
+      let checkedIn = run.watch != nil && run.watch?.stoppedAt == nil ? run.heartbeatAt ?? run.finishedAt : run.finishedAt
+      if let watcher = status.watcher, watcher.health == .stale {
+        raise(.critical, "watcher pid \(watcher.pid) not responding (heartbeat \(watcher.heartbeatAgeSeconds.map(duration) ?? "never") ago)")
+      }
+      if let finished = MetricsFile.epochSeconds(checkedIn) {
         age = max(0, Int64(now.timeIntervalSince1970 - finished))
       } else {
         raise(.unknown, "last run end time unreadable")

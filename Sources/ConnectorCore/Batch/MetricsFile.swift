@@ -84,6 +84,13 @@ public enum MetricsFile {
         one("last_run_changed_dates", "Dates whose availability changed in the last recorded run's publication.", Double(run.export.changedDays)),
         one("last_run_errors", "Errors the last recorded run reported.", Double(run.errors.count)),
       ]
+      if let watch = run.watch {
+        out.append(one("watch_running", "1 while a watch process serves the spool (no stop recorded; see the heartbeat), 0 after it stopped.",
+                       watch.stoppedAt == nil ? 1 : 0))
+        if let heartbeat = run.heartbeatAt.flatMap(Self.epochSeconds) {
+          out.append(one("watch_heartbeat_timestamp_seconds", "When the watch process last wrote its heartbeat (Unix time); at most 30 s old while it runs.", heartbeat))
+        }
+      }
     }
     out += [
       family("queue_files", "Drops in each spool folder now (rejected: not counting reason files).",

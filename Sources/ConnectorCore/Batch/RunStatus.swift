@@ -60,6 +60,24 @@ public struct RunStatus: Codable, Sendable, Equatable {
     public var futureMtime: Int?
   }
 
+  /// The `watch` process that wrote this status, while one runs or after it stopped.
+  public struct Watch: Codable, Sendable, Equatable {
+    public var pid: Int32 = 0
+    /// When it started (ISO-8601 UTC).
+    public var since = ""
+    /// When it stopped on a signal (ISO-8601 UTC); nil while it runs, or when it died without
+    /// stopping (killed, crashed): then the heartbeat goes stale.
+    public var stoppedAt: String?
+    /// Cycles that failed in a row (the backoff's exponent); 0 when the last one worked.
+    public var consecutiveFailures = 0
+    /// Seconds until the failed work is tried again.
+    public var retryInSeconds: Double?
+    /// Whether inbox events come from inotify (false: a folder scan every poll interval).
+    public var inboxEvents = false
+
+    public init() {}
+  }
+
   /// Wall-clock ISO-8601 UTC times of the run.
   public var startedAt = ""
   public var finishedAt = ""
@@ -80,6 +98,14 @@ public struct RunStatus: Codable, Sendable, Equatable {
   /// `rejections`) ended: this run's `finishedAt` when it did, else carried over from the
   /// previous status file, so monitoring can alert on its age. Nil before the first such run.
   public var lastSuccessAt: String?
+  /// Written by `watch` only: the watcher, and its heartbeat (ISO-8601 UTC), rewritten at least
+  /// every 30 s so a live watcher can be told from a dead one.
+  public var watch: Watch?
+  public var heartbeatAt: String?
+
+  /// How long a watcher's heartbeat may be silent before `status`, `doctor` and `health` call it
+  /// stale: three heartbeats.
+  public static let staleHeartbeatSeconds: Int64 = 90
 
   public init() {}
 

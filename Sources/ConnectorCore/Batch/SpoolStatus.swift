@@ -33,6 +33,30 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
     public var nextDue = ""
   }
 
+  /// The `watch` process serving the spool, from the status it wrote.
+  public struct WatcherState: Codable, Sendable, Equatable {
+    /// What its heartbeat says of it.
+    public enum Health: String, Codable, Sendable {
+      /// The heartbeat is recent.
+      case running
+      /// It stopped on a signal and said so.
+      case stopped
+      /// No stop recorded and no heartbeat for `RunStatus.staleHeartbeatSeconds`: killed, crashed
+      /// or hung.
+      case stale
+    }
+
+    public var pid: Int32 = 0
+    /// When it started (ISO-8601 UTC).
+    public var since = ""
+    public var health = Health.running
+    /// Seconds since its last heartbeat.
+    public var heartbeatAgeSeconds: Int64?
+    public var stoppedAt: String?
+    /// Cycles that failed in a row; 0 when the last one worked.
+    public var consecutiveFailures = 0
+  }
+
   /// Whether a run has ever finished on this spool (false: "no run yet").
   public var hasRun = false
   /// `state/status.json` as the last run left it.
@@ -43,6 +67,10 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
   public var lastRunAgeSeconds: Int64?
   /// Seconds from `lastSuccessAt` to now: the number to alert on.
   public var lastSuccessAgeSeconds: Int64?
+  /// The last heartbeat of a `watch` (ISO-8601 UTC), and the watcher itself; absent when the
+  /// last status was written by `run`.
+  public var heartbeatAt: String?
+  public var watcher: WatcherState?
   /// Queue depths now (not as the last run left them).
   public var queue = RunStatus.Queue()
   public var archive = ArchiveState()
@@ -70,6 +98,10 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
       status.lastSuccessAt = run.lastSuccessAt ?? (run.succeeded ? run.finishedAt : nil)
       status.lastRunAgeSeconds = age(run.finishedAt)
       status.lastSuccessAgeSeconds = status.lastSuccessAt.flatMap(age)
+      if let watch = run.watch {
+        status.heartbeatAt = run.heartbeatAt
+        status.watcher = watcherState(watch, heartbeatAge: run.heartbeatAt.flatMap(age))
+      }
     }
     let state = FileManager.default.fileExists(atPath: spool.stateDatabase) ? try ConnectorState(path: spool.stateDatabase) : nil
     status.queue = try BatchRunner.queueDepths(
@@ -102,6 +134,22 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
     }
     status.archive.nextDue = try ArchiveSchedule.read(configuration.archiveEvery, state: state).nextDue
     return status
+  }
+
+  /// A watcher as its status and the age of its heartbeat describe it.
+  public static func watcherState(_ watch: RunStatus.Watch, heartbeatAge: Int64?) -> WatcherState {
+    var state = WatcherState()
+    state.pid = watch.pid
+    state.since = watch.since
+    state.heartbeatAgeSeconds = heartbeatAge
+    state.stoppedAt = watch.stoppedAt
+    state.consecutiveFailures = watch.consecutiveFailures
+    if watch.stoppedAt != nil {
+      state.health = .stopped
+    } else if (heartbeatAge ?? .max) > RunStatus.staleHeartbeatSeconds {
+      state.health = .stale
+    }
+    return state
   }
 
   /// The JSON form: pretty-printed, sorted keys.

@@ -34,6 +34,8 @@ public struct ConnectorConfiguration: Sendable, Equatable {
   public var horizonDays = 30
   public var leadMinutes = 0
   public var settleSeconds = 2
+  /// `poll_interval_ms`: how often `watch` scans the inbox and checks PPMP for changes.
+  public var pollIntervalMilliseconds = 1000
   public var maxDropBytes: Int64 = 16 * 1024 * 1024
   public var maxAttempts = 5
   public var maxExtractBytes: Int64 = 1024 * 1024 * 1024
@@ -95,6 +97,7 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       case "horizon_days": config.horizonDays = try reader.int(key, value, 1...90)
       case "lead_minutes": config.leadMinutes = try reader.int(key, value, 0...(90 * 1440))
       case "settle_seconds": config.settleSeconds = try reader.int(key, value, 0...3600)
+      case "poll_interval_ms": config.pollIntervalMilliseconds = try reader.int(key, value, 10...60_000)
       case "max_drop_bytes": config.maxDropBytes = Int64(try reader.int(key, value, 1024...(1 << 34)))
       case "max_attempts": config.maxAttempts = try reader.int(key, value, 1...1000)
       case "max_extract_bytes": config.maxExtractBytes = Int64(try reader.int(key, value, 1024...(1 << 44)))
@@ -195,6 +198,10 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       # A drop is only claimed once its size and mtime have not changed for this many seconds
       # (for transfer jobs that cannot write-then-rename). 0 disables the check.
       settle_seconds = \(d.settleSeconds)
+
+      # `watch` scans the inbox and checks the PPMP database for changes this often
+      # (milliseconds); it also waits for inbox events, so drops are answered sooner.
+      poll_interval_ms = \(d.pollIntervalMilliseconds)
 
       # Drops larger than this are rejected without being read.
       max_drop_bytes = \(d.maxDropBytes)

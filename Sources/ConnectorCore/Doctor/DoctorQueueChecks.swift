@@ -72,6 +72,26 @@ extension Doctor {
           fix: "Schedule `ppmp-connector run` every minute (see docs/operations.md).")
       ]
     }
+    var findings: [DoctorFinding] = []
+    if let watch = status.watch {
+      let age = status.heartbeatAt.flatMap(MetricsFile.epochSeconds).map { max(0, Int64(now.timeIntervalSince1970 - $0)) }
+      let watcher = SpoolStatus.watcherState(watch, heartbeatAge: age)
+      if watcher.health == .stale {
+        findings.append(
+          DoctorFinding(
+            .error, "watch-heartbeat-stale",
+            what: "The watcher (pid \(watch.pid), started \(watch.since)) last wrote its heartbeat "
+              + (age.map { "\($0) seconds ago" } ?? "never") + " and did not record a stop: it was killed, crashed or hangs, "
+              + "and no drop is being answered.",
+            where: .init(file: spool.statusFile),
+            fix: "Check the service (`systemctl status ppmp-connector-watch@…`, its journal) and restart it; nothing is "
+              + "lost: the next `watch` or `run` finishes work/ first."))
+      }
+    }
+    return findings + lastOutcomeFindings(status, spool)
+  }
+
+  private func lastOutcomeFindings(_ status: RunStatus, _ spool: SpoolLayout) -> [DoctorFinding] {
     switch status.outcome {
     case .failed:
       return [

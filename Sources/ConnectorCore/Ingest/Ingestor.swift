@@ -37,6 +37,9 @@ public final class Ingestor {
   public let book: AppointmentBook
   /// Wall-clock seconds for the settle check (the logical `--as-of` clock does not apply to files).
   public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+  /// Inbox files known to be complete without the settle check: `watch` saw them renamed into
+  /// the inbox, which is atomic, so waiting `settle_seconds` would only delay the answer.
+  public var isComplete: (SpoolFile) -> Bool = { _ in false }
   /// Checked between drops; when it returns true the pass stops early, leaving the rest queued.
   public var shouldStop: () -> Bool = { false }
   /// Told after each drop: (drops done, drops known so far). For progress on a terminal.
@@ -78,7 +81,7 @@ public final class Ingestor {
         continue
       }
       let known = seen[file.rawName].flatMap { $0.size == file.size && $0.mtime == file.mtime ? $0 : nil }
-      if file.isRegular && !Inbox.isSettled(file, settleSeconds: configuration.settleSeconds, now: clock, sighting: known) {
+      if file.isRegular && !isComplete(file) && !Inbox.isSettled(file, settleSeconds: configuration.settleSeconds, now: clock, sighting: known) {
         sightings[file.rawName] = known ?? InboxSighting(size: file.size, mtime: file.mtime, firstSeen: clock)
         summary.waiting += 1
         continue

@@ -1,11 +1,6 @@
 import ArgumentParser
 import ConnectorCore
-import Dispatch
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 extension PPMPConnector {
   /// `run`: one whole batch, as cron or a systemd timer runs it.
@@ -23,48 +18,17 @@ extension PPMPConnector {
       do {
         try runBatch()
       } catch let exit as ExitCode {
-        writeMetrics(exitCode: exit.rawValue)
+        common.writeMetrics(exitCode: exit.rawValue)
         throw exit
       }
-      writeMetrics(exitCode: ExitStatus.success)
-    }
-
-    /// Rewrites the metrics file from what the run left (and this cycle's exit status), so a
-    /// cycle that failed before recording a run is still visible. A run that found the lock held
-    /// writes nothing: the run holding it will. Failing to write is a warning, not a failed run.
-    private func writeMetrics(exitCode: Int32) {
-      guard exitCode != ExitStatus.tempFail, let configuration = try? common.loadConfiguration(),
-        FileSystem.fileInfo(SpoolLayout(root: configuration.spoolPath).state) != nil,
-        SpoolLayout(root: configuration.spoolPath).foreignOwnerForRoot() == nil
-      else { return }
-      do {
-        try MetricsFile.write(configuration: configuration, cycleExitCode: exitCode)
-      } catch {
-        Console.err("warning: metrics file not written: \(error)")
-      }
-    }
-
-    /// A run that fails before it starts (missing or locked database, low disk, a bad spool)
-    /// still says so in status.json; a run that found the lock held (exit 75) writes nothing.
-    private func recordFailedStart(_ error: Error, startedAt: Date) {
-      let code = ExitStatus.code(for: error)
-      guard code != ExitStatus.tempFail, let configuration = try? common.loadConfiguration() else { return }
-      BatchRunner.recordFailedStart(
-        spool: SpoolLayout(root: configuration.spoolPath), error: error, exitCode: code, startedAt: startedAt,
-        asOf: common.asOfValue)
+      common.writeMetrics(exitCode: ExitStatus.success)
     }
 
     private func runBatch() throws {
       try Console.run {
-        let stop = StopFlag()
-        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-          signal(sig, SIG_IGN)
-          let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-          source.setEventHandler { stop.request(sig) }
-          source.resume()
-          return source
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let signals = StopSignals()
+        defer { withExtendedLifetime(signals) {} }
+        let stop = signals.flag
 
         let log = StepLog(quiet: common.quiet)
         let started = Date()
@@ -72,7 +36,7 @@ extension PPMPConnector {
         do {
           context = try common.makeContext(printingWarnings: false)
         } catch {
-          recordFailedStart(error, startedAt: started)
+          common.recordFailedStart(error, startedAt: started)
           throw error
         }
         let runner = BatchRunner(context: context, stop: stop, exitStatus: ExitStatus.code(for:))
@@ -84,13 +48,7 @@ extension PPMPConnector {
         for e in status.errors { Console.err("error: \(e)") }
         // After the batch and outside it: a page that cannot be written is a warning, never a
         // failed run.
-        if let page = context.configuration.reportHTMLPath {
-          do {
-            try FrontDeskReport.gather(configuration: context.configuration, asOf: context.asOf).write(to: page)
-          } catch {
-            Console.err("warning: report_html: \(error)")
-          }
-        }
+        common.writeReportPage(context)
         log.step(
           "run",
           [("outcome", status.outcome.rawValue), ("exit", "\(status.exitCode)"), ("ms", "\(status.durationMilliseconds)"),

@@ -54,6 +54,16 @@ extension PPMPConnector {
       } else {
         Console.out("last run:  no run yet")
       }
+      if let w = s.watcher {
+        let beat = w.heartbeatAgeSeconds.map { "heartbeat \(Self.age($0)) ago" } ?? "no heartbeat"
+        switch w.health {
+        case .running:
+          Console.out("watcher:   running, pid \(w.pid) since \(w.since), \(beat)"
+            + (w.consecutiveFailures > 0 ? ", \(w.consecutiveFailures) failed cycle(s) in a row, retrying" : ""))
+        case .stopped: Console.out("watcher:   stopped at \(w.stoppedAt ?? "?") (pid \(w.pid), since \(w.since))")
+        case .stale: Console.out("watcher:   NOT RESPONDING: pid \(w.pid) since \(w.since), \(beat) (killed or hung? see doctor)")
+        }
+      }
       var oldest = s.queue.oldestWaitingSeconds.map { ", oldest waiting \(Self.age($0))" } ?? ""
       if let ahead = s.queue.futureMtime { oldest += " (\(ahead) with a modification time in the future: see doctor)" }
       Console.out("queue:     inbox \(s.queue.inbox)\(oldest), work \(s.queue.work), rejected \(s.queue.rejected)")

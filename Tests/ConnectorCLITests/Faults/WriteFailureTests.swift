@@ -26,6 +26,21 @@ enum FaultMounts {
     _ = try? CommandRunner.run("/bin/umount", [path])
   }
 
+  /// Makes `folder` read-only: a read-only bind mount as root (where `chmod 0500` stops no
+  /// write), the permission otherwise. `makeWritable` undoes it.
+  static func makeReadOnly(_ folder: String) throws {
+    if available {
+      try mount(["--bind", folder, folder])
+      try mount(["-o", "remount,ro,bind", folder])
+    } else {
+      chmod(folder, 0o500)  // Not root: the permission is enough.
+    }
+  }
+
+  static func makeWritable(_ folder: String) {
+    if available { unmount(folder) } else { chmod(folder, 0o700) }
+  }
+
   /// Runs `body` with a `size` tmpfs (mode 0700) mounted over `path`, and unmounts it however
   /// `body` ends, so a failing test never leaves a mount behind for the next one.
   static func withTmpfs<T>(_ size: String, over path: String, _ body: () throws -> T) throws -> T {
@@ -46,15 +61,10 @@ enum FaultMounts {
     #expect([0, 1].contains(try spool.demo.run(["run"]).status))
     try spool.feed(3)
     let outbox = spool.sub("outbox")
-    if FaultMounts.available {
-      try FaultMounts.mount(["--bind", outbox, outbox])
-      try FaultMounts.mount(["-o", "remount,ro,bind", outbox])
-    } else {
-      chmod(outbox, 0o500)  // Not root: the permission is enough.
-    }
+    try FaultMounts.makeReadOnly(outbox)
     let before = (spool.files("inbox"), spool.files("outbox"), bytes(spool, "state/connector.sqlite"), spool.demo.contents(spool.demo.database))
     let r = try spool.demo.run(["run"])
-    if FaultMounts.available { FaultMounts.unmount(outbox) } else { chmod(outbox, 0o700) }
+    FaultMounts.makeWritable(outbox)
     #expect(r.status == 74, "\(r.stderr)")
     #expect(r.stderr.contains("outbox"))
     #expect(spool.files("inbox") == before.0 && spool.files("work").isEmpty && spool.files("outbox") == before.1)

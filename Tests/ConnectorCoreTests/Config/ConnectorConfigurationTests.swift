@@ -73,4 +73,11 @@ import Testing
       "\(error)".contains("line 1")
     }
   }
+
+  @Test func pollIntervalIsReadAndBounded() throws {
+    #expect(ConnectorConfiguration().pollIntervalMilliseconds == 1000)
+    #expect(try ConnectorConfiguration.parse("poll_interval_ms = 250").pollIntervalMilliseconds == 250)
+    #expect(throws: ConnectorError.self) { try ConnectorConfiguration.parse("poll_interval_ms = 5") }
+    #expect(throws: ConnectorError.self) { try ConnectorConfiguration.parse("poll_interval_ms = \"fast\"") }
+  }
 }
