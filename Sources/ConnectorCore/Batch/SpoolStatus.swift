@@ -46,6 +46,8 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
   /// Queue depths now (not as the last run left them).
   public var queue = RunStatus.Queue()
   public var archive = ArchiveState()
+  /// Bookings that got a new patient file and wait for a person (`review list`).
+  public var reviewOpen = 0
 
   /// Creates an empty status.
   public init() {}
@@ -96,6 +98,7 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
       status.archive.stagedFiles = try archiver.stagedCount()
     }
     status.archive.nextDue = try ArchiveSchedule.read(configuration.archiveEvery, state: state).nextDue
+    status.reviewOpen = try state?.openReviewCounts(queuedBefore: "").open ?? 0
     return status
   }
 
