@@ -6,24 +6,45 @@
 public final class PatientIndex {
   private let state: ConnectorState
   private var isFresh = false
-  /// Files created or changed by this pass, not yet written to the index (`flush`).
+  /// Files created or changed by this pass, not yet written to the index (`flush`), and the
+  /// same ids by date of birth, by names and by mobile: a drop of thousands of new patients
+  /// must not make each booking scan the ones before it.
   private var pending: [Int64: PatientKeyRow] = [:]
+  private var pendingByDOB: [String: Set<Int64>] = [:]
+  private var pendingByNames: [String: Set<Int64>] = [:]
+  private var pendingByMobile: [String: Set<Int64>] = [:]
 
   public init(state: ConnectorState) { self.state = state }
 
   /// Brings the index level with PPMP, once per pass: new rows, rows edited by staff, rows gone.
-  func refresh(_ database: PPMPDatabase) throws {
-    guard !isFresh else { return }
+  /// Returns how many rows it added or re-keyed, and how many it removed.
+  @discardableResult
+  public func refresh(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
+    guard !isFresh else { return (0, 0) }
     let changes = try database.patientChanges(keyIndexIn: state.path)
     try state.updatePatientKeys(changes.changed.map(Self.row), removing: changes.gone)
     isFresh = true
+    return (changes.changed.count, changes.gone.count)
   }
 
   /// The next pass compares with PPMP again (staff may have edited patients in between).
   func forget() { isFresh = false }
 
   /// Remembers a file this pass created or changed, so later bookings of the pass find it.
-  func note(_ patient: PatientRow) { pending[patient.id] = Self.row(patient) }
+  func note(_ patient: PatientRow) {
+    let row = Self.row(patient)
+    if let old = pending[row.patientID] {
+      pendingByDOB[old.dob]?.remove(old.patientID)
+      pendingByNames[Self.names(old.first, old.last)]?.remove(old.patientID)
+      if let m = old.mobile { pendingByMobile[m]?.remove(old.patientID) }
+    }
+    pending[row.patientID] = row
+    pendingByDOB[row.dob, default: []].insert(row.patientID)
+    pendingByNames[Self.names(row.first, row.last), default: []].insert(row.patientID)
+    if let m = row.mobile { pendingByMobile[m, default: []].insert(row.patientID) }
+  }
+
+  private static func names(_ first: String, _ last: String) -> String { first + "\u{1F}" + last }
 
   /// Writes what `note` remembered to the index (end of each drop). Losing it to a crash costs
   /// nothing but time: the next `refresh` finds those rows as new or changed.
@@ -31,12 +52,17 @@ public final class PatientIndex {
     guard !pending.isEmpty else { return }
     try state.updatePatientKeys(pending.keys.sorted().map { pending[$0]! })
     pending.removeAll()
+    pendingByDOB.removeAll()
+    pendingByNames.removeAll()
+    pendingByMobile.removeAll()
   }
 
   /// Ids whose indexed keys equal `key`, lowest first.
   func exactIDs(_ key: PatientKey) throws -> [Int64] {
     var ids = Set(try state.patientIDs(first: key.first, last: key.last, dob: key.dob))
-    for (id, row) in pending where row.first == key.first && row.last == key.last && row.dob == key.dob { ids.insert(id) }
+    for id in pendingByDOB[key.dob] ?? [] {
+      if let row = pending[id], row.first == key.first, row.last == key.last { ids.insert(id) }
+    }
     return ids.sorted()
   }
 
@@ -46,8 +72,10 @@ public final class PatientIndex {
     for h in try state.nearPatients(first: key.first, last: key.last, dob: key.dob, mobile: mobile) where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
     }
-    for (id, r) in pending
-    where r.dob == key.dob || (r.first == key.first && r.last == key.last) || (mobile != nil && r.mobile == mobile) {
+    var ids = (pendingByDOB[key.dob] ?? []).union(pendingByNames[Self.names(key.first, key.last)] ?? [])
+    if let mobile { ids.formUnion(pendingByMobile[mobile] ?? []) }
+    for id in ids {
+      guard let r = pending[id] else { continue }
       out[id] = KeyedPatient(id: id, key: PatientKey(normalisedFirst: r.first, last: r.last, dob: r.dob), mobile: r.mobile)
     }
     return out.keys.sorted().map { out[$0]! }

@@ -13,7 +13,7 @@ extension PPMPConnector {
         automatically. Names are printed only on a terminal or with --verbose; --json carries ids \
         and agreement codes unless --verbose.
         """,
-      subcommands: [List.self, Show.self, Resolve.self])
+      subcommands: [List.self, Show.self, Resolve.self, Reindex.self])
 
     /// The desk over this spool's state and PPMP, read-only on PPMP (listing takes no lock).
     static func desk(_ common: CommonOptions) throws -> ReviewDesk {
@@ -113,6 +113,27 @@ extension PPMPConnector {
           } else {
             Review.printHuman(item, names, detailed: true)
           }
+          return ExitStatus.success
+        }
+      }
+    }
+
+    struct Reindex: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Bring the connector's patient key index level with PPMP now.",
+        discussion: """
+          Ingest does this by itself at the start of each pass that books; this is for a new spool \
+          on a large practice (the first build reads every patient) or after restoring PPMP. Takes \
+          the spool lock.
+          """)
+
+      @OptionGroup var common: CommonOptions
+
+      func run() throws {
+        try Console.run {
+          let context = try common.makeContext()
+          let (changed, gone) = try PatientIndex(state: context.state).refresh(context.database)
+          if !common.quiet { Console.out("patient key index: \(changed) patient(s) added or re-keyed, \(gone) removed") }
           return ExitStatus.success
         }
       }
