@@ -260,6 +260,9 @@ public final class Ingestor {
 
   /// Answers every message of the drop: bookings first, then cancellations, each in document order.
   private func apply(_ document: DropDocument, dropSHA256: String) throws -> [MessageOutcome] {
+    // A drop that stops half-way (an error, a stop request) must not leave the index's read of
+    // the state open: the next write of the state would wait for it.
+    defer { try? book.patients.endLookups() }
     var answers: [MessageOutcome] = []
     // Outcomes the journal must remember: each message the connector decided afresh, with the
     // content it is compared on when it comes again (repeats of known answers are not recorded).
@@ -362,10 +365,11 @@ public final class Ingestor {
     }
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
-    // Queued before the journal: a crash between the two re-applies the drop, which finds its
-    // bookings by token and keeps the items already queued, so none is lost.
-    try state.enqueueReview(review)
+    // The index first (it ends the pass's read of the state). Queued before the journal: a crash
+    // between the two re-applies the drop, which finds its bookings by token and keeps the items
+    // already queued, so none is lost.
     try book.patients.flush()
+    try state.enqueueReview(review)
     try state.record(journal, dropSHA256: dropSHA256, at: stamp)
     return answers
   }

@@ -5,6 +5,7 @@
 /// the live row inside its write transaction (docs/rules.md, "Patient matching").
 public final class PatientIndex {
   private let state: ConnectorState
+  private let reader: PatientKeyReader
   private var isFresh = false
   /// Files created or changed by this pass, not yet written to the index (`flush`), and the
   /// same ids by date of birth, by names and by mobile: a drop of thousands of new patients
@@ -14,18 +15,25 @@ public final class PatientIndex {
   private var pendingByNames: [String: Set<Int64>] = [:]
   private var pendingByMobile: [String: Set<Int64>] = [:]
 
-  public init(state: ConnectorState) { self.state = state }
+  public init(state: ConnectorState) {
+    self.state = state
+    reader = PatientKeyReader(path: state.path)
+  }
 
   /// Brings the index level with PPMP, once per pass: new rows, rows edited by staff, rows gone.
   /// Returns how many rows it added or re-keyed, and how many it removed.
   @discardableResult
   public func refresh(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
     guard !isFresh else { return (0, 0) }
+    try reader.end()
     let changes = try database.patientChanges(keyIndexIn: state.path)
     try state.updatePatientKeys(changes.changed.map(Self.row), removing: changes.gone)
     isFresh = true
     return (changes.changed.count, changes.gone.count)
   }
+
+  /// Ends the read transaction lookups hold on the state, keeping what `note` remembered.
+  func endLookups() throws { try reader.end() }
 
   /// The next pass compares with PPMP again (staff may have edited patients in between).
   func forget() { isFresh = false }
@@ -46,9 +54,11 @@ public final class PatientIndex {
 
   private static func names(_ first: String, _ last: String) -> String { first + "\u{1F}" + last }
 
-  /// Writes what `note` remembered to the index (end of each drop). Losing it to a crash costs
+  /// Ends this pass's lookups (their read transaction on the state) and writes what `note`
+  /// remembered to the index: at the end of each drop, before anything else writes the state. Losing it to a crash costs
   /// nothing but time: the next `refresh` finds those rows as new or changed.
   public func flush() throws {
+    try reader.end()
     guard !pending.isEmpty else { return }
     try state.updatePatientKeys(pending.keys.sorted().map { pending[$0]! })
     pending.removeAll()
@@ -59,7 +69,7 @@ public final class PatientIndex {
 
   /// Ids whose indexed keys equal `key`, lowest first.
   func exactIDs(_ key: PatientKey) throws -> [Int64] {
-    var ids = Set(try state.patientIDs(first: key.first, last: key.last, dob: key.dob))
+    var ids = Set(try reader.patientIDs(first: key.first, last: key.last, dob: key.dob))
     for id in pendingByDOB[key.dob] ?? [] {
       if let row = pending[id], row.first == key.first, row.last == key.last { ids.insert(id) }
     }
@@ -69,7 +79,7 @@ public final class PatientIndex {
   /// Indexed files with the same date of birth, the same names, or the same mobile.
   func near(_ key: PatientKey, mobile: String?) throws -> [KeyedPatient] {
     var out: [Int64: KeyedPatient] = [:]
-    for h in try state.nearPatients(first: key.first, last: key.last, dob: key.dob, mobile: mobile) where pending[h.patientID] == nil {
+    for h in try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, mobile: mobile) where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
     }
     var ids = (pendingByDOB[key.dob] ?? []).union(pendingByNames[Self.names(key.first, key.last)] ?? [])

@@ -186,7 +186,7 @@ public final class ConnectorState: Sendable {
           );
           CREATE INDEX patient_key_exact ON patient_key(dob_key, last_key, first_key);
           CREATE INDEX patient_key_names ON patient_key(last_key, first_key);
-          CREATE INDEX patient_key_mobile ON patient_key(mobile_key) WHERE mobile_key IS NOT NULL;
+          CREATE INDEX patient_key_mobile ON patient_key(mobile_key);
           CREATE TABLE review_item (
             he_msg_id TEXT PRIMARY KEY,
             appointment_id INTEGER NOT NULL,

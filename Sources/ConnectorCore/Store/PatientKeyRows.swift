@@ -44,30 +44,4 @@ extension ConnectorState {
       for id in gone { try delete.execute(arguments: [id]) }
     }
   }
-
-  /// Ids of indexed patients whose keys are exactly these, lowest first: one index lookup.
-  public func patientIDs(first: String, last: String, dob: String) throws -> [Int64] {
-    try read("matching patients in") { db in
-      try Int64.fetchAll(
-        db.cachedStatement(
-          sql: "SELECT patient_id FROM patient_key WHERE dob_key = ? AND last_key = ? AND first_key = ? ORDER BY patient_id"),
-        arguments: [dob, last, first])
-    }
-  }
-
-  /// Indexed patients that could be near matches: the same date of birth, the same names (in
-  /// either order) whatever the date, or the same mobile; lowest id first, each once.
-  public func nearPatients(first: String, last: String, dob: String, mobile: String?) throws -> [PatientKeyHit] {
-    try read("finding near matches in") { db in
-      try Row.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE dob_key = ?
-            UNION SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE last_key = ? AND first_key = ?
-            UNION SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
-            ORDER BY patient_id
-            """), arguments: [dob, last, first, mobile]
-      ).map { PatientKeyHit(patientID: $0[0], first: $0[1], last: $0[2], dob: $0[3], mobile: $0[4]) }
-    }
-  }
 }

@@ -44,8 +44,9 @@ import Testing
     #expect(answers[2] == ("matched", 3), "one Carol left once the other is Caroline")
     #expect(answers[3] == ("matched", 50), "a file added since the last pass")
     #expect(answers[4].0 == "created-no-match" && answers[4].1 != 2, "a deleted file is never matched")
-    let state = try ConnectorState(path: p.spool.stateDatabase)
-    #expect(try state.patientIDs(first: "bob", last: "jones", dob: "1970-05-05") == [answers[4].1], "2 left the index")
+    #expect(
+      try PatientKeyReader(path: p.spool.stateDatabase).patientIDs(first: "bob", last: "jones", dob: "1970-05-05")
+        == [answers[4].1], "2 left the index")
   }
 
   @Test func aHitIsRecheckedAgainstTheLiveRow() throws {
