@@ -30,16 +30,16 @@ public final class PatientKeyReader {
   }
 
   /// Indexed patients that could be near matches: the same date of birth, the same names
-  /// whatever the date, or the same mobile; lowest id first, each once.
+  /// whatever the date, or the same mobile. A patient found twice comes twice, in no set order:
+  /// the caller merges (a distinct, sorted UNION cost a temporary table per booking).
   public func nearPatients(first: String, last: String, dob: String, mobile: String?) throws -> [PatientKeyHit] {
     try read("finding near matches in") { db in
       try Row.fetchAll(
         db.cachedStatement(
           sql: """
             SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE dob_key = ?
-            UNION SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE last_key = ? AND first_key = ?
-            UNION SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
-            ORDER BY patient_id
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE last_key = ? AND first_key = ?
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
             """), arguments: [dob, last, first, mobile]
       ).map { PatientKeyHit(patientID: $0[0], first: $0[1], last: $0[2], dob: $0[3], mobile: $0[4]) }
     }
