@@ -14,7 +14,7 @@ struct PPMPConnector: ParsableCommand {
     version: ConnectorVersion.string,
     subcommands: [
       Init.self, Run.self, Watch.self, Ingest.self, Export.self, Diff.self, Validate.self, Archive.self, Audit.self, Doctor.self, Status.self,
-      HTMLReport.self, Health.self, Ack.self, Resend.self,
+      HTMLReport.self, Health.self, Ack.self, Resend.self, Review.self,
     ]
   )
 }

@@ -53,7 +53,7 @@ public final class ConnectorContext {
   public func makeIngestor() throws -> Ingestor {
     Ingestor(
       configuration: configuration, spool: spool, state: state,
-      book: try AppointmentBook(database: database, options: availabilityOptions))
+      book: try AppointmentBook(database: database, options: availabilityOptions, patients: PatientIndex(state: state)))
   }
 
   /// The archiver configured for this spool.

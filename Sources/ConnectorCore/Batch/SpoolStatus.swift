@@ -77,6 +77,8 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
   /// Rejections a person must handle, not yet acknowledged with `ack` (no patient data).
   public var actionNeeded = 0
   public var actionNeededItems: [ActionNeededItem] = []
+  /// Bookings that got a new patient file and wait for a person (`review list`).
+  public var reviewOpen = 0
 
   /// Creates an empty status.
   public init() {}
@@ -133,6 +135,7 @@ public struct SpoolStatus: Codable, Sendable, Equatable {
       status.archive.stagedFiles = try archiver.stagedCount()
     }
     status.archive.nextDue = try ArchiveSchedule.read(configuration.archiveEvery, state: state).nextDue
+    status.reviewOpen = try state?.openReviewCounts(queuedBefore: "").open ?? 0
     return status
   }
 

@@ -34,6 +34,7 @@ public struct Doctor {
     let state = openState(spool, &findings)
     findings += checkPractice(state: state)
     findings += checkQueue(spool, state: state)
+    findings += checkReview(state: state)
     findings += checkLastRun(spool)
     findings += checkActionNeeded(state: state)
     if readsArchives { findings += checkArchive(spool, state: state) }

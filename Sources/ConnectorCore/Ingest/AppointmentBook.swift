@@ -12,12 +12,15 @@ public final class AppointmentBook {
   public let options: AvailabilityOptions
   /// Logical time stamped on rows the connector creates (`created_at`, `updated_at`).
   public let stamp: String
+  /// The connector's patient key index (matching's one lookup).
+  public let patients: PatientIndex
   private let practitioners: [Int64: Practitioner]
   private let rowsByStaff: [Int64: [DiaryRow]]
   private let types: [String: AppointmentType]
 
-  public init(database: PPMPDatabase, options: AvailabilityOptions) throws {
+  public init(database: PPMPDatabase, options: AvailabilityOptions, patients: PatientIndex) throws {
     self.database = database
+    self.patients = patients
     self.options = options
     stamp = "\(options.asOf.date) \(options.asOf.time):00"
     (settings, practitioners, rowsByStaff, types) = try database.guarded("reading") { db in
@@ -111,6 +114,8 @@ public final class AppointmentBook {
     public var match: PatientMatch
     /// The booking was already in PPMP (re-delivery); nothing was inserted.
     public var existing: Bool
+    /// Files a person should look at instead of the new one, best first (new files only).
+    public var candidates: [ReviewCandidate] = []
   }
 
   /// Books `request`, or finds the appointment an earlier delivery of it made.
@@ -155,6 +160,7 @@ public final class AppointmentBook {
       return .failure(MessageRejection(.invalidMessage, "pmsAppointmentLength runs past midnight"))
     }
 
+    try patients.refresh(database)
     return try database.guardedWrite("booking \(r.heMsgId) in") { db -> Result<Confirmation, MessageRejection> in
       // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
       // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
@@ -176,7 +182,7 @@ public final class AppointmentBook {
       switch Self.column(for: r.start.time.minutes, end: end, in: slots) {
       case .failure(let rejection): return .failure(rejection)
       case .success(let column):
-        let (patientID, match) = try self.patient(for: r, db)
+        let (patientID, match, candidates) = try self.patient(for: r, db)
         var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
         comments += Self.token(r.heMsgId)
         let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
@@ -186,7 +192,9 @@ public final class AppointmentBook {
             staffID: r.resourceID, column: column, date: date.description, startTime: r.start.time.description,
             durationMinutes: r.lengthMinutes, patientID: patientID, typeID: typeID, comments: comments, colour: colour,
             stamp: stamp))
-        return .success(Confirmation(appointmentID: appointmentID, patientID: patientID, match: match, existing: false))
+        return .success(
+          Confirmation(
+            appointmentID: appointmentID, patientID: patientID, match: match, existing: false, candidates: candidates))
       }
     }
   }
@@ -251,31 +259,40 @@ public final class AppointmentBook {
     guard let p = try PPMPBookingRows.patient(db, id: patientID), p.createdBy == "healthengine",
       try PPMPBookingRows.firstAppointment(ofPatient: patientID, db) == appointmentID
     else { return .matched }
-    let first = p.firstName.matchKey
-    let last = p.lastName.matchKey
+    // Rare (state lost), so the date-of-birth rows are read directly rather than through the index.
+    let key = PatientIndex.keyed(p).key
     let earlier = try PPMPBookingRows.patients(bornOn: p.dob, db)
-      .filter { $0.id < patientID && $0.firstName.matchKey == first && $0.lastName.matchKey == last }
+      .filter { $0.id < patientID && PatientIndex.keyed($0).key == key }
     return earlier.count >= 2 ? .createdMultipleMatches : .createdNoMatch
   }
 
-  /// Patient matching on trimmed, case-folded first name, last name and date of birth.
-  private func patient(for r: BookingRequest, _ db: Database) throws -> (Int64, PatientMatch) {
-    let first = r.firstName.matchKey
-    let last = r.lastName.matchKey
-    let candidates = try PPMPBookingRows.patients(bornOn: r.dob.description, db)
-      .filter { $0.firstName.matchKey == first && $0.lastName.matchKey == last }
-    if candidates.count == 1 {
-      let id = candidates[0].id
-      if let phone = r.phone, candidates[0].mobile?.trimmingWhitespace.isEmpty ?? true {
-        try PPMPBookingRows.setMobile(db, patientID: id, to: phone)
+  /// Patient matching on normalised first name, last name and date of birth (`PatientKey`): one
+  /// lookup in the key index, each hit re-checked against its live PPMP row in this transaction,
+  /// so a file staff edited since the index saw it can never be matched on its old name. A new
+  /// file comes with its ranked review candidates.
+  private func patient(for r: BookingRequest, _ db: Database) throws -> (Int64, PatientMatch, [ReviewCandidate]) {
+    let key = PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description)
+    let mobile = PatientKey.mobileKey(r.phone)
+    let exact = try PPMPBookingRows.patients(ids: try patients.exactIDs(key), db).filter { PatientIndex.keyed($0).key == key }
+    if exact.count == 1 {
+      var file = exact[0]
+      if let phone = r.phone, file.mobile?.trimmingWhitespace.isEmpty ?? true {
+        try PPMPBookingRows.setMobile(db, patientID: file.id, to: phone)
+        file.mobile = phone
+        patients.note(file)
       }
-      return (id, .matched)
+      return (file.id, .matched, [])
     }
-    let id = try PPMPBookingRows.insertPatient(
-      db,
-      NewPatient(
-        firstName: r.firstName, lastName: r.lastName, dob: r.dob.description, mobile: r.phone, email: r.email, stamp: stamp))
-    return (id, candidates.isEmpty ? .createdNoMatch : .createdMultipleMatches)
+    let new = NewPatient(
+      firstName: r.firstName, lastName: r.lastName, dob: r.dob.description, mobile: r.phone, email: r.email, stamp: stamp)
+    let id = try PPMPBookingRows.insertPatient(db, new)
+    patients.note(
+      PatientRow(id: id, firstName: new.firstName, lastName: new.lastName, dob: new.dob, mobile: new.mobile, createdBy: "healthengine"))
+    // Ranked on the index's keys, then the few kept are ranked again on their live rows.
+    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try patients.near(key, mobile: mobile).filter { $0.id != id })
+    let live = try PPMPBookingRows.patients(ids: Set(shortlist.map(\.patientID)).union(exact.map(\.id)).sorted(), db)
+    let candidates = NearMatchRanker.rank(key, mobile: mobile, live.map(PatientIndex.keyed))
+    return (id, exact.isEmpty ? .createdNoMatch : .createdMultipleMatches, candidates)
   }
 
   /// Appointment ids by the heMsgIds their comments carry, read in one pass over the book the
@@ -285,7 +302,10 @@ public final class AppointmentBook {
   private var tokenIndex: [String: [Int64]]?
 
   /// Drops the token index, so the next miss reads the book afresh (start of each ingest pass).
-  public func forgetTokenIndex() { tokenIndex = nil }
+  public func forgetTokenIndex() {
+    tokenIndex = nil
+    patients.forget()
+  }
 
   private func appointments(carrying heMsgId: String, _ db: Database) throws -> [Int64] {
     if tokenIndex == nil {

@@ -263,6 +263,9 @@ public final class Ingestor {
 
   /// Answers every message of the drop: bookings first, then cancellations, each in document order.
   private func apply(_ document: DropDocument, dropSHA256: String) throws -> [MessageOutcome] {
+    // A drop that stops half-way (an error, a stop request) must not leave the index's read of
+    // the state open: the next write of the state would wait for it.
+    defer { try? book.patients.endLookups() }
     var answers: [MessageOutcome] = []
     // Outcomes the journal must remember: each message the connector decided afresh, with the
     // content it is compared on when it comes again (repeats of known answers are not recorded).
@@ -273,6 +276,8 @@ public final class Ingestor {
     }
     // Confirmed bookings of this drop, so a cancellation later in the same drop finds them.
     var confirmedHere: [String: (content: String, outcome: MessageOutcome, appointment: Int64)] = [:]
+    // Bookings that got a new patient file, for a person to review (docs/operations.md).
+    var review: [ReviewItem] = []
     // What the journal knew before this drop, read up front: the drop's own outcomes are recorded
     // only after its last message, so nothing it reads can change while the drop is applied.
     let knownBookings = try state.journalEntries(kind: .booking, keys: document.bookings.map(\.heMsgId))
@@ -318,6 +323,12 @@ public final class Ingestor {
           heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: c.appointmentID, patientID: c.patientID, match: c.match)
         answer(confirmation, journaled: content)
         confirmedHere[m.heMsgId] = (content, confirmation, c.appointmentID)
+        if !c.existing, c.match != .matched {
+          review.append(
+            ReviewItem(
+              heMsgId: m.heMsgId, appointmentID: c.appointmentID, newPatientID: c.patientID, match: c.match, queuedAt: stamp,
+              candidates: c.candidates))
+        }
       case .failure(let r):
         answer(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: r.reason, detail: r.detail), journaled: content)
       }
@@ -357,6 +368,11 @@ public final class Ingestor {
     }
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
+    // The index first (it ends the pass's read of the state). Queued before the journal: a crash
+    // between the two re-applies the drop, which finds its bookings by token and keeps the items
+    // already queued, so none is lost.
+    try book.patients.flush()
+    try state.enqueueReview(review)
     try state.record(journal, dropSHA256: dropSHA256, at: stamp)
     try state.raiseActionNeeded(ActionNeededDetector(state: state, book: book).items(for: journal.map(\.outcome), in: document))
     return answers

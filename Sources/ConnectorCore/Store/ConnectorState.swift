@@ -169,6 +169,41 @@ public final class ConnectorState: Sendable {
             WHERE content_sha256 LIKE 'ppmp-placement:%';
           """)
     }
+    m.registerMigration("v6-review-queue") { db in
+      // patient_key: the normalised matching keys of every PPMP patient, with the raw values they
+      // came from (PPMPDatabase.patientChanges compares those to find staff edits). review_item
+      // and review_candidate: bookings that got a new file, with the files offered instead.
+      try db.execute(
+        sql: """
+          CREATE TABLE patient_key (
+            patient_id INTEGER PRIMARY KEY,
+            first_key TEXT NOT NULL, last_key TEXT NOT NULL, dob_key TEXT NOT NULL, mobile_key TEXT,
+            raw_first TEXT, raw_last TEXT, raw_dob TEXT, raw_mobile TEXT
+          );
+          CREATE INDEX patient_key_exact ON patient_key(dob_key, last_key, first_key);
+          CREATE INDEX patient_key_names ON patient_key(last_key, first_key);
+          CREATE INDEX patient_key_mobile ON patient_key(mobile_key);
+          CREATE TABLE review_item (
+            he_msg_id TEXT PRIMARY KEY,
+            appointment_id INTEGER NOT NULL,
+            new_patient_id INTEGER NOT NULL,
+            patient_match TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            resolved_at TEXT,
+            linked_patient_id INTEGER
+          );
+          CREATE INDEX review_item_status ON review_item(status, queued_at);
+          CREATE TABLE review_candidate (
+            he_msg_id TEXT NOT NULL REFERENCES review_item(he_msg_id),
+            rank INTEGER NOT NULL,
+            patient_id INTEGER NOT NULL,
+            score INTEGER NOT NULL,
+            agreement TEXT NOT NULL,
+            PRIMARY KEY (he_msg_id, rank)
+          );
+          """)
+    }
     m.registerMigration("v7-action-needed") { db in
       try db.execute(sql: ActionNeededItem.tableSQL)
     }

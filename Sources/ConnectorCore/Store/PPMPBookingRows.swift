@@ -145,9 +145,29 @@ public enum PPMPBookingRows {
     ).map(patient)
   }
 
+  static func patientRow(_ row: Row) -> PatientRow { patient(row) }
+
   private static func patient(_ row: Row) -> PatientRow {
     PatientRow(
       id: row[0], firstName: row[1] ?? "", lastName: row[2] ?? "", dob: row[3] ?? "", mobile: row[4], createdBy: row[5])
+  }
+
+  /// Patients by id, lowest first (ids not in PPMP are left out).
+  public static func patients(ids: [Int64], _ db: Database) throws -> [PatientRow] {
+    let statement = try db.cachedStatement(
+      sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients WHERE id = ?")
+    return try ids.sorted().compactMap { try Row.fetchOne(statement, arguments: [$0]).map(patient) }
+  }
+
+  /// Puts an appointment on another patient's file (a review item linked by a person).
+  public static func moveAppointment(_ db: Database, id: Int64, toPatient patientID: Int64, stamp: String) throws {
+    try db.execute(
+      sql: "UPDATE appointments SET patient_id = ?, updated_at = ? WHERE id = ?", arguments: [patientID, stamp, id])
+  }
+
+  /// How many appointments a patient's file holds.
+  public static func appointmentCount(ofPatient id: Int64, _ db: Database) throws -> Int {
+    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM appointments WHERE patient_id = ?", arguments: [id]) ?? 0
   }
 
   /// The lowest appointment id on a patient's file.
@@ -169,6 +189,48 @@ public enum PPMPBookingRows {
         """
     ).execute(arguments: [p.firstName, p.lastName, p.dob, p.mobile, p.email, p.stamp])
     return db.lastInsertedRowID
+  }
+}
+
+/// What changed in PPMP's patients since the connector's key index last saw them.
+public struct PatientChanges: Sendable, Equatable {
+  /// Rows that are new or differ from the raw values the index holds, lowest id first.
+  public var changed: [PatientRow]
+  /// Indexed ids no longer in PPMP.
+  public var gone: [Int64]
+}
+
+extension PPMPDatabase {
+  /// Compares every PPMP patient row with the raw values in the connector's `patient_key` table
+  /// (in `statePath`, attached for the duration): one pass in SQLite, no row crosses into Swift
+  /// unless it changed. This is how staff edits made since the last look are found without
+  /// triggers or columns in PPMP.
+  public func patientChanges(keyIndexIn statePath: String) throws -> PatientChanges {
+    do {
+      return try queue.inDatabase { db in
+        try db.execute(sql: "ATTACH DATABASE ? AS connector_state", arguments: [statePath])
+        defer { try? db.execute(sql: "DETACH DATABASE connector_state") }
+        let changed = try Row.fetchAll(
+          db,
+          sql: """
+            SELECT p.id, p.first_name, p.last_name, p.dob, p.mobile, p.created_by FROM patients p
+            LEFT JOIN connector_state.patient_key k ON k.patient_id = p.id
+            WHERE k.patient_id IS NULL OR k.raw_first IS NOT p.first_name OR k.raw_last IS NOT p.last_name
+              OR k.raw_dob IS NOT p.dob OR k.raw_mobile IS NOT p.mobile
+            ORDER BY p.id
+            """
+        ).map(PPMPBookingRows.patientRow)
+        let gone = try Int64.fetchAll(
+          db,
+          sql: """
+            SELECT patient_id FROM connector_state.patient_key k
+            WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = k.patient_id) ORDER BY patient_id
+            """)
+        return PatientChanges(changed: changed, gone: gone)
+      }
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, "comparing patients with the connector's key index in", path)
+    }
   }
 }
 

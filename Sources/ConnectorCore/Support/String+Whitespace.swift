@@ -5,7 +5,4 @@ extension String {
     while let l = s.last, l.isWhitespace { s.removeLast() }
     return String(s)
   }
-
-  /// Trimmed and case-folded, for patient matching.
-  var matchKey: String { trimmingWhitespace.lowercased() }
 }

@@ -67,6 +67,7 @@ extension PPMPConnector {
       var oldest = s.queue.oldestWaitingSeconds.map { ", oldest waiting \(Self.age($0))" } ?? ""
       if let ahead = s.queue.futureMtime { oldest += " (\(ahead) with a modification time in the future: see doctor)" }
       Console.out("queue:     inbox \(s.queue.inbox)\(oldest), work \(s.queue.work), rejected \(s.queue.rejected)")
+      Console.out("review:    \(s.reviewOpen) booking(s) with a new patient file to review")
       let a = s.archive
       if let name = a.lastName {
         Console.out("archive:   \(a.count) archive(s), last \(name)" + (a.lastDate.map { " (\($0))" } ?? "")

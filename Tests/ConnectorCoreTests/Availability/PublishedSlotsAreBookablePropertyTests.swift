@@ -75,7 +75,10 @@ import Testing
           try FileManager.default.copyItem(atPath: pristine, toPath: copy)
           let message = IngestTestPractice.booking("p-\(booked)", resource: day.resourceID, at: at, minutes: length, type: nil)
           let request = try BookingChecks.check(message).get()
-          let outcome = try AppointmentBook(database: try PPMPDatabase(path: copy), options: options).book(request)
+          try? FileManager.default.removeItem(atPath: copy + ".state")
+          let index = PatientIndex(state: try ConnectorState(path: copy + ".state"))
+          let outcome = try AppointmentBook(database: try PPMPDatabase(path: copy), options: options, patients: index)
+            .book(request)
           switch outcome {
           case .success(let confirmation):
             #expect(!confirmation.existing, "\(context): \(day.resourceID) \(at)")

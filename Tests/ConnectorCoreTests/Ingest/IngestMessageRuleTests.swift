@@ -41,7 +41,7 @@ import Testing
       timeZone: TimeZone(identifier: "Australia/Perth")!, multiColumn: practice.configuration.multiColumn)
     let ingestor = Ingestor(
       configuration: practice.configuration, spool: practice.spool, state: state,
-      book: try AppointmentBook(database: database, options: options))
+      book: try AppointmentBook(database: database, options: options, patients: PatientIndex(state: state)))
     let summary = try ingestor.run()
     #expect(summary.rejectedMessages == 50 && summary.confirmed == 1)
     #expect(counter.count == 1, "\(counter.count) scans of the appointment book for 50 unknown cancellations")

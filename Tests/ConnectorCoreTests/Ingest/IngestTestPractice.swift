@@ -84,7 +84,7 @@ final class IngestTestPractice {
       asOf: LocalDateTime(asOf)!, horizonDays: configuration.horizonDays, leadMinutes: configuration.leadMinutes,
       timeZone: TimeZone(identifier: "Australia/Perth")!, multiColumn: configuration.multiColumn)
     let ingestor = Ingestor(
-      configuration: configuration, spool: spool, state: state, book: try AppointmentBook(database: database, options: options))
+      configuration: configuration, spool: spool, state: state, book: try AppointmentBook(database: database, options: options, patients: PatientIndex(state: state)))
     return try ingestor.run()
   }
 

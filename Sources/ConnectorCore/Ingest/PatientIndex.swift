@@ -1,0 +1,102 @@
+/// Finds PPMP patients by their normalised keys through the connector's own key index
+/// (`patient_key` in state/connector.sqlite), so a match is one index lookup whatever the size of
+/// the patients table. PPMP stays the truth: the index is compared with every PPMP row at the
+/// start of each ingest pass that books (`refresh`), and the caller re-checks every hit against
+/// the live row inside its write transaction (docs/rules.md, "Patient matching").
+public final class PatientIndex {
+  private let state: ConnectorState
+  private let reader: PatientKeyReader
+  private var isFresh = false
+  /// Files created or changed by this pass, not yet written to the index (`flush`), and the
+  /// same ids by date of birth, by names and by mobile: a drop of thousands of new patients
+  /// must not make each booking scan the ones before it.
+  private var pending: [Int64: PatientKeyRow] = [:]
+  private var pendingByDOB: [String: Set<Int64>] = [:]
+  private var pendingByNames: [String: Set<Int64>] = [:]
+  private var pendingByMobile: [String: Set<Int64>] = [:]
+
+  public init(state: ConnectorState) {
+    self.state = state
+    reader = PatientKeyReader(path: state.path)
+  }
+
+  /// Brings the index level with PPMP, once per pass: new rows, rows edited by staff, rows gone.
+  /// Returns how many rows it added or re-keyed, and how many it removed.
+  @discardableResult
+  public func refresh(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
+    guard !isFresh else { return (0, 0) }
+    try reader.end()
+    let changes = try database.patientChanges(keyIndexIn: state.path)
+    try state.updatePatientKeys(changes.changed.map(Self.row), removing: changes.gone)
+    isFresh = true
+    return (changes.changed.count, changes.gone.count)
+  }
+
+  /// Ends the read transaction lookups hold on the state, keeping what `note` remembered.
+  func endLookups() throws { try reader.end() }
+
+  /// The next pass compares with PPMP again (staff may have edited patients in between).
+  func forget() { isFresh = false }
+
+  /// Remembers a file this pass created or changed, so later bookings of the pass find it.
+  func note(_ patient: PatientRow) {
+    let row = Self.row(patient)
+    if let old = pending[row.patientID] {
+      pendingByDOB[old.dob]?.remove(old.patientID)
+      pendingByNames[Self.names(old.first, old.last)]?.remove(old.patientID)
+      if let m = old.mobile { pendingByMobile[m]?.remove(old.patientID) }
+    }
+    pending[row.patientID] = row
+    pendingByDOB[row.dob, default: []].insert(row.patientID)
+    pendingByNames[Self.names(row.first, row.last), default: []].insert(row.patientID)
+    if let m = row.mobile { pendingByMobile[m, default: []].insert(row.patientID) }
+  }
+
+  private static func names(_ first: String, _ last: String) -> String { first + "\u{1F}" + last }
+
+  /// Ends this pass's lookups (their read transaction on the state) and writes what `note`
+  /// remembered to the index: at the end of each drop, before anything else writes the state. Losing it to a crash costs
+  /// nothing but time: the next `refresh` finds those rows as new or changed.
+  public func flush() throws {
+    try reader.end()
+    guard !pending.isEmpty else { return }
+    try state.updatePatientKeys(pending.keys.sorted().map { pending[$0]! })
+    pending.removeAll()
+    pendingByDOB.removeAll()
+    pendingByNames.removeAll()
+    pendingByMobile.removeAll()
+  }
+
+  /// Ids whose indexed keys equal `key`, lowest first.
+  func exactIDs(_ key: PatientKey) throws -> [Int64] {
+    var ids = Set(try reader.patientIDs(first: key.first, last: key.last, dob: key.dob))
+    for id in pendingByDOB[key.dob] ?? [] {
+      if let row = pending[id], row.first == key.first, row.last == key.last { ids.insert(id) }
+    }
+    return ids.sorted()
+  }
+
+  /// Indexed files with the same date of birth, the same names, or the same mobile.
+  func near(_ key: PatientKey, mobile: String?) throws -> [KeyedPatient] {
+    var out: [Int64: KeyedPatient] = [:]
+    for h in try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, mobile: mobile) where pending[h.patientID] == nil {
+      out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
+    }
+    var ids = (pendingByDOB[key.dob] ?? []).union(pendingByNames[Self.names(key.first, key.last)] ?? [])
+    if let mobile { ids.formUnion(pendingByMobile[mobile] ?? []) }
+    for id in ids {
+      guard let r = pending[id] else { continue }
+      out[id] = KeyedPatient(id: id, key: PatientKey(normalisedFirst: r.first, last: r.last, dob: r.dob), mobile: r.mobile)
+    }
+    return out.keys.sorted().map { out[$0]! }
+  }
+
+  static func keyed(_ p: PatientRow) -> KeyedPatient {
+    KeyedPatient(id: p.id, key: PatientKey(first: p.firstName, last: p.lastName, dob: p.dob), mobile: PatientKey.mobileKey(p.mobile))
+  }
+
+  private static func row(_ p: PatientRow) -> PatientKeyRow {
+    let k = keyed(p)
+    return PatientKeyRow(patientID: p.id, first: k.key.first, last: k.key.last, dob: k.key.dob, mobile: k.mobile, raw: p)
+  }
+}

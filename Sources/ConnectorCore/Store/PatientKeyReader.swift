@@ -1,0 +1,76 @@
+import GRDB
+
+/// Looks patients up in the connector's key index (`patient_key` in state/connector.sqlite) on a
+/// read-only connection of its own, inside one read transaction held from the first lookup
+/// until `end()`: a drop's thousands of lookups then share one lock and one page cache, where
+/// each lookup in a transaction of its own took the file lock and re-checked the file.
+/// `end()` must come before the state is written (the journal, the review queue, the index).
+public final class PatientKeyReader {
+  public let path: String
+  private var queue: DatabaseQueue?
+  private var isReading = false
+
+  public init(path: String) { self.path = path }
+
+  /// Ends the read transaction (nothing to do when none is open).
+  public func end() throws {
+    guard isReading, let queue else { return }
+    isReading = false
+    try guarded("ending a read of") { _ in try queue.inDatabase { try $0.commit() } }
+  }
+
+  /// Ids of indexed patients whose keys are exactly these, lowest first: one index lookup.
+  public func patientIDs(first: String, last: String, dob: String) throws -> [Int64] {
+    try read("matching patients in") { db in
+      try Int64.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT patient_id FROM patient_key WHERE dob_key = ? AND last_key = ? AND first_key = ? ORDER BY patient_id"),
+        arguments: [dob, last, first])
+    }
+  }
+
+  /// Indexed patients that could be near matches: the same date of birth, the same names
+  /// whatever the date, or the same mobile. A patient found twice comes twice, in no set order:
+  /// the caller merges (a distinct, sorted UNION cost a temporary table per booking).
+  public func nearPatients(first: String, last: String, dob: String, mobile: String?) throws -> [PatientKeyHit] {
+    try read("finding near matches in") { db in
+      try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE dob_key = ?
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE last_key = ? AND first_key = ?
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
+            """), arguments: [dob, last, first, mobile]
+      ).map { PatientKeyHit(patientID: $0[0], first: $0[1], last: $0[2], dob: $0[3], mobile: $0[4]) }
+    }
+  }
+
+  private func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+    try guarded(what) { queue in
+      try queue.inDatabase { db in
+        if !isReading {
+          try db.beginTransaction(.deferred)
+          isReading = true
+        }
+        return try body(db)
+      }
+    }
+  }
+
+  private func guarded<T>(_ what: String, _ body: (DatabaseQueue) throws -> T) throws -> T {
+    do {
+      if queue == nil {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        config.label = "patient-keys"
+        // The read transaction deliberately outlives each `inDatabase` call.
+        config.allowsUnsafeTransactions = true
+        queue = try DatabaseQueue(path: path, configuration: config)
+      }
+      return try body(queue!)
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, what, path)
+    }
+  }
+}

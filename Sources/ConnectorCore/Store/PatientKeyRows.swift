@@ -1,0 +1,47 @@
+import GRDB
+
+/// One row of the connector's patient key index (`patient_key` in state/connector.sqlite): the
+/// normalised keys matching looks up, and the raw PPMP values they were made from, so a PPMP row
+/// edited since can be found by comparing (docs/rules.md, "Patient matching").
+public struct PatientKeyRow: Sendable, Equatable {
+  public var patientID: Int64
+  public var first: String
+  public var last: String
+  public var dob: String
+  public var mobile: String?
+  public var raw: PatientRow
+
+  public init(patientID: Int64, first: String, last: String, dob: String, mobile: String?, raw: PatientRow) {
+    (self.patientID, self.first, self.last, self.dob, self.mobile, self.raw) = (patientID, first, last, dob, mobile, raw)
+  }
+}
+
+/// The key columns of one indexed patient, as lookups return them.
+public struct PatientKeyHit: Sendable, Equatable {
+  public var patientID: Int64
+  public var first: String
+  public var last: String
+  public var dob: String
+  public var mobile: String?
+}
+
+extension ConnectorState {
+  /// Adds or replaces index rows and removes those of patients gone from PPMP, in one transaction.
+  public func updatePatientKeys(_ rows: [PatientKeyRow], removing gone: [Int64] = []) throws {
+    guard !rows.isEmpty || !gone.isEmpty else { return }
+    try write("updating the patient key index in") { db in
+      let upsert = try db.cachedStatement(
+        sql: """
+          INSERT OR REPLACE INTO patient_key (patient_id, first_key, last_key, dob_key, mobile_key,
+                                              raw_first, raw_last, raw_dob, raw_mobile)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      for r in rows {
+        try upsert.execute(
+          arguments: [r.patientID, r.first, r.last, r.dob, r.mobile, r.raw.firstName, r.raw.lastName, r.raw.dob, r.raw.mobile])
+      }
+      let delete = try db.cachedStatement(sql: "DELETE FROM patient_key WHERE patient_id = ?")
+      for id in gone { try delete.execute(arguments: [id]) }
+    }
+  }
+}

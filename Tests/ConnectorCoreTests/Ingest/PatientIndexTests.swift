@@ -1,0 +1,70 @@
+import ConnectorTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import ConnectorCore
+
+/// The connector's patient key index follows PPMP: staff edits, new rows and deleted rows made
+/// after the connector last looked are seen by the next ingest pass, and a hit is re-checked
+/// against the live row.
+@Suite struct PatientIndexTests {
+  func answer(_ p: IngestTestPractice, _ drop: String) throws -> (match: String, patient: Int64) {
+    let a = try #require(try p.answers("receipt-\(drop)").first)
+    return (a["patientMatch"] ?? "", Int64(a["pmsPatientId"] ?? "") ?? -1)
+  }
+
+  @Test func staffEditsBetweenPassesAreMatchedOnTheNewValues() throws {
+    let p = try IngestTestPractice("index-edits")
+    // First pass builds the index (Alice Smith is 1; Carol Twin is 3 and 4).
+    try p.drop("a.xml", bookings: [IngestTestPractice.booking("e1", first: "Alice", last: "Smith", dob: "1980-01-01")])
+    try p.ingest()
+    #expect(try answer(p, "a.xml") == ("matched", 1))
+
+    // Staff rename Alice, tell the twins apart, add a file and delete another.
+    try p.write("UPDATE patients SET first_name = 'Alicia', last_name = 'Smyth-Brown' WHERE id = 1")
+    try p.write("UPDATE patients SET first_name = 'Caroline' WHERE id = 4")
+    try p.write(
+      "INSERT INTO patients (id, first_name, last_name, dob, created_at) VALUES (50, 'Noah', 'O’Hara', '2010-10-10', 'x')")
+    try p.write("DELETE FROM appointments WHERE patient_id = 2; DELETE FROM patients WHERE id = 2")
+    try p.drop(
+      "b.xml",
+      bookings: [
+        IngestTestPractice.booking("e2", at: "2026-03-03T09:00", first: "alicia", last: "Smyth Brown", dob: "1980-01-01"),
+        IngestTestPractice.booking("e3", at: "2026-03-03T10:30", first: "Alice", last: "Smith", dob: "1980-01-01"),
+        IngestTestPractice.booking("e4", at: "2026-03-03T11:00", first: "Carol", last: "Twin", dob: "1990-02-02"),
+        IngestTestPractice.booking("e5", at: "2026-03-03T11:30", first: "Noah", last: "O'Hara", dob: "2010-10-10"),
+        IngestTestPractice.booking("e6", at: "2026-03-04T09:00", first: "Bob", last: "Jones", dob: "1970-05-05", phone: nil),
+      ])
+    try p.ingest()
+    let answers = try p.answers("receipt-b.xml").map { ($0["patientMatch"] ?? "", Int64($0["pmsPatientId"] ?? "") ?? -1) }
+    try #require(answers.count == 5)
+    #expect(answers[0] == ("matched", 1), "the new spelling matches")
+    #expect(answers[1].0 == "created-no-match", "the old spelling no longer does")
+    #expect(answers[2] == ("matched", 3), "one Carol left once the other is Caroline")
+    #expect(answers[3] == ("matched", 50), "a file added since the last pass")
+    #expect(answers[4].0 == "created-no-match" && answers[4].1 != 2, "a deleted file is never matched")
+    #expect(
+      try PatientKeyReader(path: p.spool.stateDatabase).patientIDs(first: "bob", last: "jones", dob: "1970-05-05")
+        == [answers[4].1], "2 left the index")
+  }
+
+  @Test func aHitIsRecheckedAgainstTheLiveRow() throws {
+    let p = try IngestTestPractice("index-live")
+    let database = try PPMPDatabase(path: p.databasePath)
+    let state = try ConnectorState(path: p.spool.stateDatabase)
+    let index = PatientIndex(state: state)
+    try index.refresh(database)
+    // Edited after this pass compared: the index still says Alice Smith, PPMP no longer does.
+    try p.write("UPDATE patients SET first_name = 'Alicia' WHERE id = 1")
+    let options = AvailabilityOptions(
+      asOf: LocalDateTime(IngestTestPractice.asOf)!, horizonDays: 14, leadMinutes: 120,
+      timeZone: TimeZone(identifier: "Australia/Perth")!, multiColumn: [:])
+    let book = try AppointmentBook(database: database, options: options, patients: index)
+    let request = try BookingChecks.check(
+      IngestTestPractice.booking("live", first: "Alice", last: "Smith", dob: "1980-01-01")).get()
+    let confirmation = try book.book(request).get()
+    #expect(confirmation.match == .createdNoMatch && confirmation.patientID != 1)
+    #expect(confirmation.candidates.map(\.patientID) == [1], "offered for review on its live row")
+  }
+}
