@@ -63,6 +63,8 @@ public final class BatchRunner {
         "export",
         [("outcome", export.outcome.rawValue), ("file", export.outboxFile ?? "-"), ("changed_days", "\(export.changedDays)"),
          ("diagnostics", "\(export.diagnostics.count)")])
+      let refreshed = try context.makeRefreshPublisher().publish(asOf: context.asOf)
+      onStep("refresh", [("files", refreshed.isEmpty ? "-" : refreshed.joined(separator: ","))])
       if stop.requested != 0 { return interrupted(&status) }
 
       let archiver = try context.makeArchiver()

@@ -46,6 +46,10 @@ public final class ConnectorContext {
     Exporter(configuration: configuration, spool: spool, database: database, state: state)
   }
 
+  public func makeRefreshPublisher() -> RefreshPublisher {
+    RefreshPublisher(configuration: configuration, spool: spool, state: state)
+  }
+
   public func makeIngestor() throws -> Ingestor {
     Ingestor(
       configuration: configuration, spool: spool, state: state,

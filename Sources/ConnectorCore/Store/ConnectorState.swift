@@ -173,6 +173,23 @@ public final class ConnectorState: Sendable {
             WHERE content_sha256 LIKE 'ppmp-placement:%';
           """)
     }
+    m.registerMigration("v5-requests-events") { db in
+      // Requests are journaled like the other messages (kind 'request'), with the outbox file that
+      // answers them. A refresh or events document is a `publication` row of its own kind (same
+      // sequence counter, never the delta chain's base); what each must hold is kept beside it
+      // until it is written, so a crash between the receipt and the document loses nothing.
+      try db.execute(
+        sql: """
+          ALTER TABLE message ADD COLUMN request_kind TEXT;
+          ALTER TABLE message ADD COLUMN answer_file TEXT;
+          CREATE TABLE refresh_item (
+            sequence INTEGER NOT NULL,       -- the refresh's publication; 0: the next one written
+            item TEXT NOT NULL,              -- 'day <resourceId|*> <date>' | 'resources' | 'appointmentTypes'
+            request_id TEXT NOT NULL,        -- '' for a day put in unasked (after slot-unavailable)
+            PRIMARY KEY (sequence, item, request_id)
+          );
+          """)
+    }
     return m
   }
 
@@ -232,13 +249,16 @@ public final class ConnectorState: Sendable {
     }
   }
 
-  public func publications(status: PublicationRecord.Status? = nil) throws -> [PublicationRecord] {
+  /// Publications of the delta chain (snapshots and deltas), or with `kind` of that one kind.
+  public func publications(status: PublicationRecord.Status? = nil, kind: PublicationKind? = nil) throws -> [PublicationRecord] {
     try read("reading publications from") { db in
+      let kinds = kind.map { [$0.rawValue] } ?? PublicationKind.allCases.filter(\.isChained).map(\.rawValue)
       let rows = try Row.fetchAll(
         db,
         sql: "SELECT sequence, kind, status, file, file_sha256, snapshot_sha256, as_of, base_sequence FROM publication"
-          + (status == nil ? "" : " WHERE status = ?") + " ORDER BY sequence",
-        arguments: status.map { [$0.rawValue] } ?? [])
+          + " WHERE kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))"
+          + (status == nil ? "" : " AND status = ?") + " ORDER BY sequence",
+        arguments: StatementArguments(kinds + (status.map { [$0.rawValue] } ?? [])))
       return rows.map { row in
         PublicationRecord(
           sequence: row[0], kind: PublicationKind(rawValue: row[1]) ?? .snapshot,
