@@ -65,6 +65,11 @@ public final class BatchRunner {
          ("diagnostics", "\(export.diagnostics.count)")])
       let refreshed = try context.makeRefreshPublisher().publish(asOf: context.asOf)
       onStep("refresh", [("files", refreshed.isEmpty ? "-" : refreshed.joined(separator: ","))])
+      let events = try context.makeEventPublisher().publish(asOf: context.asOf)
+      onStep(
+        "events",
+        [("tracked", "\(events.tracked)"), ("events", "\(events.events)"),
+         ("files", events.files.isEmpty ? "-" : events.files.joined(separator: ","))])
       if stop.requested != 0 { return interrupted(&status) }
 
       let archiver = try context.makeArchiver()

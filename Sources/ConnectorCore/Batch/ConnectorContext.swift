@@ -50,6 +50,10 @@ public final class ConnectorContext {
     RefreshPublisher(configuration: configuration, spool: spool, state: state)
   }
 
+  public func makeEventPublisher() -> AppointmentEventPublisher {
+    AppointmentEventPublisher(configuration: configuration, spool: spool, database: database, state: state)
+  }
+
   public func makeIngestor() throws -> Ingestor {
     Ingestor(
       configuration: configuration, spool: spool, state: state,

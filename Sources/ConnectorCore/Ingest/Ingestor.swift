@@ -395,8 +395,7 @@ public final class Ingestor {
         switch RequestChecks.check(r) {
         case .failure(let x): outcome = .rejectRequest(requestId: r.requestId, reason: x.reason, detail: x.detail)
         case .success(let item?): outcome = try requests.answer(r, item: item)
-        case .success(nil):
-          outcome = .rejectRequest(requestId: r.requestId, reason: .invalidMessage, detail: "not answered by this version")
+        case .success(nil): outcome = try requests.answerChanges(r)
         }
       }
       if here[r.requestId] == nil { here[r.requestId] = (content, outcome) }

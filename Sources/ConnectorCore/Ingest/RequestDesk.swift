@@ -2,7 +2,8 @@ import Foundation
 
 /// Answers the requests of a drop (SPEC §14.1) and notes the days whose published view went
 /// stale: each taken item goes into the open refresh document (reserved on first need, written
-/// by `RefreshPublisher` after the run's export), recorded before the receipt that names it.
+/// by `RefreshPublisher` after the run's export), each change request into the open events
+/// document (written by `AppointmentEventPublisher`), recorded before the receipt that names it.
 public final class RequestDesk {
   public let practiceID: String
   public let spool: SpoolLayout
@@ -11,6 +12,8 @@ public final class RequestDesk {
   private var open: PublicationRecord?
   /// Items taken since the last `commit()`, in order.
   private var taken: [(item: RefreshItem, requestID: String?)] = []
+  private var openEvents: PublicationRecord?
+  private var takenChanges: [(requestID: String, heMsgId: String)] = []
 
   public init(practiceID: String, spool: SpoolLayout, state: ConnectorState, book: AppointmentBook) {
     self.practiceID = practiceID
@@ -39,6 +42,21 @@ public final class RequestDesk {
     return .confirmRequest(requestId: r.requestId, kind: r.kind, file: refresh.file)
   }
 
+  /// The answer to a `pmsAppointmentChangesRequest` that passed its field checks: taken into the
+  /// open events document when the connector placed that booking, else `unknown-booking`.
+  public func answerChanges(_ r: RequestMessage) throws -> MessageOutcome {
+    let heMsgId = r.heMsgId ?? ""
+    let known = try state.journalEntries(kind: .booking, keys: [heMsgId])[heMsgId]
+    guard case .confirmInsert(_, let bookingId, _, _, _)? = known?.outcome, bookingId.isEmpty || bookingId == r.bookingId else {
+      return .rejectRequest(
+        requestId: r.requestId, reason: .unknownBooking,
+        detail: "the connector never placed a booking with heMsgId \(heMsgId) and bookingId \(r.bookingId ?? "")")
+    }
+    let events = try openEventsDocument()
+    takenChanges.append((r.requestId, heMsgId))
+    return .confirmRequest(requestId: r.requestId, kind: r.kind, file: events.file)
+  }
+
   /// Puts a practitioner-day in the next refresh written, unasked: a booking for it was refused as
   /// `slot-unavailable`, so Healthengine's view of that day was stale.
   public func refreshStaleDay(resourceID: Int64, date: LocalDate) throws {
@@ -52,13 +70,33 @@ public final class RequestDesk {
   /// answers are decided, just before its journal entries: a drop that fails or stops half-way
   /// adds nothing, and a crash in between is made good by the re-run adding the same items.
   public func commit() throws {
-    guard !taken.isEmpty else { return }
-    try state.addRefreshItems(taken, to: open?.sequence ?? ConnectorState.nextRefresh)
-    taken = []
+    if !taken.isEmpty {
+      try state.addRefreshItems(taken, to: open?.sequence ?? ConnectorState.nextRefresh)
+      taken = []
+    }
+    if let openEvents, !takenChanges.isEmpty {
+      try state.addChangeRequests(takenChanges, to: openEvents.sequence)
+      takenChanges = []
+    }
   }
 
   /// Forgets what was taken since the last commit (the drop was not answered).
-  public func discard() { taken = [] }
+  public func discard() {
+    taken = []
+    takenChanges = []
+  }
+
+  /// The events document still open to change requests, or a new one.
+  private func openEventsDocument() throws -> PublicationRecord {
+    if let openEvents { return openEvents }
+    let found = try state.pendingEventDocuments().last {
+      !$0.sealed && !FileManager.default.fileExists(atPath: spool.outbox + "/" + $0.record.file)
+    }?.record
+    let events = try found
+      ?? state.reserveDocument(.events, practiceID: practiceID, outbox: spool.outbox, asOf: book.options.asOf.description)
+    openEvents = events
+    return events
+  }
 
   /// The pending refresh still to be written, or a new one. A pending refresh whose file is
   /// already in the outbox was written before a crash: it takes nothing more.
@@ -66,7 +104,7 @@ public final class RequestDesk {
     if let open { return open }
     let found = try state.pendingRefreshes().last { !FileManager.default.fileExists(atPath: spool.outbox + "/" + $0.file) }
     let refresh = try found
-      ?? state.reserveRefresh(practiceID: practiceID, outbox: spool.outbox, asOf: book.options.asOf.description)
+      ?? state.reserveDocument(.refresh, practiceID: practiceID, outbox: spool.outbox, asOf: book.options.asOf.description)
     open = refresh
     return refresh
   }

@@ -26,7 +26,8 @@ public final class RefreshPublisher {
     {
       let target = try pending.first { !FileManager.default.fileExists(atPath: spool.outbox + "/" + $0.file) }
         ?? {
-          let reserved = try state.reserveRefresh(
+          let reserved = try state.reserveDocument(
+            .refresh,
             practiceID: configuration.practiceID, outbox: spool.outbox, asOf: asOf.description)
           pending.append(reserved)
           return reserved

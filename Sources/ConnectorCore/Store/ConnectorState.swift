@@ -188,6 +188,41 @@ public final class ConnectorState: Sendable {
             request_id TEXT NOT NULL,        -- '' for a day put in unasked (after slot-unavailable)
             PRIMARY KEY (sequence, item, request_id)
           );
+          -- Every booking the connector placed, as the PPMP change check last saw it.
+          CREATE TABLE tracked_booking (
+            he_msg_id TEXT PRIMARY KEY,
+            booking_id TEXT NOT NULL,        -- '' when rebuilt from PPMP's tokens
+            appointment_id INTEGER NOT NULL,
+            resource_id INTEGER NOT NULL,
+            start TEXT NOT NULL,             -- YYYY-MM-DDTHH:MM as last seen
+            status TEXT NOT NULL,            -- PPMP status text as last seen
+            in_horizon INTEGER NOT NULL,     -- inside the horizon at the last check
+            closed_by TEXT                   -- TrackedBooking.Closure: no longer checked
+          );
+          -- Events documents: the events each carries (written from here, so a crash between sealing
+          -- and writing loses none), the change requests each answers, and which are sealed.
+          CREATE TABLE appointment_event (
+            sequence INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,              -- cancel | didNotAttend | pmsAppointmentMoved | noPmsAppointmentChange
+            he_msg_id TEXT NOT NULL,
+            booking_id TEXT NOT NULL,
+            appointment_id INTEGER NOT NULL,
+            reason TEXT,
+            from_start TEXT,
+            to_start TEXT,
+            resource_id INTEGER,
+            request_id TEXT,
+            PRIMARY KEY (sequence, ordinal)
+          );
+          CREATE INDEX appointment_event_he ON appointment_event(he_msg_id);
+          CREATE TABLE change_request (
+            sequence INTEGER NOT NULL,
+            request_id TEXT NOT NULL,
+            he_msg_id TEXT NOT NULL,
+            PRIMARY KEY (sequence, request_id)
+          );
+          CREATE TABLE events_sealed (sequence INTEGER PRIMARY KEY);
           """)
     }
     return m

@@ -12,17 +12,18 @@ extension ConnectorState {
     try publications(status: .pending, kind: .refresh)
   }
 
-  /// Reserves a refresh document's sequence (the publication counter) and its free name in
-  /// `outbox`, `refresh-<practiceId>-<sequence>.xml`.
-  public func reserveRefresh(practiceID: String, outbox: String, asOf: String) throws -> PublicationRecord {
-    try write("reserving a refresh sequence in") { db in
+  /// Reserves the sequence (the publication counter) of a document outside the delta chain
+  /// (refresh, events, liveness) and its free name in `outbox`, `<kind>-<practiceId>-<sequence>.xml`.
+  public func reserveDocument(_ kind: PublicationKind, practiceID: String, outbox: String, asOf: String) throws -> PublicationRecord {
+    precondition(!kind.isChained, "snapshots and deltas are reserved by the export")
+    return try write("reserving a publication sequence in") { db in
       let next = (try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM publication") ?? 0) + 1
-      let name = FileSystem.freeName(in: outbox, for: "\(PublicationKind.refresh.filePrefix)-\(practiceID)-\(next).xml")
+      let name = FileSystem.freeName(in: outbox, for: "\(kind.filePrefix)-\(practiceID)-\(next).xml")
       try db.execute(
-        sql: "INSERT INTO publication (sequence, kind, status, file, as_of) VALUES (?, 'refresh', 'pending', ?, ?)",
-        arguments: [next, name, asOf])
+        sql: "INSERT INTO publication (sequence, kind, status, file, as_of) VALUES (?, ?, 'pending', ?, ?)",
+        arguments: [next, kind.rawValue, name, asOf])
       return PublicationRecord(
-        sequence: next, kind: .refresh, status: .pending, file: name, fileSHA256: "", snapshotSHA256: "", asOf: asOf,
+        sequence: next, kind: kind, status: .pending, file: name, fileSHA256: "", snapshotSHA256: "", asOf: asOf,
         baseSequence: nil)
     }
   }
