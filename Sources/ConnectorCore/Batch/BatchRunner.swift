@@ -70,6 +70,8 @@ public final class BatchRunner {
         "events",
         [("tracked", "\(events.tracked)"), ("events", "\(events.events)"),
          ("files", events.files.isEmpty ? "-" : events.files.joined(separator: ","))])
+      let liveness = try context.makeLivenessPublisher().publish(asOf: context.asOf, timeZone: context.settings.timeZoneIdentifier)
+      onStep("liveness", [("file", liveness ?? "-")])
       if stop.requested != 0 { return interrupted(&status) }
 
       let archiver = try context.makeArchiver()

@@ -54,6 +54,10 @@ public final class ConnectorContext {
     AppointmentEventPublisher(configuration: configuration, spool: spool, database: database, state: state)
   }
 
+  public func makeLivenessPublisher() -> LivenessPublisher {
+    LivenessPublisher(configuration: configuration, spool: spool, database: database, state: state)
+  }
+
   public func makeIngestor() throws -> Ingestor {
     Ingestor(
       configuration: configuration, spool: spool, state: state,

@@ -18,13 +18,7 @@ public struct AppointmentEventsDocument: Sendable, Equatable {
 
   /// The document's bytes (deterministic).
   public func render() throws -> [UInt8] {
-    let w = try XMLStreamWriter()
-    try w.startDocument()
-    try w.startElement("appointmentEvents")
-    try w.writeAttribute("xmlns", exchangeNamespace)
-    try w.writeAttribute("practiceId", practiceID)
-    try w.writeAttribute("sequence", String(sequence))
-    try w.writeAttribute("asOf", asOf.description)
+    let w = try XMLStreamWriter.exchangeDocument("appointmentEvents", practiceID: practiceID, sequence: sequence, asOf: asOf)
     for e in events {
       try w.startElement(e.kind.name)
       if !e.bookingId.isEmpty { try w.writeAttribute("bookingId", e.bookingId) }

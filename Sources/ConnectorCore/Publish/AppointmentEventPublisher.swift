@@ -152,10 +152,7 @@ public final class AppointmentEventPublisher {
       try FileSystem.writeAtomically(to: path, bytes: try document.render())
       wrote = true
     }
-    if !FileManager.default.fileExists(atPath: spool.staging + "/outbox/" + doc.file) {
-      try spool.stage(path, as: "outbox/" + doc.file, move: false)
-    }
-    try state.updatePublication(doc.sequence, fileSHA256: try SHA256Digest.hex(ofFile: path), status: .done)
+    try OutboxDocument.finish(doc, at: path, spool: spool, state: state)
     return wrote ? doc.file : nil
   }
 }

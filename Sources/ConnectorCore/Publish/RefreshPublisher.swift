@@ -37,7 +37,7 @@ public final class RefreshPublisher {
     for refresh in pending {
       let outboxPath = spool.outbox + "/" + refresh.file
       if FileManager.default.fileExists(atPath: outboxPath) {
-        try finish(refresh, at: outboxPath)
+        try OutboxDocument.finish(refresh, at: outboxPath, spool: spool, state: state)
         continue
       }
       let (items, requestIDs) = try state.refreshItems(refresh.sequence)
@@ -52,17 +52,10 @@ public final class RefreshPublisher {
       try FileSystem.writeAtomically(to: outboxPath) { temp in
         try write(items: items, requestIDs: requestIDs, sequence: refresh.sequence, asOf: asOf, to: temp)
       }
-      try finish(refresh, at: outboxPath)
+      try OutboxDocument.finish(refresh, at: outboxPath, spool: spool, state: state)
       written.append(refresh.file)
     }
     return written
-  }
-
-  private func finish(_ refresh: PublicationRecord, at outboxPath: String) throws {
-    if !FileManager.default.fileExists(atPath: spool.staging + "/outbox/" + refresh.file) {
-      try spool.stage(outboxPath, as: "outbox/" + refresh.file, move: false)
-    }
-    try state.updatePublication(refresh.sequence, fileSHA256: try SHA256Digest.hex(ofFile: outboxPath), status: .done)
   }
 
   /// Streams the snapshot once, keeping only the wanted days; a wanted day the snapshot does not
