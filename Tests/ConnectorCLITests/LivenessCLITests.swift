@@ -64,3 +64,39 @@ import Testing
     #expect(r.stderr.contains("liveness.monday"), "\(r.stderr)")
   }
 }
+
+/// Request health: the age of the oldest unanswered drop counts from when the connector first saw
+/// it, and `doctor` makes a late one an error inside live hours.
+@Suite struct RequestHealthCLITests {
+  static func waitingFinding(_ spool: DemoSpool, asOf: String) throws -> [String: Any]? {
+    let r = try spool.run(["doctor", "--json"], asOf: asOf)
+    let all = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]], "\(r.stderr)")
+    return all.first { $0["code"] as? String == "drops-waiting" }
+  }
+
+  @Test func aLateDropIsAnErrorInsideLiveHoursAndAgeCountsFromFirstSight() throws {
+    let spool = try DemoSpool(label: "request-health")
+    try spool.prepareForIngest(settleSeconds: 3600)
+    try LivenessCLITests.setLiveness(spool, "monday = [\"08:00-17:00\"]\npublic_holidays = \"closed\"")
+    let drop = spool.inbox + "/late.xml"
+    try spool.placeDrop("late.xml", try DropWriter.render(practiceID: "demo", bookings: [], cancellations: []))
+    let old = timeval(tv_sec: Int(Date().timeIntervalSince1970) - 20 * 60, tv_usec: 0)
+    _ = utimes(drop, [old, old])
+
+    // Never seen by the connector: its age is all doctor has. Monday 09:00 is live: an error;
+    // Sunday is not: a warning.
+    let live = try #require(try Self.waitingFinding(spool, asOf: "2026-03-02T09:00"))
+    #expect(live["severity"] as? String == "error", "\(live)")
+    #expect((live["what"] as? String)?.contains("live hours") == true)
+    let closed = try #require(try Self.waitingFinding(spool, asOf: "2026-03-08T09:00"))
+    #expect(closed["severity"] as? String == "warning", "\(closed)")
+
+    // Seen by a run (still settling): counted from that sighting, not the 20-minute-old mtime.
+    #expect(try spool.run(["run"]).status == 0)
+    #expect(spool.files(in: spool.inbox) == ["late.xml"])
+    #expect(try Self.waitingFinding(spool, asOf: "2026-03-02T09:00") == nil)
+    let status = try jsonObject(try spool.run(["status", "--json"]).stdout)
+    let queue = try #require(status["queue"] as? [String: Any])
+    #expect((queue["oldestWaitingSeconds"] as? Int ?? 9999) < 600, "\(queue)")
+  }
+}
