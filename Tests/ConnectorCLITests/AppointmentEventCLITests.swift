@@ -103,6 +103,14 @@ import Testing
     #expect(later.count == 2)
     #expect(later.last?.events.map(\.name) == ["cancel"])
     #expect(later.last?.events.first?["requestId"] == "q-again" && later.last?.events.first?["reason"] == "cancelled-in-pms")
+
+    // Archived and found by heMsgId: the booking's drop, its receipt, and the events about it.
+    #expect(try spool.run(["archive"]).status == 0)
+    let found = try spool.run(["audit", "find", "ev-cancel"])
+    #expect(found.status == 0, "\(found.stderr)")
+    for member in ["data/inbox/book.xml", "data/outbox/receipt-book.xml", "data/outbox/" + file, "data/outbox/" + later.last!.name] {
+      #expect(found.stdout.contains("\t" + member + "\n"), "\(member): \(found.stdout)")
+    }
   }
 
   @Test func trackingIsRebuiltFromTokensAfterTheStateIsLost() throws {

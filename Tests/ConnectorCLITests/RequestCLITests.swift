@@ -100,6 +100,14 @@ import Testing
     #expect(again.map(\.name) == ["confirmRequest", "confirmRequest", "confirmRequest"])
     #expect(again.allSatisfy { $0["file"] == file })
     #expect(try spool.outboxFiles(prefix: "refresh-") == [file])
+
+    // Archived like every other document, and found by requestId.
+    #expect(try spool.run(["archive"]).status == 0)
+    let found = try spool.run(["audit", "find", "r-all"])
+    #expect(found.status == 0, "\(found.stderr)")
+    for member in ["data/inbox/asks.xml", "data/outbox/receipt-asks.xml", "data/outbox/" + file, "data/inbox/asks-again.xml"] {
+      #expect(found.stdout.contains("\t" + member + "\n"), "\(member): \(found.stdout)")
+    }
   }
 
   @Test func aSlotUnavailableDayIsRefreshedUnaskedAndTheNextRunAddsNothing() throws {
