@@ -68,7 +68,7 @@ public final class BatchRunner {
       let events = try context.makeEventPublisher().publish(asOf: context.asOf)
       onStep(
         "events",
-        [("tracked", "\(events.tracked)"), ("events", "\(events.events)"),
+        [("tracked", "\(events.tracked)"), ("events", "\(events.events)"), ("ms", String(format: "%.1f", events.milliseconds)),
          ("files", events.files.isEmpty ? "-" : events.files.joined(separator: ","))])
       let liveness = try context.makeLivenessPublisher().publish(asOf: context.asOf, timeZone: context.settings.timeZoneIdentifier)
       onStep("liveness", [("file", liveness ?? "-")])

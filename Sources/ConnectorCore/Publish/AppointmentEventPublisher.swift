@@ -26,10 +26,14 @@ public final class AppointmentEventPublisher {
     public var tracked = 0
     public var events = 0
     public var files: [String] = []
+    /// Time the check took (the cost per run, for logs and benchmarks).
+    public var milliseconds = 0.0
   }
 
   public func publish(asOf: LocalDateTime) throws -> Summary {
+    let started = ContinuousClock.now
     var summary = Summary()
+
     var pending = try state.pendingEventDocuments()
     // Sealed before a crash: written from what was saved, before anything new is decided.
     for doc in pending where doc.sealed {
@@ -77,6 +81,8 @@ public final class AppointmentEventPublisher {
       if let file = try write(doc, asOf: asOf) { summary.files.append(file) }
     }
     try state.saveTracking(updates)
+    let elapsed = ContinuousClock.now - started
+    summary.milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     return summary
   }
 
