@@ -44,12 +44,14 @@ public final class AppointmentEventPublisher {
     try trackNewBookings()
     let today = asOf.date
     let horizon = today.description...today.adding(days: max(configuration.horizonDays, 1) - 1).description
-    let tracked = try state.trackedBookingsToCheck(today: today.description)
-    summary.tracked = tracked.count
-    let current = try database.guarded("reading tracked appointments from") {
-      try PPMPBookingRows.sightings($0, ids: tracked.map(\.appointmentID))
-    }
+    let (checked, changed) = try state.changedTrackedBookings(
+      ppmpPath: database.path, today: horizon.lowerBound, lastDay: horizon.upperBound)
+    summary.tracked = checked
+    let tracked = changed.map(\.booking)
+    var current: [Int64: AppointmentSighting] = [:]
+    for c in changed { if let now = c.now { current[c.booking.appointmentID] = now } }
     let cancelled = tracked.filter { current[$0.appointmentID].map { AppointmentStatus.isCancelled($0.status) } ?? false }
+    // Unchanged bookings are left out by the comparison in SQLite; for them this rule says nothing.
     let outcome = AppointmentChangeCheck.compare(
       tracked, current: current, cancelledByHealthengine: try state.cancelledByHealthengine(cancelled.map(\.heMsgId)),
       horizon: horizon)
@@ -105,7 +107,8 @@ public final class AppointmentEventPublisher {
         baselines.append(
           TrackedBooking(
             heMsgId: b.heMsgId, bookingId: b.bookingId, appointmentID: b.appointmentID,
-            last: AppointmentSighting(resourceID: 0, start: "", status: ""), inHorizon: false,
+            // Gone before the first check: the next comparison reports it deleted.
+            last: AppointmentSighting(resourceID: 0, start: "-", status: ""), inHorizon: true,
             closedBy: rebuilt ? .unseen : nil))
         continue
       }

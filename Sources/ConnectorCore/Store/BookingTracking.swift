@@ -12,32 +12,59 @@ extension ConnectorState {
       closedBy: (row[7] as String?).flatMap(TrackedBooking.Closure.init(rawValue:)))
   }
 
-  /// Confirmed bookings of the journal the check does not track yet: (heMsgId, bookingId, appointment).
+  /// Confirmed bookings the check has not seen yet (the journal adds them with an empty
+  /// `start`): (heMsgId, bookingId, appointment).
   public func untrackedBookings() throws -> [(heMsgId: String, bookingId: String, appointmentID: Int64)] {
-    try read("reading the journal in") { db in
+    try read("reading tracked bookings in") { db in
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT m.msg_key, COALESCE(m.booking_id, ''), m.appointment_id FROM message m
-          WHERE m.kind = 'booking' AND m.outcome = 'confirmInsert' AND m.appointment_id IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM tracked_booking t WHERE t.he_msg_id = m.msg_key)
-          ORDER BY m.msg_key
-          """
+        db, sql: "SELECT he_msg_id, booking_id, appointment_id FROM tracked_booking WHERE start = '' ORDER BY he_msg_id"
       ).map { ($0[0], $0[1], $0[2]) }
     }
   }
 
-  /// The open tracked bookings inside the horizon now (dates from `today`) or at the last check.
-  public func trackedBookingsToCheck(today: String) throws -> [TrackedBooking] {
-    try read("reading tracked bookings in") { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT \(Self.trackedColumns) FROM tracked_booking WHERE closed_by IS NULL AND (in_horizon = 1 OR start >= ?)
-          ORDER BY he_msg_id
-          """,
-        arguments: [today]
-      ).map(Self.tracked)
+  /// The open tracked bookings inside the horizon now (dates `today`…`lastDay`) or at the last
+  /// check whose PPMP appointment is no longer as last seen (moved, status changed, gone) or which
+  /// crossed the horizon's edge, each with what PPMP shows now (nil: the row is gone); and how
+  /// many were compared.
+  ///
+  /// PPMP's file is attached to this connection for the one statement, so the comparison runs
+  /// inside SQLite by appointment id and only the changed rows reach Swift: the check's cost
+  /// follows the tracked bookings, never the size of the appointment book, and stays a few
+  /// milliseconds for ten thousand of them.
+  public func changedTrackedBookings(
+    ppmpPath: String, today: String, lastDay: String
+  ) throws -> (checked: Int, changed: [(booking: TrackedBooking, now: AppointmentSighting?)]) {
+    let open = "t.closed_by IS NULL AND (t.in_horizon = 1 OR t.start >= :today)"
+    do {
+      return try queue.writeWithoutTransaction { db in
+        try db.execute(sql: "ATTACH DATABASE ? AS ppmp", arguments: [ppmpPath])
+        defer { try? db.execute(sql: "DETACH DATABASE ppmp") }
+        var result: (checked: Int, changed: [(booking: TrackedBooking, now: AppointmentSighting?)]) = (0, [])
+        try db.inTransaction(.deferred) {
+          let arguments: StatementArguments = ["today": today, "lastDay": lastDay]
+          result.checked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tracked_booking t WHERE \(open)", arguments: arguments) ?? 0
+          let rows = try Row.fetchCursor(
+            db,
+            sql: """
+              SELECT t.he_msg_id, t.booking_id, t.appointment_id, t.resource_id, t.start, t.status, t.in_horizon, t.closed_by,
+                     a.id, a.staff_id, a.appt_date || 'T' || substr(a.start_time, 1, 5), a.status
+              FROM tracked_booking t LEFT JOIN ppmp.appointments a ON a.id = t.appointment_id
+              WHERE \(open)
+                AND (a.id IS NULL OR a.staff_id <> t.resource_id OR a.appt_date || 'T' || substr(a.start_time, 1, 5) <> t.start
+                     OR a.status <> t.status OR t.in_horizon <> (substr(t.start, 1, 10) BETWEEN :today AND :lastDay))
+              ORDER BY t.he_msg_id
+              """, arguments: arguments)
+          while let row = try rows.next() {
+            let now: AppointmentSighting? =
+              (row[8] as Int64?) == nil ? nil : AppointmentSighting(resourceID: row[9], start: row[10], status: row[11] ?? "")
+            result.changed.append((Self.tracked(row), now))
+          }
+          return .commit
+        }
+        return result
+      }
+    } catch let error as DatabaseError {
+      throw PPMPDatabase.map(error, "comparing tracked bookings with PPMP in", path)
     }
   }
 

@@ -199,6 +199,11 @@ public final class ConnectorState: Sendable {
             in_horizon INTEGER NOT NULL,     -- inside the horizon at the last check
             closed_by TEXT                   -- TrackedBooking.Closure: no longer checked
           );
+          -- start = '': confirmed by ingest, not seen by the check yet (the journal adds these rows).
+          CREATE INDEX tracked_unseen ON tracked_booking(start) WHERE start = '';
+          INSERT INTO tracked_booking (he_msg_id, booking_id, appointment_id, resource_id, start, status, in_horizon)
+            SELECT msg_key, COALESCE(booking_id, ''), appointment_id, 0, '', '', 1 FROM message
+            WHERE kind = 'booking' AND outcome = 'confirmInsert' AND appointment_id IS NOT NULL;
           -- Events documents: the events each carries (written from here, so a crash between sealing
           -- and writing loses none), the change requests each answers, and which are sealed.
           CREATE TABLE appointment_event (

@@ -114,6 +114,11 @@ extension ConnectorState {
             drop_sha256 = excluded.drop_sha256, processed_at = excluded.processed_at,
             request_kind = excluded.request_kind, answer_file = excluded.answer_file
           """)
+      let track = try db.cachedStatement(
+        sql: """
+          INSERT OR IGNORE INTO tracked_booking (he_msg_id, booking_id, appointment_id, resource_id, start, status, in_horizon)
+          VALUES (?, ?, ?, 0, '', '', 1)
+          """)
       for e in entries {
         var bookingID: String?
         var reason: String?
@@ -136,6 +141,10 @@ extension ConnectorState {
             e.outcome.kind.rawValue, e.outcome.key, e.outcome.heMsgId, bookingID, e.contentSHA256 ?? "", e.placement?.text,
             e.outcome.name, reason, detail, appointmentID, patientID, match, dropSHA256, time, requestKind, answerFile,
           ])
+        // A confirmed booking is tracked from here on; the PPMP change check sees it first.
+        if case .confirmInsert(let heMsgId, let bookingId, let appointment, _, _) = e.outcome {
+          try track.execute(arguments: [heMsgId, bookingId, appointment])
+        }
       }
     }
   }
