@@ -5,7 +5,7 @@
 #
 # Builds a demo practice, publishes once, adds TRACKED appointments carrying HE_MSG_ID tokens
 # (bookings the connector placed) and OTHER plain appointments, loses the connector state so the
-# next run rebuilds the journal from the tokens and starts tracking them all, then runs five
+# next run rebuilds the journal from the tokens and starts tracking them all, then runs RUNS (5)
 # steady-state runs and prints the `events` step's own time (ms=, measured inside the process)
 # of each, and the whole run's wall time.
 set -eu
@@ -31,7 +31,7 @@ FROM n;
 SQL
 rm -f spool/state/connector.sqlite
 "$BIN/ppmp-connector" run --as-of $AS_OF 2>&1 | grep 'step=events' || true
-for i in 1 2 3 4 5; do
+for i in $(seq 1 "${RUNS:-5}"); do
   start=$(date +%s%N)
   "$BIN/ppmp-connector" run --as-of $AS_OF 2>&1 | grep -o 'step=events.*' | tr '\n' ' '
   end=$(date +%s%N)
