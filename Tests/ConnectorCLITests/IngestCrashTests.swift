@@ -21,9 +21,20 @@ import Testing
     let spool = try DemoSpool(label: "ingest-crash")
     try spool.prepareForIngest()
     let seed = Self.soak ? Int.random(in: 1...1_000_000) : 21
-    let drops = try spool.generateDrops(
+    let generated = try spool.generateDrops(
       bookings: Self.soak ? 1200 : 240, cancellations: Self.soak ? 240 : 40, invalid: Self.soak ? 10 : 3, perDrop: 8,
       seed: seed)
+    // Request drops among them: each request answered in exactly one receipt, however the kills land.
+    var requestIDs: [String] = []
+    for n in 0..<6 {
+      let requests = [
+        RequestMessage(kind: .availability, requestId: "crash-\(n)-day", day: "2026-03-0\(3 + n % 5)", pmsResourceId: "1"),
+        RequestMessage(kind: .resources, requestId: "crash-\(n)-res"),
+      ]
+      try spool.placeDrop("zz-requests-\(n).xml", try DropWriter.render(practiceID: "demo", bookings: [], cancellations: [], requests: requests))
+      requestIDs += requests.map(\.requestId)
+    }
+    let drops = generated + (0..<6).map { "zz-requests-\($0).xml" }
     #expect(drops.count > 20)
 
     // Delays start short and widen, so the first kills land while drops are still waiting
@@ -64,6 +75,13 @@ import Testing
       }
     }
     #expect(confirmed.count > 100)
+    var requestAnswers: [String: Int] = [:]
+    for answer in answers where answer.hasPrefix("receipt-") {
+      for e in try AnswerFile.entries(spool.outbox + "/" + answer) where e.name.hasSuffix("Request") {
+        requestAnswers[e["requestId"] ?? "", default: 0] += 1
+      }
+    }
+    for id in requestIDs { #expect(requestAnswers[id] == 1, "request \(id) answered \(requestAnswers[id] ?? 0) times; \(context)") }
     for id in confirmed { #expect(counts[id] == 1, "\(id) is in PPMP \(counts[id] ?? 0) times; \(context)") }
     for (id, n) in counts where n > 1 { Issue.record("\(id) is in PPMP \(n) times; \(context)") }
   }

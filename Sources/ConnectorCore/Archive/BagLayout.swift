@@ -133,16 +133,18 @@ public enum BagLayout {
     }
   }
 
-  /// heMsgId values mentioned by an exchange file (drops, receipts), for the audit index.
+  /// heMsgId and requestId values mentioned by an exchange file (drops, receipts, refresh and
+  /// events documents), for the audit index.
   public static func heMsgIds(inXML bytes: [UInt8]) -> [String] {
     // Most archived bytes are snapshots and deltas, which carry no heMsgId; a byte search
     // (exchange files are UTF-8) spares parsing them, which dominated the archive's run time.
-    let attribute = Array("heMsgId".utf8)
-    guard contains(bytes, attribute), let reader = try? XMLStreamReader(bytes: bytes, limits: XMLReadLimits(maxBytes: nil, maxDepth: 16, maxTextBytes: 1 << 20))
+    guard contains(bytes, Array("heMsgId".utf8)) || contains(bytes, Array("requestId".utf8)), let reader = try? XMLStreamReader(bytes: bytes, limits: XMLReadLimits(maxBytes: nil, maxDepth: 16, maxTextBytes: 1 << 20))
     else { return [] }
     var ids: [String] = []
     while let event = try? reader.next() {
-      if case .startElement(let e) = event, let id = e[attribute: "heMsgId"] { ids.append(id) }
+      guard case .startElement(let e) = event else { continue }
+      for name in ["heMsgId", "requestId"] { if let id = e[attribute: name] { ids.append(id) } }
+      if let list = e[attribute: "requestIds"] { ids += list.split(separator: " ").map(String.init) }
     }
     return Array(Set(ids)).sorted()
   }

@@ -4,13 +4,15 @@
   import Darwin
 #endif
 
-/// The heMsgIds an archived exchange file mentions, for `audit find` and its index: the values of
-/// `heMsgId` attributes (SPEC §7).
+/// The heMsgIds and requestIds an archived exchange file mentions, for `audit find` and its
+/// index: the values of `heMsgId` and `requestId` attributes, and the items of a refresh's
+/// `requestIds` list (which always goes to libxml2).
 ///
 /// An archive holds about as many ids as lines of XML, and parsing every member with libxml2 was
 /// a quarter of `archive`'s CPU, so files in the shape our writer and Healthengine's drops use
 /// — UTF-8, no comments, CDATA, DTD or processing instructions, every mention written exactly
-/// ` heMsgId="value"` inside a start tag, with no entity or whitespace character in the value —
+/// ` heMsgId="value"` (or ` requestId="value"`) inside a start tag, with no entity or whitespace
+/// character in the value —
 /// are read by a byte search. Any file where one of those checks fails goes whole to libxml2
 /// (`BagLayout.heMsgIds(inXML:)`), so both ways give the same ids for a well-formed file; a
 /// malformed one may give more by byte search, which reads past the point where libxml2 stops.
@@ -38,7 +40,9 @@ enum MessageMentions {
 
   private static let lessThan = UInt8(ascii: "<"), greaterThan = UInt8(ascii: ">")
   private static let quote = UInt8(ascii: "\""), apostrophe = UInt8(ascii: "'")
-  private static let name = Array("heMsgId".utf8)
+  /// The attributes searched for; each is found by its third byte ("M", "q": rarer in this XML
+  /// than the first), then checked whole around it.
+  private static let names = [Array("heMsgId".utf8), Array("requestId".utf8)]
 
   /// The byte ranges of every mention's value when the whole file is in the canonical shape;
   /// nil when any check fails and libxml2 must read it.
@@ -58,19 +62,20 @@ enum MessageMentions {
       at = i + 1
     }
     var values: [Range<Int>] = []
-    // "M" is rarer in this XML than "h"; each hit is checked for the whole name around it.
-    let m = Int32(UInt8(ascii: "M"))
-    at = bodyStart
-    while at < count, let hit = memchr(b + at, m, count - at) {
-      let i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - b
-      at = i + 1
-      let start = i - 2
-      guard start >= 0, start + name.count <= count, memcmp(b + start, name, name.count) == 0 else { continue }
-      guard let value = mentionValue(b, count, nameAt: start) else { return nil }
-      values.append(value)
-      at = value.upperBound
+    for name in names {
+      let anchor = Int32(name[2])
+      at = bodyStart
+      while at < count, let hit = memchr(b + at, anchor, count - at) {
+        let i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - b
+        at = i + 1
+        let start = i - 2
+        guard start >= 0, start + name.count <= count, memcmp(b + start, name, name.count) == 0 else { continue }
+        guard let value = mentionValue(b, count, nameAt: start, name: name) else { return nil }
+        values.append(value)
+        at = value.upperBound
+      }
     }
-    return values
+    return values.sorted { $0.lowerBound < $1.lowerBound }
   }
 
   /// Where the markup starts after an optional UTF-8 byte order mark and XML declaration; nil
@@ -96,7 +101,7 @@ enum MessageMentions {
 
   /// The value of the mention whose name starts at `start`, or nil when it is not in the exact
   /// shape ` heMsgId="value"` inside a start tag — then the file is parsed instead.
-  private static func mentionValue(_ b: UnsafePointer<UInt8>, _ count: Int, nameAt start: Int) -> Range<Int>? {
+  private static func mentionValue(_ b: UnsafePointer<UInt8>, _ count: Int, nameAt start: Int, name: [UInt8]) -> Range<Int>? {
     let before = start - 1
     guard before >= 0, isSpace(b[before]) else { return nil }
     let equals = start + name.count

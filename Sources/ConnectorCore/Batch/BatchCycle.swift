@@ -1,7 +1,7 @@
 import Foundation
 
-/// The steps of one batch cycle, in order: ingest → export → archive, each recording what it
-/// did in the cycle's `RunStatus`. `run` (`BatchRunner`) performs one cycle; `watch`
+/// The steps of one batch cycle, in order: ingest → export → refresh, events and liveness →
+/// archive, each recording what it did in the cycle's `RunStatus`. `run` (`BatchRunner`) performs one cycle; `watch`
 /// (`Watcher`) performs one per event. There is no other copy of the pipeline.
 public final class BatchCycle {
   public let context: ConnectorContext
@@ -46,6 +46,10 @@ public final class BatchCycle {
       try export(into: &status)
       if stopped { return .interrupted(signal: stop.requested) }
     }
+    // Every cycle: answers to requests read the snapshot Healthengine holds, and PPMP's own
+    // changes to online bookings are reported as soon as a cycle sees them.
+    try answer(into: &status)
+    if stopped { return .interrupted(signal: stop.requested) }
 
     if steps.archive { try archive(into: &status) }
     return .finished(rejections: ingest.hadRejections)
@@ -84,6 +88,21 @@ public final class BatchCycle {
       [("outcome", export.outcome.rawValue), ("file", export.outboxFile ?? "-"), ("changed_days", "\(export.changedDays)"),
        ("diagnostics", "\(export.diagnostics.count)")])
     return export
+  }
+
+  /// Writes what the rest of Healthengine's contract owes after the export: refresh documents
+  /// answering requests (and days a `slot-unavailable` rejection showed were stale), the events
+  /// PPMP's own changes to online bookings raise, and the liveness contract when it changed.
+  public func answer(into status: inout RunStatus) throws {
+    let refreshed = try context.makeRefreshPublisher().publish(asOf: context.asOf)
+    onStep("refresh", [("files", refreshed.isEmpty ? "-" : refreshed.joined(separator: ","))])
+    let events = try context.makeEventPublisher().publish(asOf: context.asOf)
+    onStep(
+      "events",
+      [("tracked", "\(events.tracked)"), ("events", "\(events.events)"), ("ms", String(format: "%.1f", events.milliseconds)),
+       ("files", events.files.isEmpty ? "-" : events.files.joined(separator: ","))])
+    let liveness = try context.makeLivenessPublisher().publish(asOf: context.asOf, timeZone: context.settings.timeZoneIdentifier)
+    onStep("liveness", [("file", liveness ?? "-")])
   }
 
   /// Rolls the staged files into an archive when `archive.every` says it is due.

@@ -50,6 +50,18 @@ public final class ConnectorContext {
     Exporter(configuration: configuration, spool: spool, database: database, state: state)
   }
 
+  public func makeRefreshPublisher() -> RefreshPublisher {
+    RefreshPublisher(configuration: configuration, spool: spool, state: state)
+  }
+
+  public func makeEventPublisher() -> AppointmentEventPublisher {
+    AppointmentEventPublisher(configuration: configuration, spool: spool, database: database, state: state)
+  }
+
+  public func makeLivenessPublisher() -> LivenessPublisher {
+    LivenessPublisher(configuration: configuration, spool: spool, database: database, state: state)
+  }
+
   public func makeIngestor() throws -> Ingestor {
     Ingestor(
       configuration: configuration, spool: spool, state: state,

@@ -67,10 +67,11 @@ extension ConnectorContext {
     return warnings
   }
 
-  /// N of `snapshot-<practiceId>-N.xml` / `delta-<practiceId>-N.xml` (suffixed names included).
+  /// N of `snapshot-<practiceId>-N.xml`, `delta-…`, `refresh-…` and the other documents that
+  /// share the counter (suffixed names included).
   private func publicationSequence(_ name: String) -> Int64? {
-    for prefix in ["snapshot-", "delta-"] {
-      let head = prefix + configuration.practiceID + "-"
+    for kind in PublicationKind.allCases {
+      let head = kind.filePrefix + "-" + configuration.practiceID + "-"
       guard name.hasPrefix(head), name.hasSuffix(".xml") else { continue }
       let digits = name.dropFirst(head.count).prefix { $0.isNumber }
       return Int64(digits)

@@ -48,6 +48,9 @@ public struct ConnectorConfiguration: Sendable, Equatable {
   /// `metrics_file`: where `run` writes its Prometheus text file; nil means
   /// `<spool>/state/metrics.prom`, an empty string turns the file off.
   public var metricsFilePath: String? = nil
+  /// `[liveness]`: the practice's live hours, declared to Healthengine in a liveness document;
+  /// nil when the section is absent (no document is written).
+  public var liveness: LivenessHours? = nil
 
   /// The metrics file `run` writes, or nil when `metrics_file = ""` turned it off.
   public var metricsFile: String? {
@@ -127,6 +130,32 @@ public struct ConnectorConfiguration: Sendable, Equatable {
           default: throw reader.unknown(full)
           }
         }
+      case "liveness":
+        guard let sub = value.table else { throw reader.bad(key, "must be a table ([liveness])") }
+        var hours = LivenessHours()
+        for (k, v) in sub {
+          let full = "liveness.\(k)"
+          if k == "public_holidays" {
+            let s = try reader.string(full, v)
+            guard s == "open" || s == "closed" else { throw reader.bad(full, "must be \"open\" or \"closed\"") }
+            hours.publicHolidaysOpen = s == "open"
+            continue
+          }
+          guard let day = LivenessHours.weekdays.firstIndex(of: k) else { throw reader.unknown(full) }
+          guard let list = v.array else { throw reader.bad(full, "must be a list like [\"08:00-17:00\"]") }
+          var ranges: [LivenessHours.Range] = []
+          for item in list {
+            guard let text = item.string, let range = LivenessHours.Range(text) else {
+              throw reader.bad(full, "must hold \"HH:MM-HH:MM\" ranges, start before end")
+            }
+            if let last = ranges.last, range.start < last.end {
+              throw reader.bad(full, "ranges must be in order and must not overlap")
+            }
+            ranges.append(range)
+          }
+          hours.days[day] = ranges
+        }
+        config.liveness = hours
       case "practitioner":
         guard let sub = value.table else { throw reader.bad(key, "must be a table ([practitioner.<id>])") }
         for (idText, v) in sub {
@@ -227,6 +256,19 @@ public struct ConnectorConfiguration: Sendable, Equatable {
       # level = 3
       # How often `run` rolls staged files into an archive: "N runs" or "N minutes".
       every = "\(d.archiveEvery)"
+
+      # The practice's live hours, declared to Healthengine (outbox liveness-<practiceId>-<n>.xml)
+      # so that a silent connector outside them reads as "closed", not "broken"; `doctor` flags
+      # requests left unanswered for more than 10 minutes inside them. A weekday left out is not
+      # live. public_holidays: "closed" (PPMP's holidays are not live) or "open". Unset: no
+      # liveness document.
+      # [liveness]
+      # monday = ["08:00-17:00"]
+      # tuesday = ["08:00-17:00"]
+      # wednesday = ["08:00-12:00", "13:00-17:00"]
+      # thursday = ["08:00-17:00"]
+      # friday = ["08:00-17:00"]
+      # public_holidays = "closed"
 
       # Practitioners who see several patients side by side in columns. By default only
       # column 1 counts when deciding whether a slot is free ("first"); "any" keeps a slot

@@ -25,11 +25,16 @@ extension Doctor {
               + "modification time on arrival (plain cp, not cp -p or rsync -t)."))
       }
       if let oldest = old.first {
+        // Counted from when the connector first saw the drop, never its mtime (cp -p, rsync -a).
+        let live = isInsideLiveHours()
         findings.append(
           DoctorFinding(
-            .warning, "drops-waiting",
+            live ? .error : .warning, "drops-waiting",
             what: "\(old.count) drop(s) have waited in the inbox for more than 10 minutes (oldest \(oldest.name), "
-              + "\(waited(oldest) / 60) minutes): the batch is not running, is failing, or cannot claim them.",
+              + "\(waited(oldest) / 60) minutes): the batch is not running, is failing, or cannot claim them."
+              + (live
+                ? " This is inside the practice's live hours: Healthengine may mark the integration unhealthy and hide "
+                  + "the practice's appointments." : ""),
             where: .init(file: spool.inbox + "/" + oldest.name),
             fix: "Check the timer or cron job runs `ppmp-connector run` every minute and read `ppmp-connector status`; "
               + "an in-flight name (.tmp, .part, leading dot) is never claimed."))

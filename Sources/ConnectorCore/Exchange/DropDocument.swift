@@ -70,4 +70,15 @@ public struct DropDocument: Sendable, Equatable {
   public var bookings: [BookingMessage]
   /// In document order.
   public var cancellations: [CancellationMessage]
+  /// In document order; answered after every booking and cancellation of the drop.
+  public var requests: [RequestMessage] = []
+
+  public init(
+    practiceID: String, bookings: [BookingMessage], cancellations: [CancellationMessage], requests: [RequestMessage] = []
+  ) {
+    self.practiceID = practiceID
+    self.bookings = bookings
+    self.cancellations = cancellations
+    self.requests = requests
+  }
 }

@@ -74,12 +74,16 @@ public enum DropReader {
         let violations = reader.takeScopeViolations()
         guard let first = violations.first else { return }
         let detail = problemDetail(violations)
-        let isMessage = m.namespace == exchangeNamespace && (m.name == "booking" || m.name == "cancellation")
-        let ids = m.name == "booking" ? ["heMsgId", "bookingId"] : ["heMsgId", "requestId"]
+        let request = RequestKind(rawValue: m.name)
+        let isMessage =
+          m.namespace == exchangeNamespace && (m.name == "booking" || m.name == "cancellation" || request != nil)
+        let ids = m.name == "booking" ? ["heMsgId", "bookingId"] : request != nil ? ["requestId"] : ["heMsgId", "requestId"]
         guard isMessage, ids.allSatisfy({ isMessageID(m[attribute: $0]) }) else {
           throw DropRejection(.notValid, detail, line: first.line ?? m.line, column: first.column)
         }
-        if m.name == "booking" {
+        if request != nil {
+          if let i = document.requests.indices.last { document.requests[i].problem = detail }
+        } else if m.name == "booking" {
           if current != nil { current?.problem = detail } else if let i = document.bookings.indices.last {
             document.bookings[i].problem = detail
           }
@@ -125,7 +129,13 @@ public enum DropReader {
                 heMsgId: e[attribute: "heMsgId"] ?? "", requestId: e[attribute: "requestId"] ?? "",
                 updatedAt: e[attribute: "updatedAt"], line: e.line))
           default:
-            break
+            if depth == 2, e.namespace == exchangeNamespace, let kind = RequestKind(rawValue: e.name) {
+              document.requests.append(
+                RequestMessage(
+                  kind: kind, requestId: e[attribute: "requestId"] ?? "", day: e[attribute: "day"],
+                  pmsResourceId: e[attribute: "pmsResourceId"], bookingId: e[attribute: "bookingId"],
+                  heMsgId: e[attribute: "heMsgId"], line: e.line))
+            }
           }
           if e.isEmpty {
             if depth == 2 { try endOfMessage() }

@@ -3,8 +3,10 @@ import ConnectorXML
 /// Renders drop documents: what Healthengine's relay would leave in the inbox. Used by the demo,
 /// the fixture generator and tests.
 public enum DropWriter {
-  /// The drop's bytes; bookings and cancellations are written in the order given.
-  public static func render(practiceID: String, bookings: [BookingMessage], cancellations: [CancellationMessage]) throws -> [UInt8] {
+  /// The drop's bytes; bookings, cancellations and requests are written in the order given.
+  public static func render(
+    practiceID: String, bookings: [BookingMessage], cancellations: [CancellationMessage], requests: [RequestMessage] = []
+  ) throws -> [UInt8] {
     let w = try XMLStreamWriter()
     try w.startDocument()
     try w.startElement("drop")
@@ -40,6 +42,15 @@ public enum DropWriter {
       try w.writeAttribute("heMsgId", c.heMsgId)
       try w.writeAttribute("requestId", c.requestId)
       if let u = c.updatedAt { try w.writeAttribute("updatedAt", u) }
+      try w.endElement()
+    }
+    for r in requests {
+      try w.startElement(r.kind.rawValue)
+      try w.writeAttribute("requestId", r.requestId)
+      let optional: [(String, String?)] = [
+        ("day", r.day), ("pmsResourceId", r.pmsResourceId), ("bookingId", r.bookingId), ("heMsgId", r.heMsgId),
+      ]
+      for (name, value) in optional { if let value { try w.writeAttribute(name, value) } }
       try w.endElement()
     }
     try w.endElement()

@@ -36,7 +36,8 @@ public enum ExchangeValidator {
         errors: [
           XMLError(
             kind: .invalid, code: 0,
-            message: "root element is not a snapshot, delta, drop, receipt or dropRejected in namespace \(exchangeNamespace)",
+            message: "root element is not one of \(ExchangeDocumentKind.allCases.map(\.rawValue).joined(separator: ", ")) "
+              + "in namespace \(exchangeNamespace)",
             line: 1, column: nil, file: path)
         ])
     }

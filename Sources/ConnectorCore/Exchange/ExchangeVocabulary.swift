@@ -3,7 +3,7 @@ public let exchangeNamespace = "urn:ppmp-connector:exchange:1"
 
 /// The document kinds the connector reads and writes, each with its own XSD.
 public enum ExchangeDocumentKind: String, Sendable, CaseIterable {
-  case snapshot, delta, drop, receipt, dropRejected
+  case snapshot, delta, drop, receipt, dropRejected, availabilityRefresh, appointmentEvents, livenessContract
 
   /// Bundled schema path, relative to the resources.
   public var schemaResource: String { "schemas/\(rawValue).xsd" }

@@ -1,6 +1,6 @@
 import ConnectorXML
 
-/// Streams a snapshot or delta document to disk through libxml2's writer, in the fixed element
+/// Streams a snapshot, delta or availability refresh document to disk through libxml2's writer, in the fixed element
 /// and attribute order of SPEC §5. Callers write the parts in schema order: resources, types,
 /// then days (already sorted by practitioner id, then date).
 public final class PublicationWriter {
@@ -8,6 +8,8 @@ public final class PublicationWriter {
   public enum Kind: Sendable, Equatable {
     case snapshot
     case delta(baseSequence: Int64, baseSHA256: String)
+    /// `availabilityRefresh`: only the parts asked for; `requestIDs` may be empty.
+    case refresh(requestIDs: [String])
   }
 
   private let writer: XMLStreamWriter
@@ -38,6 +40,7 @@ public final class PublicationWriter {
     switch kind {
     case .snapshot: try writer.startElement("snapshot")
     case .delta: try writer.startElement("delta")
+    case .refresh: try writer.startElement("availabilityRefresh")
     }
     try writer.writeAttribute("xmlns", exchangeNamespace)
     try writer.writeAttribute("practiceId", header.practiceID)
@@ -49,6 +52,9 @@ public final class PublicationWriter {
     if case .delta(let baseSequence, let baseSHA256) = kind {
       try writer.writeAttribute("baseSequence", String(baseSequence))
       try writer.writeAttribute("baseSha256", baseSHA256)
+    }
+    if case .refresh(let requestIDs) = kind {
+      try writer.writeAttribute("requestIds", requestIDs.joined(separator: " "))
     }
   }
 
@@ -206,11 +212,19 @@ public final class PublicationWriter {
   /// Closes the document. Returns the bytes for an in-memory writer, `[]` for a file.
   @discardableResult
   public func finish() throws -> [UInt8] {
-    if !inAvailability {
+    if !inAvailability, kind.requiresAvailability {
       try writer.startElement("availability")
       try writer.endElement()
     }
     try writer.endDocument()
     return writer.finishedBytes()
+  }
+}
+
+extension PublicationWriter.Kind {
+  /// Snapshots and deltas always carry `availability`, even empty; a refresh only what was asked.
+  fileprivate var requiresAvailability: Bool {
+    if case .refresh = self { return false }
+    return true
   }
 }

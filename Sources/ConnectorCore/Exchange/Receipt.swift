@@ -42,6 +42,16 @@ public struct Receipt: Sendable, Equatable {
         try w.writeAttribute("requestId", requestId)
         try w.writeAttribute("reason", reason.rawValue)
         try w.writeAttribute("detail", String(detail.prefix(2000)))
+      case .confirmRequest(let requestId, let kind, let file):
+        try w.startElement("confirmRequest")
+        try w.writeAttribute("requestId", requestId)
+        try w.writeAttribute("kind", kind.rawValue)
+        try w.writeAttribute("file", file)
+      case .rejectRequest(let requestId, let reason, let detail):
+        try w.startElement("rejectRequest")
+        try w.writeAttribute("requestId", requestId)
+        try w.writeAttribute("reason", reason.rawValue)
+        try w.writeAttribute("detail", String(detail.prefix(2000)))
       }
       try w.endElement()
     }

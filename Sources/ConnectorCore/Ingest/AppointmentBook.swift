@@ -118,6 +118,11 @@ public final class AppointmentBook {
     public var candidates: [ReviewCandidate] = []
   }
 
+  /// True when the practitioner is published (active, online): the export's rule for `pmsResources`.
+  public func publishes(resourceID: Int64) -> Bool {
+    practitioners[resourceID].map { $0.active && $0.onlineBooking } ?? false
+  }
+
   /// Books `request`, or finds the appointment an earlier delivery of it made.
   public func book(_ r: BookingRequest) throws -> Result<Confirmation, MessageRejection> {
     guard let practitioner = practitioners[r.resourceID] else {

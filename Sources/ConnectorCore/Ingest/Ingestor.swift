@@ -35,6 +35,8 @@ public final class Ingestor {
   public let spool: SpoolLayout
   public let state: ConnectorState
   public let book: AppointmentBook
+  /// Where requests are answered and stale days noted.
+  public let requests: RequestDesk
   /// Wall-clock seconds for the settle check (the logical `--as-of` clock does not apply to files).
   public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
   /// Inbox files known to be complete without the settle check: `watch` saw them renamed into
@@ -53,6 +55,7 @@ public final class Ingestor {
     self.spool = spool
     self.state = state
     self.book = book
+    requests = RequestDesk(practiceID: configuration.practiceID, spool: spool, state: state, book: book)
   }
 
   private var stamp: String { book.options.asOf.description }
@@ -261,11 +264,13 @@ public final class Ingestor {
     }
   }
 
-  /// Answers every message of the drop: bookings first, then cancellations, each in document order.
+  /// Answers every message of the drop: bookings first, then cancellations, then requests, each
+  /// in document order.
   private func apply(_ document: DropDocument, dropSHA256: String) throws -> [MessageOutcome] {
     // A drop that stops half-way (an error, a stop request) must not leave the index's read of
     // the state open: the next write of the state would wait for it.
     defer { try? book.patients.endLookups() }
+    requests.discard()
     var answers: [MessageOutcome] = []
     // Outcomes the journal must remember: each message the connector decided afresh, with the
     // content it is compared on when it comes again (repeats of known answers are not recorded).
@@ -331,6 +336,9 @@ public final class Ingestor {
         }
       case .failure(let r):
         answer(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: r.reason, detail: r.detail), journaled: content)
+        if r.reason == .slotUnavailable, case .success(let request) = BookingChecks.check(m) {
+          try requests.refreshStaleDay(resourceID: request.resourceID, date: request.start.date)
+        }
       }
     }
 
@@ -366,6 +374,7 @@ public final class Ingestor {
         answer(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail), journaled: content)
       }
     }
+    try answerRequests(document.requests, answer: answer)
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
     // The index first (it ends the pass's read of the state). Queued before the journal: a crash
@@ -373,9 +382,45 @@ public final class Ingestor {
     // already queued, so none is lost.
     try book.patients.flush()
     try state.enqueueReview(review)
+    try requests.commit()
     try state.record(journal, dropSHA256: dropSHA256, at: stamp)
     try state.raiseActionNeeded(ActionNeededDetector(state: state, book: book).items(for: journal.map(\.outcome), in: document))
     return answers
+  }
+
+  /// Answers a drop's requests in document order. requestId names one request: the same requestId
+  /// with the same content gets the same answer again (a confirmed one names the same file), with
+  /// other content `duplicate-message`.
+  private func answerRequests(
+    _ messages: [RequestMessage], answer: (_ outcome: MessageOutcome, _ journaled: String?) -> Void
+  ) throws {
+    let known = try state.journalEntries(kind: .request, keys: messages.map(\.requestId))
+    var here: [String: (content: String, answer: MessageOutcome)] = [:]
+    for r in messages {
+      if shouldStop() { throw StopRequested() }
+      let content = r.contentSHA256
+      let outcome: MessageOutcome
+      var journaled: String?
+      if let earlier = here[r.requestId] ?? known[r.requestId].flatMap({ e in
+        e.outcome.isRejection ? nil : e.contentSHA256.map { ($0, e.outcome) }
+      }) {
+        outcome =
+          earlier.content == content
+          ? earlier.answer
+          : .rejectRequest(
+            requestId: r.requestId, reason: .duplicateMessage,
+            detail: "requestId \(r.requestId) was received earlier with different content")
+      } else {
+        journaled = content
+        switch RequestChecks.check(r) {
+        case .failure(let x): outcome = .rejectRequest(requestId: r.requestId, reason: x.reason, detail: x.detail)
+        case .success(let item?): outcome = try requests.answer(r, item: item)
+        case .success(nil): outcome = try requests.answerChanges(r)
+        }
+      }
+      if here[r.requestId] == nil { here[r.requestId] = (content, outcome) }
+      answer(outcome, journaled)
+    }
   }
 
   // MARK: rejection and staging

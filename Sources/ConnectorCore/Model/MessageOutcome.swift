@@ -16,9 +16,9 @@ public enum PatientMatch: String, Sendable {
   case createdMultipleMatches = "created-multiple-matches"
 }
 
-/// The two kinds of Healthengine message a drop carries.
+/// The kinds of Healthengine message a drop carries.
 public enum MessageKind: String, Sendable {
-  case booking, cancellation
+  case booking, cancellation, request
 }
 
 /// The answer to one message: what its receipt says and what the journal remembers, built once.
@@ -27,6 +27,9 @@ public enum MessageOutcome: Sendable, Equatable {
   case rejectInsert(heMsgId: String, bookingId: String, reason: RejectReason, detail: String)
   case confirmUpdate(heMsgId: String, requestId: String, appointmentID: Int64)
   case rejectUpdate(heMsgId: String, requestId: String, reason: RejectReason, detail: String)
+  /// A request taken: `file` is the outbox document that carries its answer.
+  case confirmRequest(requestId: String, kind: RequestKind, file: String)
+  case rejectRequest(requestId: String, reason: RejectReason, detail: String)
 
   /// The receipt element's name, also the journal's `outcome` column.
   public var name: String {
@@ -35,6 +38,8 @@ public enum MessageOutcome: Sendable, Equatable {
     case .rejectInsert: "rejectInsert"
     case .confirmUpdate: "confirmUpdate"
     case .rejectUpdate: "rejectUpdate"
+    case .confirmRequest: "confirmRequest"
+    case .rejectRequest: "rejectRequest"
     }
   }
 
@@ -42,6 +47,7 @@ public enum MessageOutcome: Sendable, Equatable {
     switch self {
     case .confirmInsert, .rejectInsert: .booking
     case .confirmUpdate, .rejectUpdate: .cancellation
+    case .confirmRequest, .rejectRequest: .request
     }
   }
 
@@ -50,21 +56,25 @@ public enum MessageOutcome: Sendable, Equatable {
     case .confirmInsert(let id, _, _, _, _), .rejectInsert(let id, _, _, _), .confirmUpdate(let id, _, _),
       .rejectUpdate(let id, _, _, _):
       id
+    case .confirmRequest, .rejectRequest: ""
     }
   }
 
-  /// What identifies the message: its heMsgId for a booking, its requestId for a cancellation.
+  /// What identifies the message: its heMsgId for a booking, its requestId for a cancellation
+  /// or a request.
   public var key: String {
     switch self {
     case .confirmInsert, .rejectInsert: heMsgId
-    case .confirmUpdate(_, let requestId, _), .rejectUpdate(_, let requestId, _, _): requestId
+    case .confirmUpdate(_, let requestId, _), .rejectUpdate(_, let requestId, _, _), .confirmRequest(let requestId, _, _),
+      .rejectRequest(let requestId, _, _):
+      requestId
     }
   }
 
   public var isRejection: Bool {
     switch self {
-    case .rejectInsert, .rejectUpdate: true
-    case .confirmInsert, .confirmUpdate: false
+    case .rejectInsert, .rejectUpdate, .rejectRequest: true
+    case .confirmInsert, .confirmUpdate, .confirmRequest: false
     }
   }
 }

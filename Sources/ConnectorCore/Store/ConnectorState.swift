@@ -169,6 +169,63 @@ public final class ConnectorState: Sendable {
             WHERE content_sha256 LIKE 'ppmp-placement:%';
           """)
     }
+    m.registerMigration("v5-requests-events") { db in
+      // Requests are journaled like the other messages (kind 'request'), with the outbox file that
+      // answers them. A refresh or events document is a `publication` row of its own kind (same
+      // sequence counter, never the delta chain's base); what each must hold is kept beside it
+      // until it is written, so a crash between the receipt and the document loses nothing.
+      try db.execute(
+        sql: """
+          ALTER TABLE message ADD COLUMN request_kind TEXT;
+          ALTER TABLE message ADD COLUMN answer_file TEXT;
+          CREATE TABLE refresh_item (
+            sequence INTEGER NOT NULL,       -- the refresh's publication; 0: the next one written
+            item TEXT NOT NULL,              -- 'day <resourceId|*> <date>' | 'resources' | 'appointmentTypes'
+            request_id TEXT NOT NULL,        -- '' for a day put in unasked (after slot-unavailable)
+            PRIMARY KEY (sequence, item, request_id)
+          );
+          -- Every booking the connector placed, as the PPMP change check last saw it.
+          CREATE TABLE tracked_booking (
+            he_msg_id TEXT PRIMARY KEY,
+            booking_id TEXT NOT NULL,        -- '' when rebuilt from PPMP's tokens
+            appointment_id INTEGER NOT NULL,
+            resource_id INTEGER NOT NULL,
+            start TEXT NOT NULL,             -- YYYY-MM-DDTHH:MM as last seen
+            status TEXT NOT NULL,            -- PPMP status text as last seen
+            in_horizon INTEGER NOT NULL,     -- inside the horizon at the last check
+            closed_by TEXT                   -- TrackedBooking.Closure: no longer checked
+          );
+          -- start = '': confirmed by ingest, not seen by the check yet (the journal adds these rows).
+          CREATE INDEX tracked_unseen ON tracked_booking(start) WHERE start = '';
+          INSERT INTO tracked_booking (he_msg_id, booking_id, appointment_id, resource_id, start, status, in_horizon)
+            SELECT msg_key, COALESCE(booking_id, ''), appointment_id, 0, '', '', 1 FROM message
+            WHERE kind = 'booking' AND outcome = 'confirmInsert' AND appointment_id IS NOT NULL;
+          -- Events documents: the events each carries (written from here, so a crash between sealing
+          -- and writing loses none), the change requests each answers, and which are sealed.
+          CREATE TABLE appointment_event (
+            sequence INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL,
+            name TEXT NOT NULL,              -- cancel | didNotAttend | pmsAppointmentMoved | noPmsAppointmentChange
+            he_msg_id TEXT NOT NULL,
+            booking_id TEXT NOT NULL,
+            appointment_id INTEGER NOT NULL,
+            reason TEXT,
+            from_start TEXT,
+            to_start TEXT,
+            resource_id INTEGER,
+            request_id TEXT,
+            PRIMARY KEY (sequence, ordinal)
+          );
+          CREATE INDEX appointment_event_he ON appointment_event(he_msg_id);
+          CREATE TABLE change_request (
+            sequence INTEGER NOT NULL,
+            request_id TEXT NOT NULL,
+            he_msg_id TEXT NOT NULL,
+            PRIMARY KEY (sequence, request_id)
+          );
+          CREATE TABLE events_sealed (sequence INTEGER PRIMARY KEY);
+          """)
+    }
     m.registerMigration("v6-review-queue") { db in
       // patient_key: the normalised matching keys of every PPMP patient, with the raw values they
       // came from (PPMPDatabase.patientChanges compares those to find staff edits). review_item
@@ -266,13 +323,16 @@ public final class ConnectorState: Sendable {
     }
   }
 
-  public func publications(status: PublicationRecord.Status? = nil) throws -> [PublicationRecord] {
+  /// Publications of the delta chain (snapshots and deltas), or with `kind` of that one kind.
+  public func publications(status: PublicationRecord.Status? = nil, kind: PublicationKind? = nil) throws -> [PublicationRecord] {
     try read("reading publications from") { db in
+      let kinds = kind.map { [$0.rawValue] } ?? PublicationKind.allCases.filter(\.isChained).map(\.rawValue)
       let rows = try Row.fetchAll(
         db,
         sql: "SELECT sequence, kind, status, file, file_sha256, snapshot_sha256, as_of, base_sequence FROM publication"
-          + (status == nil ? "" : " WHERE status = ?") + " ORDER BY sequence",
-        arguments: status.map { [$0.rawValue] } ?? [])
+          + " WHERE kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))"
+          + (status == nil ? "" : " AND status = ?") + " ORDER BY sequence",
+        arguments: StatementArguments(kinds + (status.map { [$0.rawValue] } ?? [])))
       return rows.map { row in
         PublicationRecord(
           sequence: row[0], kind: PublicationKind(rawValue: row[1]) ?? .snapshot,

@@ -43,7 +43,8 @@ public struct DropRecord: Sendable, Equatable {
 
 extension ConnectorState {
   private static let journalColumns =
-    "outcome, he_msg_id, msg_key, booking_id, reason, detail, appointment_id, patient_id, patient_match, content_sha256, placement"
+    "outcome, he_msg_id, msg_key, booking_id, reason, detail, appointment_id, patient_id, patient_match, content_sha256, placement, "
+    + "request_kind, answer_file"
 
   private static func journalEntry(_ row: Row) -> JournalEntry? {
     let heMsgId: String = row[1]
@@ -59,6 +60,10 @@ extension ConnectorState {
     case "rejectInsert": outcome = .rejectInsert(heMsgId: heMsgId, bookingId: row[3] ?? "", reason: reason, detail: detail)
     case "confirmUpdate": outcome = .confirmUpdate(heMsgId: heMsgId, requestId: key, appointmentID: row[6] ?? 0)
     case "rejectUpdate": outcome = .rejectUpdate(heMsgId: heMsgId, requestId: key, reason: reason, detail: detail)
+    case "confirmRequest":
+      guard let kind = RequestKind(rawValue: row[11] ?? ""), let file: String = row[12] else { return nil }
+      outcome = .confirmRequest(requestId: key, kind: kind, file: file)
+    case "rejectRequest": outcome = .rejectRequest(requestId: key, reason: reason, detail: detail)
     default: return nil  // `pending` or an unknown word: nothing to answer from
     }
     let content: String = row[9] ?? ""
@@ -100,13 +105,19 @@ extension ConnectorState {
       let statement = try db.cachedStatement(
         sql: """
           INSERT INTO message (kind, msg_key, he_msg_id, booking_id, content_sha256, placement, outcome, reason, detail,
-                               appointment_id, patient_id, patient_match, drop_sha256, processed_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               appointment_id, patient_id, patient_match, drop_sha256, processed_at, request_kind, answer_file)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT(kind, msg_key) DO UPDATE SET he_msg_id = excluded.he_msg_id, booking_id = excluded.booking_id,
             content_sha256 = excluded.content_sha256, placement = excluded.placement, outcome = excluded.outcome,
             reason = excluded.reason, detail = excluded.detail, appointment_id = excluded.appointment_id,
             patient_id = excluded.patient_id, patient_match = excluded.patient_match,
-            drop_sha256 = excluded.drop_sha256, processed_at = excluded.processed_at
+            drop_sha256 = excluded.drop_sha256, processed_at = excluded.processed_at,
+            request_kind = excluded.request_kind, answer_file = excluded.answer_file
+          """)
+      let track = try db.cachedStatement(
+        sql: """
+          INSERT OR IGNORE INTO tracked_booking (he_msg_id, booking_id, appointment_id, resource_id, start, status, in_horizon)
+          VALUES (?, ?, ?, 0, '', '', 1)
           """)
       for e in entries {
         var bookingID: String?
@@ -115,18 +126,25 @@ extension ConnectorState {
         var appointmentID: Int64?
         var patientID: Int64?
         var match: String?
+        var requestKind: String?
+        var answerFile: String?
         switch e.outcome {
         case .confirmInsert(_, let b, let a, let p, let m):
           (bookingID, appointmentID, patientID, match) = (b, a, p, m.rawValue)
         case .rejectInsert(_, let b, let r, let d): (bookingID, reason, detail) = (b, r.rawValue, d)
         case .confirmUpdate(_, _, let a): appointmentID = a
-        case .rejectUpdate(_, _, let r, let d): (reason, detail) = (r.rawValue, d)
+        case .rejectUpdate(_, _, let r, let d), .rejectRequest(_, let r, let d): (reason, detail) = (r.rawValue, d)
+        case .confirmRequest(_, let k, let f): (requestKind, answerFile) = (k.rawValue, f)
         }
         try statement.execute(
           arguments: [
             e.outcome.kind.rawValue, e.outcome.key, e.outcome.heMsgId, bookingID, e.contentSHA256 ?? "", e.placement?.text,
-            e.outcome.name, reason, detail, appointmentID, patientID, match, dropSHA256, time,
+            e.outcome.name, reason, detail, appointmentID, patientID, match, dropSHA256, time, requestKind, answerFile,
           ])
+        // A confirmed booking is tracked from here on; the PPMP change check sees it first.
+        if case .confirmInsert(let heMsgId, let bookingId, let appointment, _, _) = e.outcome {
+          try track.execute(arguments: [heMsgId, bookingId, appointment])
+        }
       }
     }
   }

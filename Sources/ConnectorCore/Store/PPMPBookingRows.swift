@@ -74,6 +74,29 @@ public enum PPMPBookingRows {
     ).map(carrier)
   }
 
+  /// Where each of `ids` is and its status, in chunks of a few hundred ids per statement: the
+  /// change check reads the tracked appointments by primary key, never a range of the book.
+  public static func sightings(_ db: Database, ids: [Int64]) throws -> [Int64: AppointmentSighting] {
+    var found: [Int64: AppointmentSighting] = [:]
+    found.reserveCapacity(ids.count)
+    let chunk = 500
+    var start = 0
+    while start < ids.count {
+      let part = Array(ids[start..<min(start + chunk, ids.count)])
+      start += chunk
+      let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+      let rows = try Row.fetchCursor(
+        db.cachedStatement(sql: "SELECT id, staff_id, appt_date, start_time, status FROM appointments WHERE id IN (\(marks))"),
+        arguments: StatementArguments(part))
+      while let row = try rows.next() {
+        let time: String = row[3] ?? ""
+        found[row[0]] = AppointmentSighting(
+          resourceID: row[1], start: (row[2] as String? ?? "") + "T" + time.prefix(5), status: row[4] ?? "")
+      }
+    }
+    return found
+  }
+
   /// One appointment by id.
   public static func appointment(_ db: Database, id: Int64) throws -> TokenCarrier? {
     try Row.fetchOne(

@@ -18,10 +18,12 @@ struct StepLog {
   func message(drop: String, _ outcome: MessageOutcome, patient: String?) {
     var fields: [(String, String)] = [("drop", drop), ("heMsgId", outcome.heMsgId), ("outcome", outcome.name)]
     switch outcome {
-    case .rejectInsert(_, _, let reason, _), .rejectUpdate(_, _, let reason, _): fields.append(("reason", reason.rawValue))
+    case .rejectInsert(_, _, let reason, _), .rejectUpdate(_, _, let reason, _), .rejectRequest(_, let reason, _):
+      fields.append(("reason", reason.rawValue))
     case .confirmInsert(_, _, let appointment, _, let match):
       fields += [("appointment", "\(appointment)"), ("match", match.rawValue)]
     case .confirmUpdate(_, _, let appointment): fields.append(("appointment", "\(appointment)"))
+    case .confirmRequest(let requestId, _, let file): fields += [("requestId", requestId), ("file", file)]
     }
     if let patient { fields.append(("patient", patient)) }
     step("message", fields)

@@ -54,6 +54,70 @@ final class FaultSpool {
   /// Records a drop the test placed in the inbox itself.
   func noteFed(_ name: String) { fed.append(name) }
 
+  /// requestIds of the request drops fed, each to be answered exactly once.
+  private(set) var requestIDs: [String] = []
+
+  /// Places a drop of requests (`requests-<n>.xml`): a day for one practitioner, a day for all,
+  /// the practitioner list, and a change request about a booking an earlier receipt confirmed.
+  func feedRequests(_ n: Int) throws {
+    var requests = [
+      RequestMessage(kind: .availability, requestId: "rq-\(n)-day", day: "2026-03-0\(3 + n % 5)", pmsResourceId: "1"),
+      RequestMessage(kind: .availability, requestId: "rq-\(n)-all", day: "2026-03-0\(3 + n % 5)"),
+      RequestMessage(kind: .resources, requestId: "rq-\(n)-res"),
+    ]
+    for name in files("outbox") where name.hasPrefix("receipt-") {
+      let text = (try? String(contentsOfFile: sub("outbox/" + name), encoding: .utf8)) ?? ""
+      if let id = Self.firstMatch(#"<confirmInsert heMsgId="([^"]+)""#, in: text),
+        let booking = Self.firstMatch(#"<confirmInsert heMsgId="[^"]+" bookingId="([^"]+)""#, in: text)
+      {
+        requests.append(RequestMessage(kind: .appointmentChanges, requestId: "rq-\(n)-chg", bookingId: booking, heMsgId: id))
+        break
+      }
+    }
+    let name = "requests-\(n).xml"
+    try FileSystem.write(
+      try DropWriter.render(practiceID: "demo", bookings: [], cancellations: [], requests: requests), toNewFile: demo.inbox + "/" + name)
+    fed.append(name)
+    requestIDs += requests.map(\.requestId)
+  }
+
+  /// Every request fed is answered once in one receipt, and a confirmed one by exactly one
+  /// refresh or events document, which is in the outbox and names it.
+  func requestProblems(_ outbox: [String]) throws -> [String] {
+    var problems: [String] = []
+    var answers: [String: [(name: String, file: String?)]] = [:]
+    var carried: [String: [String]] = [:]
+    for name in outbox {
+      let text = try String(contentsOfFile: sub("outbox/" + name), encoding: .utf8)
+      if name.hasPrefix("receipt-") {
+        for m in Self.allMatches(#"(<(?:confirm|reject)Request [^>]*>)"#, in: text) {
+          guard let id = Self.firstMatch(#"requestId="([^"]+)""#, in: m) else { continue }
+          answers[id, default: []].append((name, Self.firstMatch(#"file="([^"]+)""#, in: m)))
+        }
+      } else if name.hasPrefix("refresh-") {
+        for id in (Self.firstMatch(#"requestIds="([^"]*)""#, in: text) ?? "").split(separator: " ") {
+          carried[String(id), default: []].append(name)
+        }
+      } else if name.hasPrefix("events-") {
+        for id in Self.allMatches(#"requestId="([^"]+)""#, in: text) { carried[id, default: []].append(name) }
+      }
+    }
+    for id in requestIDs {
+      let mine = answers[id] ?? []
+      guard mine.count == 1, let answer = mine.first else {
+        problems.append("request \(id) has \(mine.count) answers in receipts: \(mine.map(\.name))")
+        continue
+      }
+      let documents = carried[id] ?? []
+      if let file = answer.file {
+        if documents != [file] { problems.append("request \(id) is confirmed in \(file) but carried by \(documents)") }
+      } else if !documents.isEmpty {
+        problems.append("request \(id) was rejected but is carried by \(documents)")
+      }
+    }
+    return problems
+  }
+
   /// Starts `ppmp-connector run` and SIGKILLs it after `delay` seconds if it is still running.
   /// Returns true when the kill landed (the run had not finished).
   func runAndKill(after delay: Double) throws -> Bool {
@@ -110,6 +174,7 @@ final class FaultSpool {
       if confirmed.contains(id) && count != 1 { problems.append("heMsgId \(id) was confirmed but is in PPMP \(count) times") }
     }
     problems += publicationProblems(outbox)
+    problems += try requestProblems(outbox)
     let audit = try demo.run(["audit", "verify"])
     if audit.status != 0 { problems.append("audit verify exited \(audit.status): \(audit.stdout) \(audit.stderr)") }
     // The catalog's heMsgId index (written just before its archive row) agrees with reading the

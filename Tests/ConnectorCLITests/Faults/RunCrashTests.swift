@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 import Testing
 
-/// SIGKILL at random points of whole `run` batches (ingest, export + diff, archive), then one
-/// clean run: nothing lost, nothing applied twice, one answer per drop, the published state
+/// SIGKILL at random points of whole `run` batches (ingest, export + diff, refresh, events,
+/// archive), then one clean run: nothing lost, nothing applied twice, one answer per drop and per
+/// request, the published state
 /// rebuilt from the outbox, the archive chain intact (SPEC §4, §6, §10).
 @Suite(.serialized) struct RunCrashTests {
   /// Runs per seed. Quick mode: 14 (most are killed); `PPMP_SOAK=1`: 2,000, or `PPMP_SOAK_KILLS`.
@@ -22,6 +23,8 @@ import Testing
     for i in 0..<Self.kills {
       // Soak: a fresh drop before every run keeps most runs busy enough for the kill to land.
       if soakMode { try spool.feed(1) } else if i % 2 == 0 { try spool.feed(2) }
+      // Requests beside the bookings: each answered once, by one document, whatever the kills.
+      if i % 3 == 1 { try spool.feedRequests(i) }
       // A whole debug run of one or two drops takes roughly 0.08–0.3 s here; most delays land
       // inside it (from process start to the archive), some past it.
       let delay = Double.random(in: 0.003...0.15, using: &rng)
@@ -60,5 +63,16 @@ import Testing
           """, arguments: ["%HE_MSG_ID:\(id)%"])
     }
     #expect(try spool.violations().contains { $0.contains("in PPMP 2 times") })
+
+    // A request whose refresh went missing is seen too.
+    try spool.feedRequests(1)
+    #expect([0, 1].contains(try spool.demo.run(["run"]).status))
+    let refresh = try #require(
+      spool.files("outbox").first {
+        $0.hasPrefix("refresh-") && ((try? String(contentsOfFile: spool.sub("outbox/" + $0), encoding: .utf8)) ?? "").contains("rq-1-day")
+      })
+    #expect(!(try spool.violations()).contains { $0.contains("request rq-1-day") })
+    try FileManager.default.removeItem(atPath: spool.sub("outbox/" + refresh))
+    #expect(try spool.violations().contains { $0.contains("request rq-1-day is confirmed in \(refresh) but carried by []") })
   }
 }
