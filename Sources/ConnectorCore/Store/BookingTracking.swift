@@ -64,7 +64,7 @@ extension ConnectorState {
         return result
       }
     } catch let error as DatabaseError {
-      throw PPMPDatabase.map(error, "comparing tracked bookings with PPMP in", path)
+      throw StoreError.from(error, "comparing tracked bookings with PPMP in", path)
     }
   }
 
