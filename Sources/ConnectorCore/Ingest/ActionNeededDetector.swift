@@ -56,6 +56,10 @@ struct ActionNeededDetector {
         items.append(item)
       case .confirmInsert, .confirmUpdate:
         continue
+      case .confirmRequest, .rejectRequest:
+        // Healthengine's questions: a rejected one is answered in the receipt, nobody at the
+        // practice has anything to do.
+        continue
       }
     }
     return items
