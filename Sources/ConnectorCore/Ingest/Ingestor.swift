@@ -374,6 +374,9 @@ public final class Ingestor {
         answer(.rejectUpdate(heMsgId: c.heMsgId, requestId: c.requestId, reason: r.reason, detail: r.detail), journaled: content)
       }
     }
+    // Patient lookups are over (they serve bookings only), and answering a request may reserve
+    // a publication: end the lookups' read of the state first, or that write waits on our own read.
+    try book.patients.endLookups()
     try answerRequests(document.requests, answer: answer)
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
