@@ -2,7 +2,9 @@
 # The container's entrypoint: one `ppmp-connector` command as a Kubernetes Job runs it.
 # For `run`, exit 1 (done, something rejected: receipts say what) and 75 (another run holds the
 # lock) are successes for the Job; anything else fails it. SIGTERM (the Job's deadline, a node
-# drain) is passed on, so the run finishes the message in hand and exits 143.
+# drain) is passed on, so the run finishes the message in hand and exits 143. For `watch`
+# (watch-deployment.yaml) its own status stands: 0 after SIGTERM, 2/65/75 for what a restart
+# alone will not fix.
 umask 077
 /usr/bin/ppmp-connector "$@" &
 pid=$!
