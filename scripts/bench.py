@@ -505,6 +505,10 @@ class Bench:
         self.watch_row("PPMP change by another process → delta", workload, changes, poll_ms + 250, missed)
       self.stop_watch(proc)
 
+    self.bench_watch_steady(poll_ms)
+
+  def bench_watch_steady(self, poll_ms=1000):
+    """Idle CPU and memory growth of a long-running watch (no latencies)."""
     # Idle: the real clock (a new minute makes an export), an empty inbox, nothing changing.
     db = self.practice(20, 30, self.m["run_patients"], 61)
     folder = os.path.join(self.scratch, "watch-idle")
@@ -527,7 +531,9 @@ class Bench:
 
     # Memory: RSS after the first and the last count of drops, fed in bursts as a busy day would.
     first, last = self.m["watch_rss_drops"]
-    db = self.practice(20, 30, self.m["run_patients"], 63)
+    # 10,000 one-booking drops need as many free slots: a 100-practitioner practice has ~5× the
+    # typical one's (20 × 30 has about 4,200).
+    db = self.practice(100, 30, self.m["run_patients"], 63)
     drops = self.drops(db, 30, last, 0, 1, 64)
     folder = os.path.join(self.scratch, "watch-rss")
     config = self.spool(folder, os.path.join(folder, "ppmp.sqlite"), 30, "poll_interval_ms = %d\n" % poll_ms)
