@@ -97,9 +97,7 @@ public final class BatchRunner {
   }
 
   /// Files waiting in inbox/, work/ and rejected/, and the oldest inbox drop's age.
-  public func queueDepths() throws -> RunStatus.Queue {
-    try Self.queueDepths(context.spool, sightings: (try? context.state.inboxSightings()) ?? [:])
-  }
+  public func queueDepths() throws -> RunStatus.Queue { try context.queueDepths() }
 
   public static func queueDepths(
     _ spool: SpoolLayout, now: Int64 = Int64(Date().timeIntervalSince1970), sightings: [[UInt8]: InboxSighting] = [:],

@@ -76,4 +76,10 @@ public final class ConnectorContext {
     return BagArchiver(
       spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)
   }
+
+  /// The spool's queues now, with waiting ages from the connector's first sightings: what `run`
+  /// and `watch` record in status.json.
+  public func queueDepths() throws -> RunStatus.Queue {
+    try BatchRunner.queueDepths(spool, sightings: (try? state.inboxSightings()) ?? [:])
+  }
 }

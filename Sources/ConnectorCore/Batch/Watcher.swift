@@ -26,6 +26,12 @@ public final class Watcher {
       self.heartbeatSeconds = heartbeatSeconds
       self.maximumBackoffSeconds = maximumBackoffSeconds
     }
+
+    /// The wait before the next attempt after `failures` failures in a row: the poll interval,
+    /// doubled per failure, capped at `maximumBackoffSeconds`.
+    public func backoffSeconds(afterFailures failures: Int) -> Double {
+      min(Double(pollIntervalMilliseconds) / 1000 * pow(2, Double(max(failures, 1) - 1)), maximumBackoffSeconds)
+    }
   }
 
   public let context: ConnectorContext
@@ -186,7 +192,7 @@ public final class Watcher {
     }
     if failed {
       watchState.consecutiveFailures += 1
-      let backoff = min(pollInterval * pow(2, Double(watchState.consecutiveFailures - 1)), options.maximumBackoffSeconds)
+      let backoff = options.backoffSeconds(afterFailures: watchState.consecutiveFailures)
       watchState.retryInSeconds = backoff
       retryAt = Self.uptime + backoff
       // The export the failed cycle may not have reached is still owed.
@@ -197,7 +203,7 @@ public final class Watcher {
     }
     cycleStatus.finishedAt = RunStatus.timestamp()
     cycleStatus.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
-    cycleStatus.queue = (try? queueDepths()) ?? cycleStatus.queue
+    cycleStatus.queue = (try? context.queueDepths()) ?? cycleStatus.queue
     cycleStatus.carryLastSuccess(from: status)
     if failed { cycleStatus.lastSuccessAt = status.lastSuccessAt }
     cycleStatus.watch = watchState
@@ -213,7 +219,7 @@ public final class Watcher {
     let now = RunStatus.timestamp()
     status.heartbeatAt = now
     if status.succeeded && watchState.consecutiveFailures == 0 && !due.cycle { status.lastSuccessAt = now }
-    status.queue = (try? queueDepths()) ?? status.queue
+    status.queue = (try? context.queueDepths()) ?? status.queue
     status.watch = watchState
     save(cycle: false)
   }
@@ -224,7 +230,4 @@ public final class Watcher {
     onStatus(status, cycle)
   }
 
-  private func queueDepths() throws -> RunStatus.Queue {
-    try BatchRunner.queueDepths(context.spool, sightings: (try? context.state.inboxSightings()) ?? [:])
-  }
 }

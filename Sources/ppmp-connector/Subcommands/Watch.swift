@@ -87,8 +87,8 @@ extension PPMPConnector {
           common.recordFailedStart(error, startedAt: started)
           guard code == ExitStatus.ioError else { throw error }
           failures += 1
-          let poll = Double(pollIntervalMilliseconds ?? (try? common.loadConfiguration())?.pollIntervalMilliseconds ?? 1000) / 1000
-          let backoff = min(poll * pow(2, Double(failures - 1)), 30)
+          let poll = pollIntervalMilliseconds ?? (try? common.loadConfiguration())?.pollIntervalMilliseconds ?? 1000
+          let backoff = Watcher.Options(pollIntervalMilliseconds: poll).backoffSeconds(afterFailures: failures)
           Console.err("error: \(error); retrying in \(String(format: "%.1f", backoff)) s")
           let until = Date().addingTimeInterval(backoff)
           while Date() < until {
