@@ -79,15 +79,20 @@ public enum PPMPBookingRows {
   public static func sightings(_ db: Database, ids: [Int64]) throws -> [Int64: AppointmentSighting] {
     var found: [Int64: AppointmentSighting] = [:]
     found.reserveCapacity(ids.count)
+    // Every statement has the same number of parameters, the last chunk padded with a repeated
+    // id: one cached statement for the process's life. A statement per chunk length made `watch`
+    // cache a new one whenever the tracked count moved, hundreds of them, each as large as its
+    // list, and every commit walks the cached statements.
     let chunk = 500
+    let statement = try db.cachedStatement(
+      sql: "SELECT id, staff_id, appt_date, start_time, status FROM appointments WHERE id IN ("
+        + Array(repeating: "?", count: chunk).joined(separator: ",") + ")")
     var start = 0
     while start < ids.count {
-      let part = Array(ids[start..<min(start + chunk, ids.count)])
+      var part = Array(ids[start..<min(start + chunk, ids.count)])
       start += chunk
-      let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-      let rows = try Row.fetchCursor(
-        db.cachedStatement(sql: "SELECT id, staff_id, appt_date, start_time, status FROM appointments WHERE id IN (\(marks))"),
-        arguments: StatementArguments(part))
+      part += Array(repeating: part[part.count - 1], count: chunk - part.count)
+      let rows = try Row.fetchCursor(statement, arguments: StatementArguments(part))
       while let row = try rows.next() {
         let time: String = row[3] ?? ""
         found[row[0]] = AppointmentSighting(
