@@ -28,8 +28,10 @@ let package = Package(
       pkgConfig: "libarchive",
       providers: [.apt(["libarchive-dev"])]
     ),
+    // glibc's heap controls (malloc.h), which the Glibc module leaves out.
+    .systemLibrary(name: "CConnectorMalloc"),
     // libc I/O with EINTR retries and errno text, for every module that calls libc.
-    .target(name: "ConnectorPOSIX"),
+    .target(name: "ConnectorPOSIX", dependencies: ["CConnectorMalloc"]),
     .target(name: "ConnectorXML", dependencies: ["CConnectorLibXML2", "ConnectorPOSIX"]),
     .target(name: "ConnectorArchive", dependencies: ["CConnectorLibArchive", "ConnectorPOSIX"]),
     .target(

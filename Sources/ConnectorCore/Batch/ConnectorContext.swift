@@ -1,4 +1,5 @@
 import ConnectorArchive
+import ConnectorPOSIX
 import Foundation
 
 /// Everything a batch command holds while it works on a spool: the checked spool, its lock, the
@@ -75,6 +76,15 @@ public final class ConnectorContext {
     }
     return BagArchiver(
       spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)
+  }
+
+  /// Gives back what a cycle used and no longer needs: both connections' page caches and
+  /// statements, then the C heap's free pages. `watch` calls it after each cycle, so its memory
+  /// stays flat however long it runs and however large the book grows.
+  public func releaseMemory() {
+    database.releaseMemory()
+    state.releaseMemory()
+    POSIX.trimHeap()
   }
 
   /// The spool's queues now, with waiting ages from the connector's first sightings: what `run`

@@ -210,6 +210,7 @@ public final class Watcher {
     cycleStatus.heartbeatAt = cycleStatus.finishedAt
     status = cycleStatus
     save(cycle: true)
+    context.releaseMemory()
   }
 
   /// Rewrites status.json with a fresh `heartbeatAt`. While the last cycle worked and none is
