@@ -73,6 +73,14 @@ import Testing
     for bad in ["../connector.toml", ".hidden", ""] {
       #expect(try spool.run(["resend", bad]).status == 2, "\(bad)")
     }
+    // Options the command would ignore are refused rather than silently dropped.
+    let receipt = try #require(before.first { $0.hasPrefix("receipt-") })
+    for (option, value) in [("--as-of", "2026-03-02T08:00"), ("--database", "elsewhere.sqlite")] {
+      for command in [["resend", receipt], ["ack", "--all"]] {
+        let r = try spool.run(command + [option, value])
+        #expect(r.status == 2 && r.stderr.contains("takes no \(option)"), "\(command) \(option): \(r.stderr)")
+      }
+    }
     #expect(try spool.outboxFiles() == before)
     #expect(try hiddenFiles(spool).isEmpty)
   }

@@ -28,6 +28,13 @@ struct CommonOptions: ParsableArguments {
     }
   }
 
+  /// Refuses `--as-of` and `--database` for a command that uses neither, so an operator is never
+  /// led to think they changed what it did.
+  func refuseClockAndDatabase(for command: String) throws {
+    if asOf != nil { throw ValidationError("\(command) takes no --as-of: it records the time it runs") }
+    if database != nil { throw ValidationError("\(command) takes no --database: it never opens the PPMP database") }
+  }
+
   static let defaultConfigPath = "connector.toml"
 
   /// The configuration file merged with the command-line overrides. A missing `--config` file

@@ -22,6 +22,7 @@ extension PPMPConnector {
     var all = false
 
     func validate() throws {
+      try common.refuseClockAndDatabase(for: "ack")
       guard (id == nil) != !all else { throw ValidationError("give either an ID or --all") }
     }
 

@@ -20,6 +20,8 @@ extension PPMPConnector {
     @Argument(help: "The outbox file name.")
     var name: String
 
+    func validate() throws { try common.refuseClockAndDatabase(for: "resend") }
+
     func run() throws {
       try Console.run {
         let configuration = try common.loadConfiguration()
