@@ -14,6 +14,11 @@ public final class BatchCycle {
   public var onMessage: ((_ drop: String, _ outcome: MessageOutcome, _ patient: String?) -> Void)?
   /// Inbox files to claim without the settle wait (`Ingestor.isComplete`).
   public var isComplete: (SpoolFile) -> Bool = { _ in false }
+  /// Asked during the export (`Exporter.export(shouldYield:)`): true stops it, so that `watch`
+  /// answers a drop that just arrived before it finishes a long export.
+  public var exportShouldYield: (() -> Bool)?
+  /// The export stopped for `exportShouldYield` and is still owed; the cycle ended after it.
+  public private(set) var exportYielded = false
 
   /// Which steps a cycle takes: a batch takes all; `watch` exports and archives only when due.
   public struct Steps: Sendable, Equatable {
@@ -43,7 +48,14 @@ public final class BatchCycle {
     if stopped { return .interrupted(signal: stop.requested) }
 
     if steps.export || ingest.confirmed > 0 {
-      try export(into: &status)
+      do {
+        try export(into: &status)
+      } catch is ExportYielded {
+        // Answers, events and the archive wait for the next cycle, which comes at once.
+        exportYielded = true
+        onStep("export", [("outcome", "yielded")])
+        return .finished(rejections: ingest.hadRejections)
+      }
       if stopped { return .interrupted(signal: stop.requested) }
     }
     // Every cycle: answers to requests read the snapshot Healthengine holds, and PPMP's own
@@ -78,7 +90,7 @@ public final class BatchCycle {
   /// Publishes the snapshot or the delta against the last publication (nothing when unchanged).
   @discardableResult
   public func export(into status: inout RunStatus) throws -> ExportResult {
-    let export = try context.makeExporter().export(asOf: context.asOf, full: false)
+    let export = try context.makeExporter().export(asOf: context.asOf, full: false, shouldYield: exportShouldYield)
     if !export.warnings.isEmpty { status.warnings = (status.warnings ?? []) + export.warnings }
     status.export = RunStatus.Export(
       outcome: export.outcome.rawValue, sequence: export.sequence, file: export.outboxFile, changedDays: export.changedDays,

@@ -62,6 +62,13 @@ public final class Watcher {
   private var renamedIn = Set<[UInt8]>()
   private var retryAt = 0.0
   private var lastHeartbeat = 0.0
+  /// Inbox events (inotify); nil where the folder scan alone finds drops.
+  private var events: FolderEvents?
+  /// When the earliest file written in place becomes claimable (`settle_seconds` after close).
+  private var settleAt: Double?
+  /// Since when an export has been owed without finishing: a drop arriving during an export
+  /// may put it off (`ExportYielded`), but never for longer than one poll interval.
+  private var exportOwedSince: Double?
 
   public init(context: ConnectorContext, stop: StopFlag, options: Options, exitStatus: @escaping (RunEnd) -> Int32) {
     self.context = context
@@ -76,7 +83,7 @@ public final class Watcher {
   /// Watches until a stop is requested, then writes the final status (with `watch.stoppedAt`)
   /// and returns it. Never throws: every failure is recorded and retried.
   public func run() -> RunStatus {
-    let events = FolderEvents(folder: context.spool.inbox)
+    events = FolderEvents(folder: context.spool.inbox)
     watchState.pid = ProcessInfo.processInfo.processIdentifier
     watchState.since = RunStatus.timestamp()
     watchState.inboxEvents = events != nil
@@ -87,7 +94,6 @@ public final class Watcher {
     // cut-off. The export finds out, and publishes nothing when none did.
     var lastMinute = clock.map { $0() }
     var lastScan = Self.uptime
-    var settleAt: Double?
 
     while stop.requested == 0 {
       if due.cycle && Self.uptime >= retryAt { runCycle() }
@@ -100,18 +106,7 @@ public final class Watcher {
       if let settleAt { wake = min(wake, settleAt) }
       let timeout = max(0, wake - Self.uptime)
       if let events {
-        let (arrived, overflowed) = events.wait(timeoutMilliseconds: Int32(min(timeout * 1000, 60_000).rounded(.up)))
-        for event in arrived where !Inbox.isInFlight(DropName(raw: event.name).safe) {
-          if event.movedIn {
-            renamedIn.insert(event.name)
-            due.cycle = true
-          } else {
-            // Written in place: claimable once left alone for settle_seconds.
-            let at = Self.uptime + Double(context.configuration.settleSeconds)
-            settleAt = min(settleAt ?? at, at)
-          }
-        }
-        if overflowed { due.cycle = true }
+        absorb(events.wait(timeoutMilliseconds: Int32(min(timeout * 1000, 60_000).rounded(.up))))
       } else if timeout > 0 {
         Thread.sleep(forTimeInterval: timeout)
       }
@@ -147,11 +142,39 @@ public final class Watcher {
     return status
   }
 
+  /// Takes in inbox events: a drop renamed in is due at once, one written in place once it has
+  /// been left alone for `settle_seconds`. Returns whether a renamed-in drop arrived.
+  @discardableResult
+  private func absorb(_ read: (events: [FolderEvents.Event], overflowed: Bool)) -> Bool {
+    var renamed = false
+    for event in read.events where !Inbox.isInFlight(DropName(raw: event.name).safe) {
+      if event.movedIn {
+        renamedIn.insert(event.name)
+        due.cycle = true
+        renamed = true
+      } else {
+        let at = Self.uptime + Double(context.configuration.settleSeconds)
+        settleAt = min(settleAt ?? at, at)
+      }
+    }
+    if read.overflowed { due.cycle = true }
+    return renamed
+  }
+
+  /// Asked by the export between practitioners: a drop renamed in since the cycle began is
+  /// answered first (its receipt must not wait for a large practice's export), unless the
+  /// export has already been put off for a poll interval.
+  private func dropArrivedDuringExport() -> Bool {
+    guard let events, let since = exportOwedSince, Self.uptime - since < pollInterval else { return false }
+    return absorb(events.wait(timeoutMilliseconds: 0))
+  }
+
   /// One cycle: the spool check first, and after a failure a write probe (a full disk or a
   /// read-only outbox must not cost a drop one of its `max_attempts` per retry), then
   /// `BatchCycle`, then status.json.
   private func runCycle() {
     let started = Date()
+    exportOwedSince = exportOwedSince ?? Self.uptime
     if let clock { context.setClock(clock()) }
     var cycleStatus = RunStatus()
     cycleStatus.startedAt = RunStatus.timestamp(started)
@@ -167,6 +190,7 @@ public final class Watcher {
       cycle.onMessage = onMessage
       let known = renamedIn
       cycle.isComplete = { known.contains($0.rawName) }
+      cycle.exportShouldYield = { [unowned self] in dropArrivedDuringExport() }
       let end = try cycle.run(into: &cycleStatus, steps: steps)
       switch end {
       case .finished(let rejections):
@@ -180,9 +204,16 @@ public final class Watcher {
         break
       }
       cycleStatus.exitCode = exitStatus(end)
-      if !failed && stop.requested == 0 {
+      if cycle.exportYielded {
+        // The drops that arrived are due now, and so is the export they interrupted.
+        due = Due(cycle: true, export: true)
+        renamedIn.subtract(known)
+      } else if !failed && stop.requested == 0 {
         due = Due(cycle: false, export: false)
-        renamedIn.removeAll()
+        // Names that arrived while the cycle ran stay due (`absorb` during the export).
+        renamedIn.subtract(known)
+        due.cycle = !renamedIn.isEmpty
+        exportOwedSince = nil
       }
     } catch {
       cycleStatus.outcome = .failed

@@ -64,7 +64,9 @@ public final class Exporter {
   }
 
   /// Computes availability as of `asOf` and publishes it. `full` forces a full snapshot.
-  public func export(asOf: LocalDateTime, full: Bool) throws -> ExportResult {
+  /// `shouldYield` is asked between practitioners and before the diff; when it answers true the
+  /// export stops before anything is reserved or published and throws `ExportYielded`.
+  public func export(asOf: LocalDateTime, full: Bool, shouldYield: (() -> Bool)? = nil) throws -> ExportResult {
     try recover()
     // One practitioner at a time: their bookings are read, their days computed and written before
     // the next practitioner's are read, so memory does not grow with the practice (SPEC §11).
@@ -84,13 +86,21 @@ public final class Exporter {
         practiceID: configuration.practiceID, sequence: sequence, asOf: asOf, timeZone: settings.timeZoneIdentifier,
         horizonStart: asOf.date, horizonDays: configuration.horizonDays)
       var written = (days: 0, sha256: "")
+      func bookings(of practitioner: Int64) throws -> [BookedInterval] {
+        if shouldYield?() == true { throw ExportYielded() }
+        return try bookingsOf(practitioner)
+      }
       try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
         written = try SnapshotFile.write(
-          book: book, computation: &computation, header: header, to: temp, bookingsOf: bookingsOf)
+          book: book, computation: &computation, header: header, to: temp, bookingsOf: bookings(of:))
       }
       return (sequence, written.days, written.sha256, computation.sortedDiagnostics)
     }
 
+    if shouldYield?() == true {
+      try? FileManager.default.removeItem(atPath: nextSnapshotPath)
+      throw ExportYielded()
+    }
     var warnings: [String] = []
     let base = try state.lastPublished()
     let baseExists = FileManager.default.fileExists(atPath: spool.publishedSnapshot)
