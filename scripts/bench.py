@@ -32,12 +32,14 @@ MODES = {
   "full": dict(runs=5, runs_big=3, scales=(1, 4, 16), export_practitioners=125, ingest_bookings=2_500,
                ingest_patients=50_000, ingest_practitioners=32, book_practitioners=500, archive_files=1_250, archive_file_kb=40,
                run_practitioners=20, run_patients=5_000,
-               watch_events=500, watch_big_events=500, watch_idle_seconds=60, watch_rss_drops=(100, 10_000)),
+               watch_events=500, watch_big_events=500, watch_busy_events=100, watch_idle_seconds=60,
+               watch_rss_drops=(100, 10_000)),
   # Quick mode: the same paths at a fraction of the size, three runs, so it ends within a minute.
   "quick": dict(runs=3, runs_big=3, scales=(1, 4), export_practitioners=16, ingest_bookings=500,
                 ingest_patients=10_000, ingest_practitioners=8, book_practitioners=32, archive_files=200, archive_file_kb=40,
                 run_practitioners=20, run_patients=5_000,
-                watch_events=60, watch_big_events=20, watch_idle_seconds=20, watch_rss_drops=(100, 1_000)),
+                watch_events=60, watch_big_events=20, watch_busy_events=20, watch_idle_seconds=20,
+                watch_rss_drops=(100, 1_000)),
 }
 
 
@@ -482,6 +484,27 @@ class Bench:
       if rejected:
         log("  %d of %d drops were rejected (no delta due after them)" % (rejected, len(receipts)))
       self.watch_row("drop renamed into inbox/ → receipt", workload, receipts, 100 if typical else 250)
+      if not typical:
+        # Drops that land while an export runs: drop A, then 50 ms after A's receipt (A's export
+        # is running) drop B, whose receipt is timed; then the delta covering both ends the pair.
+        # The export yields to B (it is put off by at most one poll interval).
+        busy = []
+        pairs = self.drops(db, days, 2 * self.m["watch_busy_events"], 0, 1, 63)
+        names = sorted(os.listdir(pairs))
+        for a, b in zip(names[0::2], names[1::2]):
+          seq = self.next_sequence(outbox)
+          started = self.rename_in(os.path.join(pairs, a), inbox, "busy-" + a)
+          if self.wait_for(os.path.join(outbox, "receipt-busy-" + a), started, 60) is None:
+            sys.exit("bench: no receipt for busy-%s within 60 s" % a)
+          time.sleep(0.05)
+          started = self.rename_in(os.path.join(pairs, b), inbox, "busy-" + b)
+          r = self.wait_for(os.path.join(outbox, "receipt-busy-" + b), started, 60)
+          if r is None:
+            sys.exit("bench: no receipt for busy-%s within 60 s" % b)
+          busy.append(r)
+          self.wait_for(os.path.join(outbox, "delta-%s-%d.xml" % (PRACTICE_ID, seq)), started, 60)
+          time.sleep(0.2)
+        self.watch_row("drop → receipt, drop landing during an export", workload, busy, 250)
       if typical:
         self.watch_row("drop → delta removing its slot", workload, deltas, 250, missed)
         # Another program frees a booked slot in PPMP: the delta follows within a poll interval.
