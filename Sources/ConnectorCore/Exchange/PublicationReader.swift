@@ -62,7 +62,10 @@ public final class PublicationReader {
   /// `<availability>` in that form; reading a day throws `CanonicalDayScanner.NotCanonical` at
   /// the first byte that is not in it. Either way the caller reads the file again with
   /// `init(path:…)`, which gives the same days and the errors for a bad file.
-  init?(canonicalSnapshotAt path: String, hashingInput: Bool = false, limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20)) {
+  init?(
+    canonicalSnapshotAt path: String, hashingInput: Bool = false,
+    limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20)
+  ) {
     self.path = path
     // The day matcher's own bounds must be within the limits it stands in for.
     guard limits.maxBytes == nil, limits.maxTextCharacters == nil, limits.maxDepth >= 4,

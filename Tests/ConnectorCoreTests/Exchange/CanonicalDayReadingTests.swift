@@ -61,7 +61,9 @@ import Testing
     case 7: line += "\r"
     case 8: line = line.replacingOccurrences(of: "pmsAppointmentTypeIds=\"", with: "pmsAppointmentTypeIds=\"\t")
     case 9: line = line.replacingOccurrences(of: "\"/>", with: line.contains("<day") ? "\"></day>" : "\"></range>")
-    case 10: line = line.replacingOccurrences(of: "<day ", with: "<day extra=\"1\" ").replacingOccurrences(of: "<range ", with: "<range x=\"\" ")
+    case 10:
+      line = line.replacingOccurrences(of: "<day ", with: "<day extra=\"1\" ")
+        .replacingOccurrences(of: "<range ", with: "<range x=\"\" ")
     case 11: line = line.replacingOccurrences(of: "<day ", with: "<day removed=\"false\" ")
     case 12: line = " " + line
     case 13:
@@ -87,7 +89,8 @@ import Testing
 
   static func movingFirstAttributeToTheEnd(_ line: String) -> String {
     guard let space = line.range(of: " ", range: line.range(of: "<")!.upperBound..<line.endIndex),
-      let quote = line.range(of: "\"", range: line.range(of: "=\"", range: space.upperBound..<line.endIndex)!.upperBound..<line.endIndex),
+      let equals = line.range(of: "=\"", range: space.upperBound..<line.endIndex),
+      let quote = line.range(of: "\"", range: equals.upperBound..<line.endIndex),
       let close = line.range(of: "/>") ?? line.range(of: ">", options: .backwards)
     else { return line }
     let attribute = line[space.lowerBound..<quote.upperBound]
