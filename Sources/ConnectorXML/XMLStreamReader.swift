@@ -186,6 +186,10 @@ public final class XMLStreamReader {
     errors.takeScoped(scopeIndex)
   }
 
+  /// Elements and attributes (namespace declarations included) in the input read so far, as
+  /// the input guard counted them on the bytes: what `XMLReadLimits` bounds.
+  public var markupCounts: (elements: Int, attributes: Int) { (input.markup.elements, input.markup.attributes) }
+
   /// Reads the rest of the input without parsing it, so that an input observer has seen every
   /// byte; after the end of the document libxml2 has normally read everything already.
   public func consumeRemainingInput() throws(XMLError) {

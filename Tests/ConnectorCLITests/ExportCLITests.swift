@@ -79,17 +79,44 @@ import Testing
     #expect(r.stderr.contains("table holidays"), "\(r.stderr)")
   }
 
-  @Test func diffCommandExitsZeroWhenEqualAndOneWhenDifferent() throws {
-    let spool = try DemoSpool(label: "diff-cli")
+  /// The demo spool with two full snapshots a day apart in its outbox.
+  static func twoSnapshots(label: String) throws -> (spool: DemoSpool, one: String, two: String) {
+    let spool = try DemoSpool(label: label)
     #expect(try spool.run(["export", "--full"]).status == 0)
     #expect(try spool.run(["export", "--full"], asOf: "2026-03-03T08:00").status == 0)
-    let one = spool.outbox + "/snapshot-demo-1.xml"
-    let two = spool.outbox + "/snapshot-demo-2.xml"
+    return (spool, spool.outbox + "/snapshot-demo-1.xml", spool.outbox + "/snapshot-demo-2.xml")
+  }
+
+  @Test func diffCommandExitsZeroWhenEqualAndOneWhenDifferent() throws {
+    let (spool, one, two) = try Self.twoSnapshots(label: "diff-cli")
     let same = try spool.run(["diff", one, one])
     #expect(same.status == 0 && same.stdout.isEmpty)
     let out = spool.folder.child("d.xml")
     let different = try spool.run(["diff", one, two, "-o", out])
     #expect(different.status == 1)
     #expect(try spool.run(["validate", out]).status == 0)
+  }
+
+  /// The diff reads the connector's own snapshots from their bytes; a base in another form (here
+  /// from its middle on, so the byte path gives up part-way) must give the same delta.
+  @Test func diffOfAReformattedBaseWritesTheSameDelta() throws {
+    let (spool, one, two) = try Self.twoSnapshots(label: "diff-reformatted")
+    let text = try String(contentsOfFile: one, encoding: .utf8)
+    let middle = text.index(text.startIndex, offsetBy: text.count / 2)
+    let reformatted = spool.folder.child("one-reformatted.xml")
+    try (String(text[..<middle]) + text[middle...].replacingOccurrences(of: "\" slotLength=", with: "\"\n slotLength="))
+      .write(toFile: reformatted, atomically: false, encoding: .utf8)
+    #expect(try String(contentsOfFile: reformatted, encoding: .utf8) != text)
+
+    let fromOwn = spool.folder.child("a.xml")
+    let fromReformatted = spool.folder.child("b.xml")
+    #expect(try spool.run(["diff", one, two, "-o", fromOwn]).status == 1)
+    #expect(try spool.run(["diff", reformatted, two, "-o", fromReformatted]).status == 1)
+    // The deltas name their base by its hash, which differs with the bytes; the rest is the same.
+    let withoutBaseHash = { (path: String) in
+      try String(contentsOfFile: path, encoding: .utf8).replacing(/baseSha256="[0-9a-f]{64}"/, with: "")
+    }
+    #expect(try withoutBaseHash(fromOwn) == withoutBaseHash(fromReformatted))
+    #expect(try withoutBaseHash(fromOwn).contains("<day "))
   }
 }

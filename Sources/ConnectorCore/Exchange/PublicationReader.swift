@@ -26,6 +26,11 @@ public final class PublicationReader {
   private var pending: XMLEvent?
   private var lastKey: (Int64, Int)?
   private var finished = false
+  /// The days' bytes, when the file is read on the canonical path (`init?(canonicalSnapshotAt:…)`).
+  private var canonicalDays: CanonicalDayScanner?
+  /// Elements and attributes counted so far on the canonical path, against `limits`.
+  private var canonicalMarkup = (elements: 0, attributes: 0)
+  private var limits = XMLReadLimits()
 
   /// Opens `path` and reads everything before the first day. With `hashingInput`, the file is
   /// hashed as it is parsed; `inputSHA256()` gives the digest at the end.
@@ -50,10 +55,55 @@ public final class PublicationReader {
     }
   }
 
+  /// Opens the snapshot at `path` to read its days from its bytes, for the diff: the head
+  /// (header, resources, types) goes through libxml2 as a document of its own, and the days are
+  /// matched byte for byte against the form `PublicationWriter` writes (`CanonicalDayScanner`),
+  /// which is several times cheaper than parsing them. nil when the head is not followed by
+  /// `<availability>` in that form; reading a day throws `CanonicalDayScanner.NotCanonical` at
+  /// the first byte that is not in it. Either way the caller reads the file again with
+  /// `init(path:…)`, which gives the same days and the errors for a bad file.
+  init?(
+    canonicalSnapshotAt path: String, hashingInput: Bool = false,
+    limits: XMLReadLimits = XMLReadLimits(maxDepth: 8, maxTextBytes: 1 << 20)
+  ) {
+    self.path = path
+    // The day matcher's own bounds must be within the limits it stands in for.
+    guard limits.maxBytes == nil, limits.maxTextCharacters == nil, limits.maxDepth >= 4,
+      limits.maxAttributesPerElement >= 4, limits.maxTextBytes >= CanonicalDayScanner.maxDayBytes
+    else { return nil }
+    let hash = hashingInput ? InputHash() : nil
+    var observer: ((UnsafeRawBufferPointer) -> Void)?
+    if let hash { observer = { hash.hasher.update($0) } }
+    guard let days = CanonicalDayScanner(path: path, observer: observer),
+      var head = days.readPrologue()
+    else { return nil }
+    // The head and an empty `availability` closing the root: well-formed exactly when the
+    // file's head is, up to the `<availability` the days follow.
+    head.append(contentsOf: "/></snapshot>".utf8)
+    guard let reader = try? XMLStreamReader(bytes: head, limits: limits) else { return nil }
+    self.reader = reader
+    inputHash = hash
+    names = Names(reader)
+    canonicalDays = days
+    self.limits = limits
+    do {
+      try readPrologue()
+      while try reader.next() != nil {}
+    } catch {
+      return nil
+    }
+    guard kind == .snapshot else { return nil }
+    canonicalMarkup = reader.markupCounts
+  }
+
   /// The SHA-256 (lower-case hex) of the whole file, for a reader opened with `hashingInput`:
   /// reads what the parser has not (normally nothing once the days are read) and hashes it too.
   public func inputSHA256() throws -> String {
     guard let inputHash else { preconditionFailure("PublicationReader opened without hashingInput") }
+    if let canonicalDays {
+      try canonicalDays.drain()
+      return inputHash.hasher.finalizeHex()
+    }
     do throws(XMLError) {
       try reader.consumeRemainingInput()
     } catch {
@@ -165,6 +215,11 @@ public final class PublicationReader {
     var codes: [UInt8] = []
 
     var key: (Int64, Int) { (resourceID, date.dayNumber) }
+    /// Set on the canonical path when the day's bytes are exactly what `PublicationWriter`
+    /// writes for its decoded content (numbers without leading zeros, codes sorted, unique and
+    /// one space apart, ranges sorted and not mergeable): two such days have the same content
+    /// exactly when their bytes are the same, and the bytes can be written as they are.
+    var isNormalForm = false
 
     /// True when both days say exactly the same as read (a sufficient, not a necessary, test
     /// for the same normalised content).
@@ -185,6 +240,7 @@ public final class PublicationReader {
   /// `nextDay()` makes (it is `nextDay()`'s first half), with the same messages.
   func readRawDay() throws -> Bool {
     if finished { return false }
+    if let canonicalDays { return try readCanonicalDay(canonicalDays) }
     do {
       var kind = try reader.nextNode()
       while let k = kind, k != .startElement { kind = try reader.nextNode() }
@@ -210,6 +266,7 @@ public final class PublicationReader {
       raw.resourceID = id
       raw.date = date
       raw.removed = reader.attributeBytes(names.removed).map { Self.isTrue($0) } ?? false
+      raw.isNormalForm = false
       raw.ranges.removeAll(keepingCapacity: true)
       raw.codes.removeAll(keepingCapacity: true)
       if !reader.isEmptyElement {
@@ -234,6 +291,90 @@ public final class PublicationReader {
     } catch let error as XMLError {
       throw PublicationReadError.unreadable(path: path, error)
     }
+  }
+
+  /// `readRawDay()` on the canonical path: the same day into `raw`, or `NotCanonical`.
+  private func readCanonicalDay(_ days: CanonicalDayScanner) throws(CanonicalDayScanner.NotCanonical) -> Bool {
+    while true {
+      days.beginDay()
+      if let more = matchCanonicalDay(days) { return more }
+      guard days.starved, try days.refill() else { throw CanonicalDayScanner.NotCanonical() }
+    }
+  }
+
+  /// One day line (or the document's end) in the writer's form; nil when the bytes are not in
+  /// it or run out (`starved`). Values are parsed by the caches and initialisers `readRawDay()`
+  /// uses, so a day matched here is the day libxml2's path reads from the same bytes.
+  private func matchCanonicalDay(_ days: CanonicalDayScanner) -> Bool? {
+    guard days.skip("    <day pmsResourceId=\"") else {
+      guard !days.starved, days.skip("  </availability>\n</snapshot>\n"), (try? days.isAtEndOfFile()) == true else {
+        return nil
+      }
+      finished = true
+      return false
+    }
+    guard let idBytes = days.value(), let id = ids.value(idBytes, parse: { Int64($0) }),
+      days.skip(" date=\""), let dateBytes = days.value(), let date = dates.value(dateBytes, parse: { LocalDate($0) })
+    else { return nil }
+    if let (lid, ldate) = lastKey, (lid, ldate) >= (id, date.dayNumber) { return nil }
+    raw.resourceID = id
+    raw.date = date
+    raw.removed = false
+    raw.ranges.removeAll(keepingCapacity: true)
+    raw.codes.removeAll(keepingCapacity: true)
+    // Dates and times parse only from their one written form; numbers and codes are checked.
+    var normal = Self.isPlainNumber(idBytes)
+    var elements = 1
+    var attributes = 2
+    let selfClosing = days.skip("/>\n")
+    if !selfClosing {
+      guard days.skip(">\n") else { return nil }
+      while !days.skip("    </day>\n") {
+        guard !days.starved, days.skip("      <range start=\""),
+          let startBytes = days.value(), let start = times.value(startBytes, parse: { MinuteOfDay(range: $0) }),
+          days.skip(" end=\""), let endBytes = days.value(), let end = times.value(endBytes, parse: { MinuteOfDay(range: $0) }),
+          days.skip(" slotLength=\""), let slotBytes = days.value(), let slot = numbers.value(slotBytes, parse: { Int($0) })
+        else { return nil }
+        let first = raw.codes.count
+        attributes += 3
+        normal = normal && Self.isPlainNumber(slotBytes)
+        if days.skip(" pmsAppointmentTypeIds=\"") {
+          guard let codes = days.value() else { return nil }
+          raw.codes.append(contentsOf: codes)
+          attributes += 1
+          normal = normal && codeLists.isSortedUniqueList(raw.codes[first...])
+        }
+        guard days.skip("/>\n") else { return nil }
+        let range = RawRange(start: start, end: end, slotLength: slot, codes: first..<raw.codes.count)
+        if normal, let last = raw.ranges.last {
+          // AvailabilityRange.merged leaves strictly increasing, unmergeable ranges as they are.
+          let mergeable =
+            last.end == start && last.slotLength == slot && raw.codes[last.codes].elementsEqual(raw.codes[range.codes])
+          normal = (last.start, last.end) < (start, end) && !mergeable
+        }
+        raw.ranges.append(range)
+        elements += 1
+      }
+    }
+    canonicalMarkup.elements += elements
+    canonicalMarkup.attributes += attributes
+    guard canonicalMarkup.elements <= limits.maxElements, canonicalMarkup.attributes <= limits.maxAttributes else {
+      return nil
+    }
+    lastKey = (id, date.dayNumber)
+    // `<day …></day>` with no range reads as empty, but the writer writes `<day …/>`.
+    raw.isNormalForm = normal && (selfClosing || !raw.ranges.isEmpty)
+    return true
+  }
+
+  /// The bytes of the day the canonical path read last (valid until the next read); nil on
+  /// libxml2's path.
+  var rawDayBytes: UnsafeBufferPointer<UInt8>? { canonicalDays?.dayBytes }
+
+  /// Digits without a leading zero: how the writer writes a non-negative number.
+  private static func isPlainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = bytes.first, first != UInt8(ascii: "0") || bytes.count == 1 else { return false }
+    return bytes.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
   }
 
   /// The day `readRawDay()` read, decoded and normalised: what `nextDay()` returns.

@@ -101,6 +101,15 @@ public final class PublicationWriter {
     wroteDay = true
   }
 
+  /// `writeDay(_:)` for a day whose bytes, exactly as `writeDay` would format them, are at hand
+  /// (a day read in the writer's form, `PublicationReader.RawDay.isNormalForm`): they are
+  /// written as they are. `day` is decoded only when the day has to go through libxml2.
+  func writeDay(formatted bytes: UnsafeBufferPointer<UInt8>, _ day: () -> DayAvailability) throws {
+    guard wroteDay, formatsWholeDays else { return try writeDay(day()) }
+    try writer.writeFormattedElements(bytes)
+    formattedDays += 1
+  }
+
   /// The day through libxml2's element calls: the first day (the writer's indentation state is
   /// set up by a closed sibling), and days whose codes libxml2 must escape.
   private func writeDayElement(_ day: DayAvailability, removed: Bool) throws {

@@ -154,7 +154,14 @@ public final class Exporter {
     let source = kind == .delta ? deltaTemp : nextSnapshotPath
     let outboxPath = spool.outbox + "/" + name
     try FileSystem.writeAtomically(to: outboxPath) { temp in
-      try FileSystem.copyFile(source, to: temp)
+      // A snapshot's outbox file is a second name for next.xml's inode (as the archive's staged
+      // copy is for the outbox file), which saves writing the whole snapshot again. Safe because
+      // the connector never writes into either after it is finished: next.xml is only renamed
+      // to published.xml, every new snapshot is a new file (written under a temporary name and
+      // renamed), and published.xml is only ever replaced. If something outside edited one in
+      // place, the next export's hash check on published.xml sees it and publishes in full.
+      // A file system without hard links gets a copy.
+      if kind == .delta || link(source, temp) != 0 { try FileSystem.copyFile(source, to: temp) }
     }
     if kind == .delta { try? FileManager.default.removeItem(atPath: deltaTemp) }
     try spool.stage(outboxPath, as: "outbox/" + name, move: false)

@@ -55,12 +55,31 @@ public enum SnapshotDiff {
   /// 64 characters, like any hex SHA-256, so filling it in moves no byte.
   private static let placeholderSHA256 = String(repeating: "0", count: 64)
 
-  private static func write(
+  /// Both `writeDelta`s; with `readingBytes` false, both files go
+  /// through libxml2 from the start (tests compare the two ways of reading).
+  static func write(
     base basePath: String, new newPath: String, to outputPath: String, baseSHA256 knownSHA256: String?,
+    sequence: Int64?, readingBytes: Bool = true
+  ) throws -> (summary: DiffSummary, baseSHA256: String) {
+    // Snapshots in the form the connector writes (all of its own) have their days read from the
+    // bytes; at the first byte that is not in that form both files are read again, from the
+    // start, through libxml2, which reads the same days and rejects what is malformed.
+    if readingBytes, let old = PublicationReader(canonicalSnapshotAt: basePath, hashingInput: knownSHA256 == nil),
+      let new = PublicationReader(canonicalSnapshotAt: newPath)
+    {
+      do {
+        return try write(old: old, new: new, to: outputPath, baseSHA256: knownSHA256, sequence: sequence)
+      } catch is CanonicalDayScanner.NotCanonical {}
+    }
+    return try write(
+      old: PublicationReader(path: basePath, hashingInput: knownSHA256 == nil), new: PublicationReader(path: newPath),
+      to: outputPath, baseSHA256: knownSHA256, sequence: sequence)
+  }
+
+  private static func write(
+    old: PublicationReader, new: PublicationReader, to outputPath: String, baseSHA256 knownSHA256: String?,
     sequence: Int64?
   ) throws -> (summary: DiffSummary, baseSHA256: String) {
-    let old = try PublicationReader(path: basePath, hashingInput: knownSHA256 == nil)
-    let new = try PublicationReader(path: newPath)
     guard old.kind == .snapshot, new.kind == .snapshot else {
       throw ConnectorError.dataError("diff compares two snapshots; a delta was given")
     }
@@ -87,7 +106,14 @@ public enum SnapshotDiff {
     var hasB = try new.readRawDay()
     while hasA || hasB {
       if hasA, hasB, old.raw.key == new.raw.key {
-        if !old.raw.isSameAsRead(as: new.raw) {
+        // Days both in the writer's own form have the same content exactly when they have the
+        // same bytes, and the new day's bytes are what the writer would write for it.
+        if old.raw.isNormalForm, new.raw.isNormalForm, let a = old.rawDayBytes, let b = new.rawDayBytes {
+          if a.count != b.count || memcmp(a.baseAddress!, b.baseAddress!, a.count) != 0 {
+            try writer.writeDay(formatted: b) { new.decodedRawDay().day }
+            summary.changedDays += 1
+          }
+        } else if !old.raw.isSameAsRead(as: new.raw) {
           let y = new.decodedRawDay().day
           if old.decodedRawDay().day.ranges != y.ranges {
             try writer.writeDay(y)
@@ -101,7 +127,11 @@ public enum SnapshotDiff {
         summary.removedDays += 1
         hasA = try old.readRawDay()
       } else {
-        try writer.writeDay(new.decodedRawDay().day)
+        if new.raw.isNormalForm, let b = new.rawDayBytes {
+          try writer.writeDay(formatted: b) { new.decodedRawDay().day }
+        } else {
+          try writer.writeDay(new.decodedRawDay().day)
+        }
         summary.addedDays += 1
         hasB = try new.readRawDay()
       }

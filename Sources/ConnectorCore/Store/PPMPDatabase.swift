@@ -257,7 +257,7 @@ public final class PPMPDatabase: Sendable {
   /// start_time, duration_minutes); nil when the date is unreadable. Columns are read by index
   /// straight from SQLite and parsed from the C text, without a Swift String per value: export
   /// runs this once per appointment of the horizon.
-  private static func occupyingBooking(_ sqlite: SQLiteStatement) -> BookedInterval? {
+  static func occupyingBooking(_ sqlite: SQLiteStatement) -> BookedInterval? {
     guard let date = parseDate(columnText(sqlite, 3)) else { return nil }
     // An appointment whose time PPMP stored oddly still occupies its day: treat it as taking
     // the whole day rather than publishing a slot that may be taken.
@@ -293,11 +293,13 @@ public final class PPMPDatabase: Sendable {
     }
   }
 
-  /// What `loadBook` reads, without holding the horizon's appointments in memory together (export):
-  /// `body` gets the book with no bookings and, inside the same read transaction, a function that
-  /// returns one practitioner's occupying bookings of `[from, from + days)`. Call it with
-  /// ascending staff ids: it walks one scan of the appointments ordered by staff
-  /// (`ppmpc_appointments_staff_date` serves the order), so a practitioner costs only their rows.
+  /// What `loadBook` reads, without holding the horizon's appointments in memory as
+  /// `BookedInterval`s (export): `body` gets the book with no bookings and, inside the same read
+  /// transaction, a function that returns one practitioner's occupying bookings of
+  /// `[from, from + days)`. Call it with ascending staff ids. The bookings come from one plain
+  /// scan of the appointments, packed per practitioner (`HorizonBookings`); should a value not
+  /// fit the packing, from a scan ordered by staff (`ppmpc_appointments_staff_date` serves the
+  /// order) that a practitioner's bookings are taken from as they come.
   public func readBook<T>(
     from: LocalDate, days: Int,
     _ body: (PracticeSettings, PracticeBook, _ bookingsOf: (Int64) throws -> [BookedInterval]) throws -> T
@@ -305,6 +307,9 @@ public final class PPMPDatabase: Sendable {
     let to = from.adding(days: days)
     return try guarded("reading") { db in
       let (settings, book) = try Self.readBookWithoutBookings(db, from: from, to: to)
+      if let horizon = try HorizonBookings.read(db, from: from, to: to, staff: book.practitioners.map(\.id)) {
+        return try body(settings, book) { staffID in horizon.bookings(of: staffID) }
+      }
       let statement = try db.cachedStatement(
         sql: """
           SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments

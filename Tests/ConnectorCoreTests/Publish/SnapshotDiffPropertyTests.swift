@@ -77,15 +77,20 @@ import Testing
     try SnapshotFile.write(book: book, availability: AvailabilityEngine.compute(book, options: options), header: header, to: path)
   }
 
+  /// A random practice's snapshot at `old`, and at `new` after up to four random edits.
+  static func writeRandomPair(_ rng: inout SeededRandom, old: String, new: String) throws {
+    var book = randomBook(&rng)
+    var asOf = LocalDateTime(date: start, time: MinuteOfDay(8 * 60))
+    try snapshot(book, asOf: asOf, sequence: 1, to: old)
+    for _ in 0..<Int.random(in: 0...4, using: &rng) { edit(&book, &asOf, &rng) }
+    try snapshot(book, asOf: asOf, sequence: 2, to: new)
+  }
+
   @Test(arguments: 0..<300)
   func applyingTheDeltaGivesTheNewSnapshot(seed: Int) throws {
     let folder = try TemporaryFolder("diff-prop")
     var rng = SeededRandom(seed: UInt64(seed) &* 7919 &+ 1)
-    var book = Self.randomBook(&rng)
-    var asOf = LocalDateTime(date: Self.start, time: MinuteOfDay(8 * 60))
-    try Self.snapshot(book, asOf: asOf, sequence: 1, to: folder.child("old.xml"))
-    for _ in 0..<Int.random(in: 0...4, using: &rng) { Self.edit(&book, &asOf, &rng) }
-    try Self.snapshot(book, asOf: asOf, sequence: 2, to: folder.child("new.xml"))
+    try Self.writeRandomPair(&rng, old: folder.child("old.xml"), new: folder.child("new.xml"))
 
     let baseHash = try SHA256Digest.hex(ofFile: folder.child("old.xml"))
     let summary = try SnapshotDiff.writeDelta(
