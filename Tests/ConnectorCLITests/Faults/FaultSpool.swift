@@ -37,6 +37,63 @@ final class FaultSpool {
     guard r.status == 0 else { throw HarnessError.failed("ppmp-fixtures drops: \(r.stderr)") }
     pending = try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.hasSuffix(".xml") }.sorted()
     fed = try FileManager.default.contentsOfDirectory(atPath: demo.inbox).sorted()
+    generatedTag = "he-\(String(seed, radix: 16))-"
+    for name in pending {
+      let text = try String(contentsOfFile: source + "/" + name, encoding: .utf8)
+      cancelledByDrops.formUnion(Self.allMatches(#"<cancellation\b[^>]*?\bheMsgId="([^"]+)""#, in: text))
+    }
+  }
+
+  /// The heMsgId prefix of the generated bookings, and those the generated drops cancel.
+  private let generatedTag: String
+  private var cancelledByDrops: Set<String> = []
+  /// heMsgIds of online bookings reception cancelled in PPMP, each to be reported once.
+  private(set) var cancelledInPPMP: [String] = []
+
+  /// Reception cancels one confirmed online booking in PPMP itself (another program, between
+  /// runs): the newest one no drop cancels and nobody cancelled yet (change requests ask about
+  /// the oldest, so most of these are reported unasked).
+  func receptionCancelsABooking() throws {
+    var confirmed: [String] = []
+    for name in files("outbox") where name.hasPrefix("receipt-") {
+      let text = (try? String(contentsOfFile: sub("outbox/" + name), encoding: .utf8)) ?? ""
+      confirmed += Self.allMatches(#"<confirmInsert heMsgId="([^"]+)""#, in: text)
+    }
+    let queue = try DatabaseQueue(path: demo.database)
+    for id in confirmed.sorted().reversed()
+    where id.hasPrefix(generatedTag) && !cancelledByDrops.contains(id) && !cancelledInPPMP.contains(id) {
+      let changed = try queue.write { db -> Int in
+        try db.execute(
+          sql: "UPDATE appointments SET status = 'cancelled' WHERE status = 'booked' AND comments LIKE ?",
+          arguments: ["%HE_MSG_ID:\(id)%"])
+        return db.changesCount
+      }
+      if changed == 1 {
+        cancelledInPPMP.append(id)
+        return
+      }
+    }
+  }
+
+  /// Each booking reception cancelled is reported: by one unasked `cancel` event, or as the
+  /// answer to a change request that asked about it in the same cycle (the two merge). No
+  /// booking is reported unasked twice.
+  func eventProblems(_ outbox: [String]) throws -> [String] {
+    var unasked: [String: [String]] = [:]
+    var answered: Set<String> = []
+    for name in outbox where name.hasPrefix("events-") {
+      let text = try String(contentsOfFile: sub("outbox/" + name), encoding: .utf8)
+      for element in Self.allMatches(#"(<cancel\b[^>]*>)"#, in: text) {
+        guard let id = Self.firstMatch(#"heMsgId="([^"]+)""#, in: element) else { continue }
+        if element.contains("requestId=") { answered.insert(id) } else { unasked[id, default: []].append(name) }
+      }
+    }
+    var problems: [String] = []
+    for id in cancelledInPPMP where unasked[id] == nil && !answered.contains(id) {
+      problems.append("reception cancelled \(id) in PPMP, and no events document reported it")
+    }
+    for (id, files) in unasked where files.count > 1 { problems.append("\(id) was reported cancelled \(files.count) times: \(files)") }
+    return problems
   }
 
   var spool: String { demo.folder.child("spool") }
@@ -175,6 +232,7 @@ final class FaultSpool {
     }
     problems += publicationProblems(outbox)
     problems += try requestProblems(outbox)
+    problems += try eventProblems(outbox)
     let audit = try demo.run(["audit", "verify"])
     if audit.status != 0 { problems.append("audit verify exited \(audit.status): \(audit.stdout) \(audit.stderr)") }
     // The catalog's heMsgId index (written just before its archive row) agrees with reading the

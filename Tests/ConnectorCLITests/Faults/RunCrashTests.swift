@@ -4,9 +4,10 @@ import GRDB
 import Testing
 
 /// SIGKILL at random points of whole `run` batches (ingest, export + diff, refresh, events,
-/// archive), then one clean run: nothing lost, nothing applied twice, one answer per drop and per
-/// request, the published state
-/// rebuilt from the outbox, the archive chain intact (SPEC §4, §6, §10).
+/// archive) while drops, requests and reception's own cancellations in PPMP arrive, then one
+/// clean run: nothing lost, nothing applied twice, one answer per drop and per request, each
+/// cancellation in PPMP reported once, the published state rebuilt from the outbox, the archive
+/// chain intact (SPEC §4, §6, §10).
 @Suite(.serialized) struct RunCrashTests {
   /// Runs per seed. Quick mode: 14 (most are killed); `PPMP_SOAK=1`: 2,000, or `PPMP_SOAK_KILLS`.
   static let kills = soakMode ? Int(ProcessInfo.processInfo.environment["PPMP_SOAK_KILLS"] ?? "") ?? 2_000 : 14
@@ -25,6 +26,8 @@ import Testing
       if soakMode { try spool.feed(1) } else if i % 2 == 0 { try spool.feed(2) }
       // Requests beside the bookings: each answered once, by one document, whatever the kills.
       if i % 3 == 1 { try spool.feedRequests(i) }
+      // Reception cancels an online booking in PPMP: reported once, by one events document.
+      if i % 4 == 3 { try spool.receptionCancelsABooking() }
       // A whole debug run of one or two drops takes roughly 0.08–0.3 s here; most delays land
       // inside it (from process start to the archive), some past it.
       let delay = Double.random(in: 0.003...0.15, using: &rng)
@@ -36,7 +39,10 @@ import Testing
     let problems = try spool.violations()
     #expect(problems.isEmpty, "seed \(seed), \(landed) kills landed: \(problems.joined(separator: "\n"))")
     #expect(landed > 0, "no kill landed mid-run; the delays no longer cover a run")
-    print("fault-harness seed=\(seed) runs=\(Self.kills) kills_landed=\(landed) drops=\(spool.fed.count)")
+    #expect(!spool.cancelledInPPMP.isEmpty, "reception never found a booking to cancel")
+    print(
+      "fault-harness seed=\(seed) runs=\(Self.kills) kills_landed=\(landed) drops=\(spool.fed.count)"
+        + " cancelled_in_ppmp=\(spool.cancelledInPPMP.count)")
   }
 
   /// The invariant checker itself must see a broken spool: a second answer for one drop and a
@@ -74,5 +80,19 @@ import Testing
     #expect(!(try spool.violations()).contains { $0.contains("request rq-1-day") })
     try FileManager.default.removeItem(atPath: spool.sub("outbox/" + refresh))
     #expect(try spool.violations().contains { $0.contains("request rq-1-day is confirmed in \(refresh) but carried by []") })
+
+    // A cancellation in PPMP reported twice, or never, is seen too.
+    try spool.receptionCancelsABooking()
+    let cancelled = try #require(spool.cancelledInPPMP.first)
+    #expect([0, 1].contains(try spool.demo.run(["run"]).status))
+    let events = try #require(
+      spool.files("outbox").first {
+        $0.hasPrefix("events-") && ((try? String(contentsOfFile: spool.sub("outbox/" + $0), encoding: .utf8)) ?? "").contains(cancelled)
+      })
+    try FileManager.default.copyItem(atPath: spool.sub("outbox/" + events), toPath: spool.sub("outbox/events-demo-999.xml"))
+    #expect(try spool.violations().contains { $0.contains("\(cancelled) was reported cancelled 2 times") })
+    try FileManager.default.removeItem(atPath: spool.sub("outbox/events-demo-999.xml"))
+    try FileManager.default.removeItem(atPath: spool.sub("outbox/" + events))
+    #expect(try spool.violations().contains { $0.contains("reception cancelled \(cancelled) in PPMP, and no events document reported it") })
   }
 }
