@@ -253,6 +253,35 @@ public final class PPMPDatabase: Sendable {
     return result
   }
 
+  /// One practitioner's day as ingest's slot check needs it, in one statement: the appointments
+  /// that occupy slots, and (lowest id first) the rows dated exactly `date` whose comments hold
+  /// `HE_MSG_ID:`, for the re-delivery check. The range on `appt_date` is the one
+  /// `readOccupyingBookings` uses, so both see the same bookings.
+  public static func readDay(
+    _ db: Database, staffID: Int64, date: LocalDate
+  ) throws -> (bookings: [BookedInterval], carriers: [TokenCarrier]) {
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes, \(Self.occupyingStatus),
+               patient_id, status, comments FROM appointments
+        WHERE staff_id = ? AND appt_date >= ? AND appt_date < ? ORDER BY id
+        """)
+    let day = Array(date.description.utf8)
+    let cursor = try Row.fetchCursor(statement, arguments: [staffID, date.description, date.adding(days: 1).description])
+    var bookings: [BookedInterval] = []
+    var carriers: [TokenCarrier] = []
+    while let row = try cursor.next() {
+      let sqlite = statement.sqliteStatement
+      if sqlite3_column_int64(sqlite, 6) != 0, let booking = occupyingBooking(sqlite) { bookings.append(booking) }
+      // Only an exact `HE_MSG_ID:` can carry a token (`AppointmentBook.comments(_:carry:)`).
+      guard let comments: String = row[9], comments.contains("HE_MSG_ID:"), columnText(sqlite, 3).elementsEqual(day) else {
+        continue
+      }
+      carriers.append(TokenCarrier(id: row[0], patientID: row[7] ?? 0, status: row[8] ?? "", comments: comments))
+    }
+    return (bookings, carriers)
+  }
+
   /// The booking on the statement's current row (columns id, staff_id, column_no, appt_date,
   /// start_time, duration_minutes); nil when the date is unreadable. Columns are read by index
   /// straight from SQLite and parsed from the C text, without a Swift String per value: export
