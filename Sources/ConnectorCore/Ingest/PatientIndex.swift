@@ -94,10 +94,15 @@ public final class PatientIndex {
     return ids.sorted()
   }
 
-  /// Indexed files with the same date of birth, the same names, or the same mobile.
+  /// Indexed files with the same date of birth, the same names and a near date of birth
+  /// (`NearMatchRanker.nearDates`), or the same mobile; files this pass made, with the same
+  /// date of birth, names or mobile.
   func near(_ key: PatientKey, mobile: String?) throws -> [KeyedPatient] {
     var out: [Int64: KeyedPatient] = [:]
-    for h in try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, mobile: mobile) where pending[h.patientID] == nil {
+    var dates = NearMatchRanker.nearDates(key.dob)
+    while dates.count < 3 { dates.append(dates.last ?? key.dob) }
+    let hits = try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, nearDOBs: dates, mobile: mobile)
+    for h in hits where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
     }
     var ids = (pendingByDOB[key.dob] ?? []).union(pendingByNames[Self.names(key.first, key.last)] ?? [])
