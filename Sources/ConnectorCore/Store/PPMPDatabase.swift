@@ -59,13 +59,12 @@ public final class PPMPDatabase: Sendable {
       // index pages in memory across a drop's bookings instead of re-reading them from the OS.
       // Checkpoints every 8,192 WAL pages (32 MiB) instead of SQLite's 1,000: each checkpoint
       // copies the pages back and syncs the WAL and the database, and a drop's bookings rewrite
-      // the same few pages over and over, so fewer checkpoints copy far fewer pages. The WAL is
-      // cut back to 4 MiB when it restarts. Both settings belong to this connection only.
+      // the same few pages over and over, so fewer checkpoints copy far fewer pages and sync far
+      // less often. The setting belongs to this connection only.
       config.prepareDatabase { db in
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
         try db.execute(sql: "PRAGMA cache_size = -32768")
         try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
-        try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
       }
     }
     do {
@@ -276,14 +275,18 @@ public final class PPMPDatabase: Sendable {
     let cursor = try Row.fetchCursor(statement, arguments: [staffID, date.description, date.adding(days: 1).description])
     var bookings: [BookedInterval] = []
     var carriers: [TokenCarrier] = []
-    while let row = try cursor.next() {
+    // Read from the C text: most rows carry no token, and a Swift String per comment cost more
+    // than the statement.
+    while try cursor.next() != nil {
       let sqlite = statement.sqliteStatement
       if sqlite3_column_int64(sqlite, 6) != 0, let booking = occupyingBooking(sqlite) { bookings.append(booking) }
       // Only an exact `HE_MSG_ID:` can carry a token (`AppointmentBook.comments(_:carry:)`).
-      guard let comments: String = row[9], comments.contains("HE_MSG_ID:"), columnText(sqlite, 3).elementsEqual(day) else {
-        continue
-      }
-      carriers.append(TokenCarrier(id: row[0], patientID: row[7] ?? 0, status: row[8] ?? "", comments: comments))
+      let comments = columnText(sqlite, 9)
+      guard contains(comments, tokenPrefix), columnText(sqlite, 3).elementsEqual(day) else { continue }
+      carriers.append(
+        TokenCarrier(
+          id: sqlite3_column_int64(sqlite, 0), patientID: sqlite3_column_int64(sqlite, 7),
+          status: String(decoding: columnText(sqlite, 8), as: UTF8.self), comments: String(decoding: comments, as: UTF8.self)))
     }
     return (bookings, carriers)
   }
@@ -382,6 +385,23 @@ public final class PPMPDatabase: Sendable {
   private static func columnText(_ statement: SQLiteStatement, _ index: Int32) -> UnsafeBufferPointer<UInt8> {
     guard let text = sqlite3_column_text(statement, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
     return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
+  }
+
+  private static let tokenPrefix = Array("HE_MSG_ID:".utf8)
+
+  /// Whether `text` holds `part` (both bytes).
+  private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ part: [UInt8]) -> Bool {
+    guard text.count >= part.count, let first = part.first else { return false }
+    var i = 0
+    while i <= text.count - part.count {
+      if text[i] == first {
+        var j = 1
+        while j < part.count, text[i + j] == part[j] { j += 1 }
+        if j == part.count { return true }
+      }
+      i += 1
+    }
+    return false
   }
 
   /// `LocalDate(text)` without its per-call array (one call per appointment in `readBook`).
