@@ -269,7 +269,7 @@ public final class PPMPDatabase: Sendable {
       sql: """
         SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes, \(Self.occupyingStatus),
                patient_id, status, comments FROM appointments
-        WHERE staff_id = ? AND appt_date >= ? AND appt_date < ? ORDER BY id
+        WHERE staff_id = ? AND appt_date >= ? AND appt_date < ?
         """)
     let day = Array(date.description.utf8)
     let cursor = try Row.fetchCursor(statement, arguments: [staffID, date.description, date.adding(days: 1).description])
@@ -288,6 +288,8 @@ public final class PPMPDatabase: Sendable {
           id: sqlite3_column_int64(sqlite, 0), patientID: sqlite3_column_int64(sqlite, 7),
           status: String(decoding: columnText(sqlite, 8), as: UTF8.self), comments: String(decoding: comments, as: UTF8.self)))
     }
+    // Sorted here, not in SQL: ORDER BY id built a temporary b-tree for every day read.
+    carriers.sort { $0.id < $1.id }
     return (bookings, carriers)
   }
 
