@@ -17,6 +17,9 @@ public final class ConnectorContext {
   private let lock: SpoolLock
   /// What was rebuilt because `state/connector.sqlite` was missing (empty on a healthy spool).
   public private(set) var recoveryWarnings: [String] = []
+  /// One patient key index for every ingest pass of this process: `watch` then compares it with
+  /// PPMP's patients only after another program has written to PPMP (`PatientIndex.refresh`).
+  public private(set) lazy var patientIndex = PatientIndex(state: state)
 
   /// Checks the spool, takes the lock (or throws `.locked` at once), opens both databases.
   public init(configuration: ConnectorConfiguration, asOf: LocalDateTime?) throws {
@@ -66,7 +69,7 @@ public final class ConnectorContext {
   public func makeIngestor() throws -> Ingestor {
     Ingestor(
       configuration: configuration, spool: spool, state: state,
-      book: try AppointmentBook(database: database, options: availabilityOptions, patients: PatientIndex(state: state)))
+      book: try AppointmentBook(database: database, options: availabilityOptions, patients: patientIndex))
   }
 
   /// The archiver configured for this spool.

@@ -17,12 +17,15 @@ public final class AppointmentBook {
   private let practitioners: [Int64: Practitioner]
   private let rowsByStaff: [Int64: [DiaryRow]]
   private let types: [String: AppointmentType]
+  /// The slot check's reads of PPMP, kept for the pass while no other program writes to PPMP.
+  private let booked: BookedDays
 
   public init(database: PPMPDatabase, options: AvailabilityOptions, patients: PatientIndex) throws {
     self.database = database
     self.patients = patients
     self.options = options
     stamp = "\(options.asOf.date) \(options.asOf.time):00"
+    booked = BookedDays(from: options.asOf.date, to: options.asOf.date.adding(days: max(options.horizonDays, 1)))
     (settings, practitioners, rowsByStaff, types) = try database.guarded("reading") { db in
       (
         try PPMPDatabase.readSettings(db),
@@ -94,20 +97,6 @@ public final class AppointmentBook {
     return reason.replacingOccurrences(of: "HE_MSG_ID", with: "HE-MSG-ID", options: .caseInsensitive)
   }
 
-  static func likePattern(_ heMsgId: String) -> String {
-    // heMsgId is restricted by the XSD to [A-Za-z0-9._:-]; escape LIKE's own wildcards anyway.
-    // One pass over the bytes (all three are ASCII, so UTF-8 sequences pass through whole):
-    // this runs once per booking, and three Foundation replacements cost more than the query.
-    var bytes: [UInt8] = [UInt8(ascii: "%")]
-    bytes.reserveCapacity(heMsgId.utf8.count + 24)
-    for b in token(heMsgId).utf8 {
-      if b == UInt8(ascii: "\\") || b == UInt8(ascii: "%") || b == UInt8(ascii: "_") { bytes.append(UInt8(ascii: "\\")) }
-      bytes.append(b)
-    }
-    bytes.append(UInt8(ascii: "%"))
-    return String(decoding: bytes, as: UTF8.self)
-  }
-
   public struct Confirmation: Sendable, Equatable {
     public var appointmentID: Int64
     public var patientID: Int64
@@ -166,41 +155,53 @@ public final class AppointmentBook {
     }
 
     try patients.refresh(database)
-    return try database.guardedWrite("booking \(r.heMsgId) in") { db -> Result<Confirmation, MessageRejection> in
-      // A re-delivered booking is already in the book on the same day: confirm it, never insert twice.
-      // LIKE also matches longer ids that start with this one (HE_MSG_ID:m-1 in HE_MSG_ID:m-10),
-      // so every candidate is checked, not only the first.
-      if let existing = try PPMPBookingRows.carriers(
-        db, staffID: r.resourceID, date: r.start.date.description, likePattern: Self.likePattern(r.heMsgId)
-      ).first(where: { Self.comments($0.comments, carry: r.heMsgId) }) {
-        let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db)
-        return .success(Confirmation(appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true))
-      }
+    // A transaction that fails may have recorded an insert it then rolled back.
+    do {
+      return try database.guardedWrite("booking \(r.heMsgId) in") { db in try self.book(r, practitioner, typeID: typeID, end: end, db) }
+    } catch {
+      booked.forget()
+      throw error
+    }
+  }
 
-      let date = r.start.date
-      let blocks = try PPMPDatabase.readBlocks(db, from: date, to: date.adding(days: 1), staffID: r.resourceID)
-      let holiday = !(try PPMPDatabase.readHolidays(db, from: date, to: date.adding(days: 1))).isEmpty
-      let bookings = try PPMPDatabase.readOccupyingBookings(db, from: date, to: date.adding(days: 1), staffID: r.resourceID)
-      let slots = AvailabilityEngine.slots(
-        for: practitioner, on: date, rows: rowsByStaff[r.resourceID] ?? [], blocks: blocks, isHoliday: holiday,
-        bookings: bookings, options: options)
-      switch Self.column(for: r.start.time.minutes, end: end, in: slots) {
-      case .failure(let rejection): return .failure(rejection)
-      case .success(let column):
-        let (patientID, match, candidates) = try self.patient(for: r, db)
-        var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
-        comments += Self.token(r.heMsgId)
-        let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
-        let appointmentID = try PPMPBookingRows.insertAppointment(
-          db,
-          NewAppointment(
-            staffID: r.resourceID, column: column, date: date.description, startTime: r.start.time.description,
-            durationMinutes: r.lengthMinutes, patientID: patientID, typeID: typeID, comments: comments, colour: colour,
-            stamp: stamp))
-        return .success(
-          Confirmation(
-            appointmentID: appointmentID, patientID: patientID, match: match, existing: false, candidates: candidates))
-      }
+  /// The write transaction of `book(_:)`: the re-delivery check, the slot check and the insert.
+  private func book(
+    _ r: BookingRequest, _ practitioner: Practitioner, typeID: Int64?, end: Int, _ db: Database
+  ) throws -> Result<Confirmation, MessageRejection> {
+    let date = r.start.date
+    let day = try booked.day(staffID: r.resourceID, date: date, db)
+    // A re-delivered booking is already in the book on the same day: confirm it, never insert
+    // twice. Of the day's carriers, the lowest id carrying exactly this token (not a longer id
+    // that starts with it: HE_MSG_ID:m-1 in HE_MSG_ID:m-10).
+    if let existing = day.carriers.first(where: { Self.comments($0.comments, carry: r.heMsgId) }) {
+      let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db)
+      return .success(Confirmation(appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true))
+    }
+
+    let slots = AvailabilityEngine.slots(
+      for: practitioner, on: date, rows: rowsByStaff[r.resourceID] ?? [], blocks: day.blocks, isHoliday: day.isHoliday,
+      bookings: day.bookings, options: options)
+    switch Self.column(for: r.start.time.minutes, end: end, in: slots) {
+    case .failure(let rejection): return .failure(rejection)
+    case .success(let column):
+      let (patientID, match, candidates) = try self.patient(for: r, db)
+      var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
+      comments += Self.token(r.heMsgId)
+      let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
+      let appointmentID = try PPMPBookingRows.insertAppointment(
+        db,
+        NewAppointment(
+          staffID: r.resourceID, column: column, date: date.description, startTime: r.start.time.description,
+          durationMinutes: r.lengthMinutes, patientID: patientID, typeID: typeID, comments: comments, colour: colour,
+          stamp: stamp))
+      booked.add(
+        BookedInterval(
+          appointmentID: appointmentID, staffID: r.resourceID, column: column, date: date, start: r.start.time,
+          durationMinutes: r.lengthMinutes),
+        carrier: TokenCarrier(id: appointmentID, patientID: patientID, status: "booked", comments: comments))
+      return .success(
+        Confirmation(
+          appointmentID: appointmentID, patientID: patientID, match: match, existing: false, candidates: candidates))
     }
   }
 
@@ -310,6 +311,7 @@ public final class AppointmentBook {
   public func forgetTokenIndex() {
     tokenIndex = nil
     patients.forget()
+    booked.forget()
   }
 
   private func appointments(carrying heMsgId: String, _ db: Database) throws -> [Int64] {
@@ -328,7 +330,10 @@ public final class AppointmentBook {
   /// when the hinted appointment no longer carries the token, the token index is asked; of
   /// several carriers the lowest id not yet cancelled is the one cancelled.
   public func cancel(heMsgId: String, hint: Int64?) throws -> Result<Int64, MessageRejection> {
-    try database.guardedWrite("cancelling \(heMsgId) in") { db -> Result<Int64, MessageRejection> in
+    // The kept days would still count the cancelled appointment (and a failed transaction
+    // leaves nothing to trust either way).
+    booked.forget()
+    return try database.guardedWrite("cancelling \(heMsgId) in") { db -> Result<Int64, MessageRejection> in
       var candidates: [TokenCarrier] = []
       if let hint, let row = try PPMPBookingRows.appointment(db, id: hint), Self.comments(row.comments, carry: heMsgId) {
         candidates = [row]

@@ -27,6 +27,15 @@ enum NearMatchRanker {
     return a
   }
 
+  /// The dates of birth that count as near `dob` (`agreement`): one day either side, and day and
+  /// month transposed when that is another valid date. Empty when `dob` is not a date.
+  static func nearDates(_ dob: String) -> [String] {
+    guard let date = LocalDate(dob) else { return [] }
+    var dates = [date.adding(days: -1), date.adding(days: 1)]
+    if date.month != date.day, let swapped = LocalDate(year: date.year, month: date.day, day: date.month) { dates.append(swapped) }
+    return dates.map(\.description)
+  }
+
   /// Whether that agreement makes the file worth a person's look: same date of birth with
   /// similar names (each similar, or a nickname, or swapped, or the same first name with a
   /// changed surname), the same names with a date of birth one day off or day and month

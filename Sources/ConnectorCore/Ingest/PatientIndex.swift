@@ -1,12 +1,19 @@
 /// Finds PPMP patients by their normalised keys through the connector's own key index
 /// (`patient_key` in state/connector.sqlite), so a match is one index lookup whatever the size of
 /// the patients table. PPMP stays the truth: the index is compared with every PPMP row at the
-/// start of each ingest pass that books (`refresh`), and the caller re-checks every hit against
-/// the live row inside its write transaction (docs/rules.md, "Patient matching").
+/// start of each ingest pass that books (`refresh`), unless no other program has committed to
+/// PPMP since the last comparison, and the caller re-checks every hit against the live row
+/// inside its write transaction (docs/rules.md, "Patient matching").
 public final class PatientIndex {
   private let state: ConnectorState
   private let reader: PatientKeyReader
   private var isFresh = false
+  /// PPMP's data version (`PPMPDatabase.dataVersion`) when the index was last compared with
+  /// every row: `watch` keeps one index across cycles, and while the version stands still only
+  /// the connector's own writes (which `note` records) can have changed patients.
+  private var comparedAt: (database: ObjectIdentifier, version: Int64)?
+  /// How many times the index was compared with every PPMP row (tests prove the skip with it).
+  private(set) var comparisons = 0
   /// Files created or changed by this pass, not yet written to the index (`flush`), and the
   /// same ids by date of birth, by names and by mobile: a drop of thousands of new patients
   /// must not make each booking scan the ones before it.
@@ -21,14 +28,25 @@ public final class PatientIndex {
   }
 
   /// Brings the index level with PPMP, once per pass: new rows, rows edited by staff, rows gone.
-  /// Returns how many rows it added or re-keyed, and how many it removed.
+  /// Returns how many rows it added or re-keyed, and how many it removed. The comparison reads
+  /// every patient row, so it is skipped when PPMP's data version shows no other connection
+  /// committed since the last one (the connector's own writes never move it).
   @discardableResult
   public func refresh(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
     guard !isFresh else { return (0, 0) }
+    // Read before comparing: a commit landing during the comparison moves it past this value,
+    // so the next pass compares again.
+    let version = try database.dataVersion()
+    if let last = comparedAt, last.database == ObjectIdentifier(database), last.version == version {
+      isFresh = true
+      return (0, 0)
+    }
     try reader.end()
     let changes = try database.patientChanges(keyIndexIn: state.path)
     try state.updatePatientKeys(changes.changed.map(Self.row), removing: changes.gone)
     isFresh = true
+    comparisons += 1
+    comparedAt = (ObjectIdentifier(database), version)
     return (changes.changed.count, changes.gone.count)
   }
 
@@ -76,10 +94,15 @@ public final class PatientIndex {
     return ids.sorted()
   }
 
-  /// Indexed files with the same date of birth, the same names, or the same mobile.
+  /// Indexed files with the same date of birth, the same names and a near date of birth
+  /// (`NearMatchRanker.nearDates`), or the same mobile; files this pass made, with the same
+  /// date of birth, names or mobile.
   func near(_ key: PatientKey, mobile: String?) throws -> [KeyedPatient] {
     var out: [Int64: KeyedPatient] = [:]
-    for h in try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, mobile: mobile) where pending[h.patientID] == nil {
+    var dates = NearMatchRanker.nearDates(key.dob)
+    while dates.count < 3 { dates.append(dates.last ?? key.dob) }
+    let hits = try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, nearDOBs: dates, mobile: mobile)
+    for h in hits where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
     }
     var ids = (pendingByDOB[key.dob] ?? []).union(pendingByNames[Self.names(key.first, key.last)] ?? [])

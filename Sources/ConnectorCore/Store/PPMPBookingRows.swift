@@ -58,22 +58,6 @@ public struct NewPatient: Sendable, Equatable {
 /// the insert after it see the same book. Statements on the per-booking path are cached: each runs
 /// once per message, and preparing one costs more than running it.
 public enum PPMPBookingRows {
-  /// Appointments of `staffID` on `date` whose comments contain `likePattern` (a `LIKE` pattern
-  /// with `\` as escape), lowest id first.
-  ///
-  /// The pattern is bound as `'' || ?`, not a bare `?`: SQLite re-prepares a statement whose
-  /// LIKE pattern is a bare parameter each time a new value is bound (in case the LIKE index
-  /// optimisation applies, which a leading % never allows), which undid the cache.
-  public static func carriers(_ db: Database, staffID: Int64, date: String, likePattern: String) throws -> [TokenCarrier] {
-    try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT id, patient_id, status, comments FROM appointments
-          WHERE staff_id = ? AND appt_date = ? AND comments LIKE ('' || ?) ESCAPE '\\' ORDER BY id
-          """), arguments: [staffID, date, likePattern]
-    ).map(carrier)
-  }
-
   /// Where each of `ids` is and its status, in chunks of a few hundred ids per statement: the
   /// change check reads the tracked appointments by primary key, never a range of the book.
   public static func sightings(_ db: Database, ids: [Int64]) throws -> [Int64: AppointmentSighting] {

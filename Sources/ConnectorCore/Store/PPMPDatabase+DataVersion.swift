@@ -11,4 +11,10 @@ extension PPMPDatabase {
       throw StoreError.from(error, "reading the data version of", path)
     }
   }
+
+  /// `PRAGMA data_version` inside the caller's transaction: it starts the transaction's read,
+  /// so the value describes the snapshot the rest of the transaction sees.
+  public static func dataVersion(_ db: Database) throws -> Int64 {
+    try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+  }
 }

@@ -57,9 +57,14 @@ public final class PPMPDatabase: Sendable {
       // restored by one WAL fsync before any receipt claims a booking (AppointmentBook.makeDurable).
       // A bounded 32 MiB page cache (SQLite's default is 2 MiB) keeps the patients table's
       // index pages in memory across a drop's bookings instead of re-reading them from the OS.
+      // Checkpoints every 8,192 WAL pages (32 MiB) instead of SQLite's 1,000: each checkpoint
+      // copies the pages back and syncs the WAL and the database, and a drop's bookings rewrite
+      // the same few pages over and over, so fewer checkpoints copy far fewer pages and sync far
+      // less often. The setting belongs to this connection only.
       config.prepareDatabase { db in
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
         try db.execute(sql: "PRAGMA cache_size = -32768")
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
       }
     }
     do {
@@ -253,6 +258,41 @@ public final class PPMPDatabase: Sendable {
     return result
   }
 
+  /// One practitioner's day as ingest's slot check needs it, in one statement: the appointments
+  /// that occupy slots, and (lowest id first) the rows dated exactly `date` whose comments hold
+  /// `HE_MSG_ID:`, for the re-delivery check. The range on `appt_date` is the one
+  /// `readOccupyingBookings` uses, so both see the same bookings.
+  public static func readDay(
+    _ db: Database, staffID: Int64, date: LocalDate
+  ) throws -> (bookings: [BookedInterval], carriers: [TokenCarrier]) {
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes, \(Self.occupyingStatus),
+               patient_id, status, comments FROM appointments
+        WHERE staff_id = ? AND appt_date >= ? AND appt_date < ?
+        """)
+    let day = Array(date.description.utf8)
+    let cursor = try Row.fetchCursor(statement, arguments: [staffID, date.description, date.adding(days: 1).description])
+    var bookings: [BookedInterval] = []
+    var carriers: [TokenCarrier] = []
+    // Read from the C text: most rows carry no token, and a Swift String per comment cost more
+    // than the statement.
+    while try cursor.next() != nil {
+      let sqlite = statement.sqliteStatement
+      if sqlite3_column_int64(sqlite, 6) != 0, let booking = occupyingBooking(sqlite) { bookings.append(booking) }
+      // Only an exact `HE_MSG_ID:` can carry a token (`AppointmentBook.comments(_:carry:)`).
+      let comments = columnText(sqlite, 9)
+      guard contains(comments, tokenPrefix), columnText(sqlite, 3).elementsEqual(day) else { continue }
+      carriers.append(
+        TokenCarrier(
+          id: sqlite3_column_int64(sqlite, 0), patientID: sqlite3_column_int64(sqlite, 7),
+          status: String(decoding: columnText(sqlite, 8), as: UTF8.self), comments: String(decoding: comments, as: UTF8.self)))
+    }
+    // Sorted here, not in SQL: ORDER BY id built a temporary b-tree for every day read.
+    carriers.sort { $0.id < $1.id }
+    return (bookings, carriers)
+  }
+
   /// The booking on the statement's current row (columns id, staff_id, column_no, appt_date,
   /// start_time, duration_minutes); nil when the date is unreadable. Columns are read by index
   /// straight from SQLite and parsed from the C text, without a Swift String per value: export
@@ -352,6 +392,23 @@ public final class PPMPDatabase: Sendable {
   private static func columnText(_ statement: SQLiteStatement, _ index: Int32) -> UnsafeBufferPointer<UInt8> {
     guard let text = sqlite3_column_text(statement, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
     return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
+  }
+
+  private static let tokenPrefix = Array("HE_MSG_ID:".utf8)
+
+  /// Whether `text` holds `part` (both bytes).
+  private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ part: [UInt8]) -> Bool {
+    guard text.count >= part.count, let first = part.first else { return false }
+    var i = 0
+    while i <= text.count - part.count {
+      if text[i] == first {
+        var j = 1
+        while j < part.count, text[i + j] == part[j] { j += 1 }
+        if j == part.count { return true }
+      }
+      i += 1
+    }
+    return false
   }
 
   /// `LocalDate(text)` without its per-call array (one call per appointment in `readBook`).

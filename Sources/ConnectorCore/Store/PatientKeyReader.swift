@@ -29,18 +29,27 @@ public final class PatientKeyReader {
     }
   }
 
-  /// Indexed patients that could be near matches: the same date of birth, the same names
-  /// whatever the date, or the same mobile. A patient found twice comes twice, in no set order:
-  /// the caller merges (a distinct, sorted UNION cost a temporary table per booking).
-  public func nearPatients(first: String, last: String, dob: String, mobile: String?) throws -> [PatientKeyHit] {
-    try read("finding near matches in") { db in
+  /// Indexed patients that could be near matches: the same date of birth, the same names with
+  /// one of `nearDOBs` (exactly three: the dates the ranker counts as near, repeated to fill),
+  /// or the same mobile. A patient found twice comes twice, in no set order: the caller merges
+  /// (a distinct, sorted UNION, like an IN list, cost a temporary table per booking). Same names with any other
+  /// date of birth can never qualify, and a common name has hundreds of files.
+  public func nearPatients(first: String, last: String, dob: String, nearDOBs: [String], mobile: String?) throws -> [PatientKeyHit] {
+    precondition(nearDOBs.count == 3, "nearPatients takes exactly three near dates of birth")
+    return try read("finding near matches in") { db in
       try Row.fetchAll(
         db.cachedStatement(
           sql: """
             SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE dob_key = ?
-            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE last_key = ? AND first_key = ?
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key
+              WHERE dob_key = ? AND last_key = ? AND first_key = ?
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key
+              WHERE dob_key = ? AND last_key = ? AND first_key = ?
+            UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key
+              WHERE dob_key = ? AND last_key = ? AND first_key = ?
             UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
-            """), arguments: [dob, last, first, mobile]
+            """),
+        arguments: [dob, nearDOBs[0], last, first, nearDOBs[1], last, first, nearDOBs[2], last, first, mobile]
       ).map { PatientKeyHit(patientID: $0[0], first: $0[1], last: $0[2], dob: $0[3], mobile: $0[4]) }
     }
   }
@@ -66,6 +75,9 @@ public final class PatientKeyReader {
         config.label = "patient-keys"
         // The read transaction deliberately outlives each `inDatabase` call.
         config.allowsUnsafeTransactions = true
+        // A drop's lookups land all over the index (tens of MB at 200,000 patients): with
+        // SQLite's 2 MiB default each one re-read its pages from the OS. Bounded, like PPMP's.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
         queue = try DatabaseQueue(path: path, configuration: config)
       }
       return try body(queue!)

@@ -67,4 +67,32 @@ import Testing
     #expect(confirmation.match == .createdNoMatch && confirmation.patientID != 1)
     #expect(confirmation.candidates.map(\.patientID) == [1], "offered for review on its live row")
   }
+
+  /// `watch` runs many ingest passes in one process: the context keeps one index, and a pass
+  /// compares it with every PPMP patient only when another connection has committed since.
+  @Test func aCycleWithNoOutsideChangeSkipsTheComparisonAndAnOutsideEditIsSeen() throws {
+    let p = try IngestTestPractice("index-cycles")
+    let context = try ConnectorContext(configuration: p.configuration, asOf: LocalDateTime(IngestTestPractice.asOf)!)
+    func cycle(_ drop: String, _ booking: BookingMessage) throws -> (match: String, patient: Int64) {
+      try p.drop(drop, bookings: [booking])
+      try context.makeIngestor().run()
+      return try answer(p, drop)
+    }
+    let first = try cycle("a.xml", IngestTestPractice.booking("c1", first: "Dan", last: "New", dob: "1999-09-09"))
+    #expect(first.match == "created-no-match")
+    #expect(context.patientIndex.comparisons == 1)
+
+    // Only the connector wrote to PPMP since: no comparison, and its own new file still matches.
+    let second = try cycle(
+      "b.xml", IngestTestPractice.booking("c2", at: "2026-03-03T09:00", first: "Dan", last: "New", dob: "1999-09-09"))
+    #expect(second == ("matched", first.patient))
+    #expect(context.patientIndex.comparisons == 1, "the second cycle skipped the comparison")
+
+    // Another connection renames Alice: the next cycle compares and matches the new name.
+    try p.write("UPDATE patients SET first_name = 'Alicia' WHERE id = 1")
+    let third = try cycle(
+      "c.xml", IngestTestPractice.booking("c3", at: "2026-03-03T09:30", first: "Alicia", last: "Smith", dob: "1980-01-01"))
+    #expect(context.patientIndex.comparisons == 2, "an outside edit moves the data version")
+    #expect(third == ("matched", 1))
+  }
 }

@@ -1,0 +1,78 @@
+import GRDB
+
+/// What the slot check reads of PPMP, kept for one ingest pass: each practitioner-day's
+/// appointments (occupancy and `HE_MSG_ID` carriers), the horizon's diary blocks and holidays.
+///
+/// Every use comes inside the booking's write transaction, which first compares PPMP's data
+/// version with the one the kept reads were made at: when another connection (PPMP, a front
+/// desk) has committed since, everything kept is dropped and read again in that transaction, so
+/// the check still sees every other user's booking. The connector's own inserts do not move the
+/// version; `add` records them instead. A transaction that fails must `forget` (its insert may
+/// have been recorded and then rolled back), and so must any other write of the book.
+final class BookedDays {
+  struct Day {
+    var bookings: [BookedInterval]
+    var carriers: [TokenCarrier]
+    var blocks: [DiaryBlock]
+    var isHoliday: Bool
+  }
+
+  private struct Key: Hashable {
+    var staffID: Int64
+    var date: LocalDate
+  }
+
+  /// Blocks and holidays are read for `[from, to)` at once; a date outside it is read alone.
+  private let from: LocalDate
+  private let to: LocalDate
+  private var version: Int64?
+  private var days: [Key: Day] = [:]
+  private var blocks: [Key: [DiaryBlock]]?
+  private var holidays: Set<LocalDate> = []
+
+  init(from: LocalDate, to: LocalDate) {
+    self.from = from
+    self.to = to
+  }
+
+  /// Drops everything kept (a failed transaction, a cancellation, a new pass).
+  func forget() {
+    version = nil
+    days.removeAll()
+    blocks = nil
+  }
+
+  /// The day as `db`'s transaction sees it.
+  func day(staffID: Int64, date: LocalDate, _ db: Database) throws -> Day {
+    let now = try PPMPDatabase.dataVersion(db)
+    if now != version {
+      forget()
+      version = now
+    }
+    let key = Key(staffID: staffID, date: date)
+    if let day = days[key] { return day }
+    let (bookings, carriers) = try PPMPDatabase.readDay(db, staffID: staffID, date: date)
+    let day: Day
+    if date >= from, date < to {
+      if blocks == nil {
+        blocks = Dictionary(grouping: try PPMPDatabase.readBlocks(db, from: from, to: to)) { Key(staffID: $0.staffID, date: $0.date) }
+        holidays = try PPMPDatabase.readHolidays(db, from: from, to: to)
+      }
+      day = Day(bookings: bookings, carriers: carriers, blocks: blocks?[key] ?? [], isHoliday: holidays.contains(date))
+    } else {
+      let next = date.adding(days: 1)
+      day = Day(
+        bookings: bookings, carriers: carriers, blocks: try PPMPDatabase.readBlocks(db, from: date, to: next, staffID: staffID),
+        isHoliday: !(try PPMPDatabase.readHolidays(db, from: date, to: next)).isEmpty)
+    }
+    days[key] = day
+    return day
+  }
+
+  /// Records an appointment the connector inserted in the current transaction.
+  func add(_ booking: BookedInterval, carrier: TokenCarrier) {
+    let key = Key(staffID: booking.staffID, date: booking.date)
+    days[key]?.bookings.append(booking)
+    days[key]?.carriers.append(carrier)
+  }
+}

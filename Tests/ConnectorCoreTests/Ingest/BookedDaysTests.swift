@@ -1,0 +1,72 @@
+import ConnectorTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import ConnectorCore
+
+/// Ingest keeps each practitioner-day it has read for the rest of the pass (`BookedDays`); what
+/// another program writes to PPMP in between must still be seen by the next booking's check.
+@Suite struct BookedDaysTests {
+  func book(_ p: IngestTestPractice) throws -> AppointmentBook {
+    let state = try ConnectorState(path: p.spool.stateDatabase)
+    let options = AvailabilityOptions(
+      asOf: LocalDateTime(IngestTestPractice.asOf)!, horizonDays: 14, leadMinutes: 120,
+      timeZone: TimeZone(identifier: "Australia/Perth")!, multiColumn: [:])
+    return try AppointmentBook(database: try PPMPDatabase(path: p.databasePath), options: options, patients: PatientIndex(state: state))
+  }
+
+  func request(_ id: String, at time: String) throws -> BookingRequest {
+    try BookingChecks.check(IngestTestPractice.booking(id, at: time)).get()
+  }
+
+  @Test func aSlotAnotherProgramBooksBetweenTwoBookingsOfADayIsNotBookedTwice() throws {
+    let p = try IngestTestPractice("days-concurrent")
+    let book = try book(p)
+    // The first booking reads staff 1's 3 March; the front desk then books 11:00 that day.
+    #expect(try book.book(try request("d1", at: "2026-03-03T09:00")).get().existing == false)
+    try p.write(
+      """
+      INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, status, comments,
+                                created_at, updated_at)
+      VALUES (1, 1, '2026-03-03', '11:00', 30, 2, 'booked', 'front desk', 'x', 'x')
+      """)
+    guard case .failure(let rejection) = try book.book(try request("d2", at: "2026-03-03T11:00")) else {
+      Issue.record("booked over the front desk's appointment")
+      return
+    }
+    #expect(rejection.reason == .slotUnavailable)
+    // Another program's block on a day already read counts too.
+    try p.write("INSERT INTO diary_blocks (staff_id, block_date, start_time, end_time, reason) VALUES (1, '2026-03-03', '11:30', '12:00', 'x')")
+    guard case .failure(let blocked) = try book.book(try request("d3", at: "2026-03-03T11:30")) else {
+      Issue.record("booked into a block added after the day was read")
+      return
+    }
+    #expect(blocked.reason == .slotUnavailable)
+    #expect(try p.count("SELECT COUNT(*) FROM appointments WHERE appt_date = '2026-03-03' AND staff_id = 1") == 2)
+  }
+
+  @Test func theConnectorsOwnBookingsOfThePassAreKeptInTheDay() throws {
+    let p = try IngestTestPractice("days-own")
+    let book = try book(p)
+    let first = try book.book(try request("o1", at: "2026-03-03T09:00")).get()
+    // The same slot again: taken by the booking just made, which the kept day must count.
+    guard case .failure(let rejection) = try book.book(try request("o2", at: "2026-03-03T09:15")) else {
+      Issue.record("booked over the pass's own booking")
+      return
+    }
+    #expect(rejection.reason == .slotUnavailable)
+    // Its token is kept too: a re-delivery confirms the same appointment.
+    let again = try book.book(try request("o1", at: "2026-03-03T09:00")).get()
+    #expect(again.existing && again.appointmentID == first.appointmentID)
+    // A token another program writes into that day's comments is seen as well.
+    try p.write(
+      """
+      INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, status, comments,
+                                created_at, updated_at)
+      VALUES (1, 1, '2026-03-03', '11:00', 30, 2, 'booked', 'HE_MSG_ID:o3', 'x', 'x')
+      """)
+    let moved = try book.book(try request("o3", at: "2026-03-03T10:00")).get()
+    #expect(moved.existing && moved.patientID == 2)
+  }
+}
