@@ -81,12 +81,18 @@ public final class ConnectorContext {
       spool: spool, state: state, practiceID: configuration.practiceID, codec: codec, level: configuration.archiveLevel)
   }
 
+  /// Brings the patient key index level with PPMP before any drop needs it: `watch` does it
+  /// after its start cycle, so its first receipt does not wait for the comparison of every
+  /// patient row (on a new spool, the building of the whole index).
+  public func prepareIngest() throws { try patientIndex.refresh(database) }
+
   /// Gives back what a cycle used and no longer needs: both connections' page caches and
   /// statements, then the C heap's free pages. `watch` calls it after each cycle, so its memory
   /// stays flat however long it runs and however large the book grows.
   public func releaseMemory() {
     database.releaseMemory()
     state.releaseMemory()
+    patientIndex.releaseMemory()
     POSIX.trimHeap()
   }
 

@@ -95,8 +95,15 @@ public final class Watcher {
     var lastMinute = clock.map { $0() }
     var lastScan = Self.uptime
 
+    var prepared = false
     while stop.requested == 0 {
       if due.cycle && Self.uptime >= retryAt { runCycle() }
+      if !prepared && watchState.consecutiveFailures == 0 && stop.requested == 0 {
+        // A failure here costs nothing but speed: the first drop's pass does the same.
+        prepared = true
+        try? context.prepareIngest()
+        context.releaseMemory()
+      }
       if stop.requested != 0 { break }
       if Self.uptime - lastHeartbeat >= options.heartbeatSeconds { heartbeat() }
 

@@ -50,6 +50,9 @@ public final class PatientIndex {
     return (changes.changed.count, changes.gone.count)
   }
 
+  /// Frees the key reader's page cache (`ConnectorContext.releaseMemory`).
+  public func releaseMemory() { reader.releaseMemory() }
+
   /// Ends the read transaction lookups hold on the state, keeping what `note` remembered.
   func endLookups() throws { try reader.end() }
 

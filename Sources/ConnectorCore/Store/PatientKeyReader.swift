@@ -19,6 +19,13 @@ public final class PatientKeyReader {
     try guarded("ending a read of") { _ in try queue.inDatabase { try $0.commit() } }
   }
 
+  /// Frees the connection's page cache between lookups (`watch`, after each cycle); nothing
+  /// while a read is open.
+  public func releaseMemory() {
+    guard !isReading, let queue else { return }
+    queue.releaseMemory()
+  }
+
   /// Ids of indexed patients whose keys are exactly these, lowest first: one index lookup.
   public func patientIDs(first: String, last: String, dob: String) throws -> [Int64] {
     try read("matching patients in") { db in

@@ -1,5 +1,6 @@
 import ConnectorTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import ConnectorCore
@@ -49,6 +50,30 @@ import Testing
     #expect(final.watch?.stoppedAt != nil && final.heartbeatAt != nil)
     let delta = try String(contentsOfFile: outbox + "/delta-test-2.xml", encoding: .utf8)
     #expect(delta.contains("2026-03-02"))
+  }
+
+  /// The start cycle is followed by the patient key comparison, so the first drop's receipt
+  /// does not wait for it; the first drop's own pass then has nothing left to compare.
+  @Test func theKeyIndexIsReadyBeforeTheFirstDrop() throws {
+    let practice = try IngestTestPractice("watch-prepare")
+    let context = try ConnectorContext(configuration: practice.configuration, asOf: LocalDateTime(IngestTestPractice.asOf))
+    let stop = StopFlag()
+    let watcher = Watcher(
+      context: context, stop: stop, options: Watcher.Options(pollIntervalMilliseconds: 20), exitStatus: { _ in 0 })
+    let indexed = Locked(-1)
+    let statePath = practice.spool.stateDatabase
+    Thread.detachNewThread {
+      defer { stop.request(15) }
+      _ = Self.poll {
+        let count = (try? DatabaseQueue(path: statePath).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM patient_key") }) ?? nil
+        indexed.withLock { $0 = count ?? -1 }
+        return (count ?? 0) > 0
+      }
+    }
+    _ = watcher.run()
+    let patients = try DatabaseQueue(path: practice.databasePath).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM patients") }
+    #expect(indexed.withLock { $0 } == patients, "every patient keyed before any drop arrived")
+    #expect(context.patientIndex.comparisons == 1)
   }
 
   private static func poll(timeout: Double = 60, _ condition: () -> Bool) -> Bool {
