@@ -109,6 +109,25 @@ import Testing
     #expect(alone.stderr == "audit: FAILED: archive sequence 2 is missing before demo-3.tar.zst\n", "\(alone.stderr)")
   }
 
+  /// A run killed after renaming its archive into place and removing the staged copies, before
+  /// the catalog row: nothing is staged, so no archive comes due, yet the next run records it.
+  @Test func theNextRunRecordsAnArchiveAKilledRunLeftUnrecorded() throws {
+    let spool = try spoolWithThreeArchives("audit-orphan")
+    let state = spool.folder.child("spool/state/connector.sqlite")
+    let r0 = try CommandRunner.run(
+      "/usr/bin/sqlite3",
+      [state, "DELETE FROM archive WHERE sequence = 3"],
+      in: spool.path)
+    try #require(r0.status == 0, "\(r0.stderr)")
+    #expect(try spool.run(["audit", "verify"]).stderr.contains("demo-3.tar.zst: not recorded in the catalog"))
+    // The same minute again: nothing new to stage, and an hourly archive is not due.
+    let run = try spool.run(["run"], asOf: "2026-03-03T09:00")
+    #expect([0, 1].contains(run.status), "\(run.stderr)")
+    let verify = try spool.run(["audit", "verify"])
+    #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+    #expect(try spool.run(["audit", "list"]).stdout.contains("demo-3.tar.zst"))
+  }
+
   @Test func verifyNamesAnArchiveDamagedInItsCompressedBytesFirst() throws {
     let spool = try spoolWithThreeArchives("audit-rot")
     let path = archive(spool, 2)

@@ -120,6 +120,10 @@ public final class BatchCycle {
   /// Rolls the staged files into an archive when `archive.every` says it is due.
   public func archive(into status: inout RunStatus) throws {
     let archiver = try context.makeArchiver()
+    // An archive a killed run renamed into place but did not record is recorded now, due or not:
+    // one killed after removing the staged copies leaves nothing staged, so no archive would
+    // come due to adopt it, and `audit verify` would report it meanwhile.
+    try archiver.adoptOrphans()
     status.archive.stagedFiles = try archiver.stagedCount()
     let schedule = try ArchiveSchedule.read(context.configuration.archiveEvery, state: context.state)
     if schedule.isDue(stagedFiles: status.archive.stagedFiles, at: context.asOf) {
