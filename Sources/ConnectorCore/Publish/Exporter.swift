@@ -64,14 +64,18 @@ public final class Exporter {
   }
 
   /// Computes availability as of `asOf` and publishes it. `full` forces a full snapshot.
-  /// `shouldYield` is asked between practitioners and before the diff; when it answers true the
+  /// `shouldYield` is asked before and during the read of the book, between practitioners and
+  /// before the diff; when it answers true the
   /// export stops before anything is reserved or published and throws `ExportYielded`.
   public func export(asOf: LocalDateTime, full: Bool, shouldYield: (() -> Bool)? = nil) throws -> ExportResult {
     try recover()
     // One practitioner at a time: their bookings are read, their days computed and written before
     // the next practitioner's are read, so memory does not grow with the practice (SPEC §11).
+    // Asked before the scan of the horizon's bookings, during it and between practitioners.
+    let giveWay = shouldYield.map { yield in { if yield() { throw ExportYielded() } } }
+    try giveWay?()
     let (sequence, publishedDays, snapshotHash, diagnostics) = try database.readBook(
-      from: asOf.date, days: configuration.horizonDays
+      from: asOf.date, days: configuration.horizonDays, checkpoint: giveWay
     ) { settings, book, bookingsOf in
       guard let zone = TimeZone(identifier: settings.timeZoneIdentifier) else {
         throw ConnectorError.dataError("unknown time zone \(settings.timeZoneIdentifier)")

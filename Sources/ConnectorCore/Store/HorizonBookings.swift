@@ -36,7 +36,10 @@ struct HorizonBookings {
 
   /// Reads the occupying bookings of `[from, to)` of the practitioners in `staff`; nil when a
   /// booking's values do not fit the packing (the caller then reads them another way).
-  static func read(_ db: Database, from: LocalDate, to: LocalDate, staff: [Int64]) throws -> HorizonBookings? {
+  /// `checkpoint` runs every few thousand rows; what it throws ends the read.
+  static func read(
+    _ db: Database, from: LocalDate, to: LocalDate, staff: [Int64], checkpoint: (() throws -> Void)? = nil
+  ) throws -> HorizonBookings? {
     let statement = try db.cachedStatement(
       sql: """
         SELECT id, staff_id, column_no, appt_date, start_time, duration_minutes FROM appointments
@@ -51,7 +54,10 @@ struct HorizonBookings {
     // Rows in table order usually come practitioner by practitioner: remember the last slot.
     var lastStaff = Int64.min
     var lastSlot: Int?
+    var rows = 0
     while true {
+      rows &+= 1
+      if rows & 8191 == 0 { try checkpoint?() }
       let code = sqlite3_step(sqlite)
       if code == SQLITE_DONE { break }
       guard code == SQLITE_ROW else {

@@ -339,15 +339,18 @@ public final class PPMPDatabase: Sendable {
   /// `[from, from + days)`. Call it with ascending staff ids. The bookings come from one plain
   /// scan of the appointments, packed per practitioner (`HorizonBookings`); should a value not
   /// fit the packing, from a scan ordered by staff (`ppmpc_appointments_staff_date` serves the
-  /// order) that a practitioner's bookings are taken from as they come.
+  /// order) that a practitioner's bookings are taken from as they come. `checkpoint` runs every
+  /// few thousand rows of the scan; what it throws ends the read (an export giving way).
   public func readBook<T>(
-    from: LocalDate, days: Int,
+    from: LocalDate, days: Int, checkpoint: (() throws -> Void)? = nil,
     _ body: (PracticeSettings, PracticeBook, _ bookingsOf: (Int64) throws -> [BookedInterval]) throws -> T
   ) throws -> T {
     let to = from.adding(days: days)
     return try guarded("reading") { db in
       let (settings, book) = try Self.readBookWithoutBookings(db, from: from, to: to)
-      if let horizon = try HorizonBookings.read(db, from: from, to: to, staff: book.practitioners.map(\.id)) {
+      if let horizon = try HorizonBookings.read(
+        db, from: from, to: to, staff: book.practitioners.map(\.id), checkpoint: checkpoint)
+      {
         return try body(settings, book) { staffID in horizon.bookings(of: staffID) }
       }
       let statement = try db.cachedStatement(
