@@ -116,21 +116,9 @@ public enum BagLayout {
     }
   }
 
-  /// Whether `needle` (non-empty) occurs in `bytes`: memchr for its first byte, memcmp for the
-  /// rest (Glibc does not export memmem).
+  /// Whether `needle` (non-empty) occurs in `bytes` (`ByteSearch.contains`).
   static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { b in
-      needle.withUnsafeBytes { n in
-        guard let base = b.baseAddress, let first = n.first, b.count >= n.count else { return false }
-        var at = base
-        let last = base + (b.count - n.count)
-        while at <= last, let hit = memchr(at, Int32(first), last - at + 1) {
-          if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
-          at = UnsafeRawPointer(hit) + 1
-        }
-        return false
-      }
-    }
+    bytes.withUnsafeBytes { ByteSearch.contains($0, needle) }
   }
 
   /// heMsgId and requestId values mentioned by an exchange file (drops, receipts, refresh and

@@ -282,7 +282,7 @@ public final class PPMPDatabase: Sendable {
       if sqlite3_column_int64(sqlite, 6) != 0, let booking = occupyingBooking(sqlite) { bookings.append(booking) }
       // Only an exact `HE_MSG_ID:` can carry a token (`AppointmentBook.comments(_:carry:)`).
       let comments = columnText(sqlite, 9)
-      guard contains(comments, tokenPrefix), columnText(sqlite, 3).elementsEqual(day) else { continue }
+      guard ByteSearch.contains(UnsafeRawBufferPointer(comments), tokenPrefix), columnText(sqlite, 3).elementsEqual(day) else { continue }
       carriers.append(
         TokenCarrier(
           id: sqlite3_column_int64(sqlite, 0), patientID: sqlite3_column_int64(sqlite, 7),
@@ -398,21 +398,6 @@ public final class PPMPDatabase: Sendable {
   }
 
   private static let tokenPrefix = Array("HE_MSG_ID:".utf8)
-
-  /// Whether `text` holds `part` (both bytes).
-  private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ part: [UInt8]) -> Bool {
-    guard text.count >= part.count, let first = part.first else { return false }
-    var i = 0
-    while i <= text.count - part.count {
-      if text[i] == first {
-        var j = 1
-        while j < part.count, text[i + j] == part[j] { j += 1 }
-        if j == part.count { return true }
-      }
-      i += 1
-    }
-    return false
-  }
 
   /// `LocalDate(text)` without its per-call array (one call per appointment in `readBook`).
   private static func parseDate(_ u: UnsafeBufferPointer<UInt8>) -> LocalDate? {
