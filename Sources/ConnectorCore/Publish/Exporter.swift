@@ -65,13 +65,14 @@ public final class Exporter {
 
   /// Computes availability as of `asOf` and publishes it. `full` forces a full snapshot.
   /// `shouldYield` is asked before and during the read of the book, between practitioners and
-  /// before the diff; when it answers true the
-  /// export stops before anything is reserved or published and throws `ExportYielded`.
+  /// before the diff; when it answers true the export stops before anything is reserved or
+  /// published and throws `ExportYielded`.
   public func export(asOf: LocalDateTime, full: Bool, shouldYield: (() -> Bool)? = nil) throws -> ExportResult {
     try recover()
     // One practitioner at a time: their bookings are read, their days computed and written before
     // the next practitioner's are read, so memory does not grow with the practice (SPEC §11).
-    // Asked before the scan of the horizon's bookings, during it and between practitioners.
+    // Asked before the scan of the horizon's bookings, during it, between practitioners and
+    // before the diff.
     let giveWay = shouldYield.map { yield in { if yield() { throw ExportYielded() } } }
     try giveWay?()
     let (sequence, publishedDays, snapshotHash, diagnostics) = try database.readBook(
@@ -91,7 +92,7 @@ public final class Exporter {
         horizonStart: asOf.date, horizonDays: configuration.horizonDays)
       var written = (days: 0, sha256: "")
       func bookings(of practitioner: Int64) throws -> [BookedInterval] {
-        if shouldYield?() == true { throw ExportYielded() }
+        try giveWay?()
         return try bookingsOf(practitioner)
       }
       try FileSystem.writeAtomically(to: nextSnapshotPath) { temp in
@@ -101,9 +102,11 @@ public final class Exporter {
       return (sequence, written.days, written.sha256, computation.sortedDiagnostics)
     }
 
-    if shouldYield?() == true {
+    do {
+      try giveWay?()
+    } catch {
       try? FileManager.default.removeItem(atPath: nextSnapshotPath)
-      throw ExportYielded()
+      throw error
     }
     var warnings: [String] = []
     let base = try state.lastPublished()
