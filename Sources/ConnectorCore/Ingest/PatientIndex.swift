@@ -102,9 +102,8 @@ public final class PatientIndex {
   /// date of birth, names or mobile.
   func near(_ key: PatientKey, mobile: String?) throws -> [KeyedPatient] {
     var out: [Int64: KeyedPatient] = [:]
-    var dates = NearMatchRanker.nearDates(key.dob)
-    while dates.count < 3 { dates.append(dates.last ?? key.dob) }
-    let hits = try reader.nearPatients(first: key.first, last: key.last, dob: key.dob, nearDOBs: dates, mobile: mobile)
+    let hits = try reader.nearPatients(
+      first: key.first, last: key.last, dob: key.dob, nearDOBs: NearMatchRanker.nearDates(key.dob), mobile: mobile)
     for h in hits where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
     }

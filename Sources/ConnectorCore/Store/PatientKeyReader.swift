@@ -37,12 +37,14 @@ public final class PatientKeyReader {
   }
 
   /// Indexed patients that could be near matches: the same date of birth, the same names with
-  /// one of `nearDOBs` (exactly three: the dates the ranker counts as near, repeated to fill),
-  /// or the same mobile. A patient found twice comes twice, in no set order: the caller merges
+  /// one of `nearDOBs` (at most three: the dates the ranker counts as near), or the same mobile. A patient found twice comes twice, in no set order: the caller merges
   /// (a distinct, sorted UNION, like an IN list, cost a temporary table per booking). Same names with any other
   /// date of birth can never qualify, and a common name has hundreds of files.
   public func nearPatients(first: String, last: String, dob: String, nearDOBs: [String], mobile: String?) throws -> [PatientKeyHit] {
-    precondition(nearDOBs.count == 3, "nearPatients takes exactly three near dates of birth")
+    precondition(nearDOBs.count <= 3, "nearPatients takes at most three near dates of birth")
+    // The statement has three near-date branches: fewer dates repeat one (or the date itself).
+    var near = nearDOBs
+    while near.count < 3 { near.append(near.last ?? dob) }
     return try read("finding near matches in") { db in
       try Row.fetchAll(
         db.cachedStatement(
@@ -56,7 +58,7 @@ public final class PatientKeyReader {
               WHERE dob_key = ? AND last_key = ? AND first_key = ?
             UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
             """),
-        arguments: [dob, nearDOBs[0], last, first, nearDOBs[1], last, first, nearDOBs[2], last, first, mobile]
+        arguments: [dob, near[0], last, first, near[1], last, first, near[2], last, first, mobile]
       ).map { PatientKeyHit(patientID: $0[0], first: $0[1], last: $0[2], dob: $0[3], mobile: $0[4]) }
     }
   }
