@@ -51,6 +51,7 @@ public final class BagArchiver {
   /// Archives that `archive` found on disk but not in the catalog, verified and recorded
   /// (a run that stopped between the rename and the catalog insert), in this archiver's calls.
   public private(set) var adopted: [ArchiveRecord] = []
+  private var orphansAdopted = false
 
   /// Records archives a previous run renamed into place but stopped before recording: a file
   /// named like the next sequence, in any month folder, that verifies, carries that sequence and
@@ -58,8 +59,10 @@ public final class BagArchiver {
   /// sequence again under a suffixed name (a duplicate in the chain) and archive the staged
   /// files twice. The staged copies it holds (same path, same SHA-256) are removed; a file that
   /// does not verify or link is somebody else's and is left alone (the new archive then gets a
-  /// suffixed name, SPEC §4: nothing is overwritten).
+  /// suffixed name, SPEC §4: nothing is overwritten). Once per archiver: with the spool lock
+  /// held nobody else writes archives, and this archiver's own are recorded as they are written.
   func adoptOrphans() throws {
+    guard !orphansAdopted else { return }
     let auditor = ArchiveAuditor(archiveFolder: spool.archive, state: nil)
     while true {
       let last = try state.lastArchive()
@@ -94,7 +97,10 @@ public final class BagArchiver {
         found = record
         break
       }
-      guard let found else { return }
+      guard let found else {
+        orphansAdopted = true
+        return
+      }
       adopted.append(found)
     }
   }
