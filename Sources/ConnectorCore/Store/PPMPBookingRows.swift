@@ -65,8 +65,8 @@ public enum PPMPBookingRows {
     found.reserveCapacity(ids.count)
     // Every statement has the same number of parameters, the last chunk padded with a repeated
     // id: one cached statement for the process's life. A statement per chunk length made `watch`
-    // cache a new one whenever the tracked count moved, hundreds of them, each as large as its
-    // list, and every commit walks the cached statements.
+    // cache a new one whenever the tracked count moved: up to 500 statements, each as large as its
+    // list, held for the connection's life.
     let chunk = 500
     let statement = try db.cachedStatement(
       sql: "SELECT id, staff_id, appt_date, start_time, status FROM appointments WHERE id IN ("
