@@ -30,6 +30,8 @@ let package = Package(
     ),
     // glibc's heap controls (malloc.h), which the Glibc module leaves out.
     .systemLibrary(name: "CConnectorMalloc"),
+    // SQLite's process-wide settings (sqlite3_config is variadic, so Swift cannot call it).
+    .target(name: "CConnectorSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
     // libc I/O with EINTR retries and errno text, for every module that calls libc.
     .target(name: "ConnectorPOSIX", dependencies: ["CConnectorMalloc"]),
     .target(name: "ConnectorXML", dependencies: ["CConnectorLibXML2", "ConnectorPOSIX"]),
@@ -40,6 +42,7 @@ let package = Package(
         "ConnectorPOSIX",
         "ConnectorXML",
         "ConnectorArchive",
+        "CConnectorSQLite",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "TOMLKit", package: "TOMLKit"),

@@ -42,8 +42,18 @@ public enum AvailabilityEngine {
     bookings: [BookedInterval], options: AvailabilityOptions
   ) -> [DiarySlot] {
     var ignored: [AvailabilityDiagnostic] = []
-    let template = DiaryTemplate(practitioner: practitioner, rows: rows, diagnostics: &ignored)
-      .slots(on: date, anchor: practitioner.rosterAnchor)
+    return slots(
+      for: practitioner, on: date, template: DiaryTemplate(practitioner: practitioner, rows: rows, diagnostics: &ignored),
+      blocks: blocks, isHoliday: isHoliday, bookings: bookings, options: options)
+  }
+
+  /// `slots(for:on:rows:…)` from the practitioner's template built once (ingest checks thousands
+  /// of bookings against the same few templates).
+  static func slots(
+    for practitioner: Practitioner, on date: LocalDate, template diary: DiaryTemplate, blocks: [DiaryBlock], isHoliday: Bool,
+    bookings: [BookedInterval], options: AvailabilityOptions
+  ) -> [DiarySlot] {
+    let template = diary.slots(on: date, anchor: practitioner.rosterAnchor)
     guard !template.isEmpty else { return [] }
     let columns = countingColumnCount(for: practitioner, options: options)
     var occupancy = DayOccupancy()

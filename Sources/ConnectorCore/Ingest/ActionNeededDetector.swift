@@ -15,7 +15,6 @@ struct ActionNeededDetector {
     let raisedAt = book.options.asOf
     let processedEpoch = BagArchiver.epochSeconds(raisedAt, book.options.timeZone)
     let bookings = Dictionary(document.bookings.map { ($0.heMsgId, $0) }, uniquingKeysWith: { first, _ in first })
-    let utc = ISO8601DateFormatter()
     var items: [ActionNeededItem] = []
     for outcome in outcomes {
       switch outcome {
@@ -27,7 +26,7 @@ struct ActionNeededDetector {
         case .unknownResource: cause = .unknownPractitioner
         case .duplicateMessage: continue  // the first delivery's answer stands
         default:
-          guard let booked = message?.bookedTime.flatMap(utc.date(from:)).map({ Int64($0.timeIntervalSince1970) }),
+          guard let booked = message?.bookedTime.flatMap(BookingChecks.utcEpochSeconds),
             processedEpoch - booked > ActionNeededItem.confirmationSeconds
           else { continue }
           cause = .rejectedAfterConfirmation

@@ -15,7 +15,8 @@ public final class AppointmentBook {
   /// The connector's patient key index (matching's one lookup).
   public let patients: PatientIndex
   private let practitioners: [Int64: Practitioner]
-  private let rowsByStaff: [Int64: [DiaryRow]]
+  /// Each practitioner's diary template, built once for the pass's slot checks.
+  private let templates: [Int64: DiaryTemplate]
   private let types: [String: AppointmentType]
   /// The slot check's reads of PPMP, kept for the pass while no other program writes to PPMP.
   private let booked: BookedDays
@@ -26,6 +27,7 @@ public final class AppointmentBook {
     self.options = options
     stamp = "\(options.asOf.date) \(options.asOf.time):00"
     booked = BookedDays(from: options.asOf.date, to: options.asOf.date.adding(days: max(options.horizonDays, 1)))
+    let rowsByStaff: [Int64: [DiaryRow]]
     (settings, practitioners, rowsByStaff, types) = try database.guarded("reading") { db in
       (
         try PPMPDatabase.readSettings(db),
@@ -34,6 +36,8 @@ public final class AppointmentBook {
         Dictionary(try PPMPDatabase.readAppointmentTypes(db).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
       )
     }
+    var ignored: [AvailabilityDiagnostic] = []
+    templates = practitioners.mapValues { DiaryTemplate(practitioner: $0, rows: rowsByStaff[$0.id] ?? [], diagnostics: &ignored) }
   }
 
   /// The comment token that marks a Healthengine booking.
@@ -42,6 +46,9 @@ public final class AppointmentBook {
   /// Whether `comments` carries exactly this token (not a longer id that starts with it).
   public static func comments(_ comments: String, carry heMsgId: String) -> Bool {
     let token = Self.token(heMsgId)
+    // Nearly every comment and id is ASCII, where a character is a byte: search the bytes
+    // (this runs for each of a day's carriers on every booking), and leave the rest to Foundation.
+    if let found = asciiComments(comments, carry: token) { return found }
     var search = comments[...]
     while let r = search.range(of: token) {
       let after = r.upperBound
@@ -50,6 +57,37 @@ public final class AppointmentBook {
       search = search[after...]
     }
     return false
+  }
+
+  /// `comments(_:carry:)` on bytes, or nil when either side is not all ASCII.
+  private static func asciiComments(_ comments: String, carry token: String) -> Bool? {
+    var comments = comments
+    var token = token
+    return comments.withUTF8 { text -> Bool? in
+      token.withUTF8 { needle -> Bool? in
+        guard needle.allSatisfy({ $0 < 0x80 }), text.allSatisfy({ $0 < 0x80 }) else { return nil }
+        guard text.count >= needle.count else { return false }
+        var at = 0
+        while at <= text.count - needle.count {
+          if text[at] == needle[0], memcmp(text.baseAddress! + at, needle.baseAddress!, needle.count) == 0 {
+            let after = at + needle.count
+            if after == text.count || !isTokenByte(text[after]) { return true }
+          }
+          at += 1
+        }
+        return false
+      }
+    }
+  }
+
+  /// `isTokenCharacter` for an ASCII byte.
+  private static func isTokenByte(_ b: UInt8) -> Bool {
+    switch b {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+      UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
+      return true
+    default: return false
+    }
   }
 
   /// What may continue an heMsgId after `HE_MSG_ID:`; anything else ends the token.
@@ -75,11 +113,22 @@ public final class AppointmentBook {
   public static func journalFromTokens(_ database: PPMPDatabase) throws -> [JournalEntry] {
     try database.guarded("reading HE_MSG_ID tokens from") { db in
       var entries: [String: JournalEntry] = [:]
+      // The key index went with the state, so files are grouped by key here, in one read of
+      // every patient, the first time a rebuilt match needs them.
+      var byKey: [PatientKey: [Int64]]?
+      func sameKey(_ key: PatientKey) throws -> [Int64] {
+        if byKey == nil {
+          var grouped: [PatientKey: [Int64]] = [:]
+          try PPMPBookingRows.forEachPatient(db) { grouped[PatientIndex.keyed($0).key, default: []].append($0.id) }
+          byKey = grouped
+        }
+        return byKey?[key] ?? []
+      }
       for row in try PPMPBookingRows.placedTokenAppointments(db) {
         let start = row.date + "T" + row.startTime.prefix(5)
         let placement = BookingPlacement(resourceID: row.staffID, start: start, minutes: row.durationMinutes)
         for id in tokens(in: row.comments) where entries[id] == nil {
-          let match = try earlierMatch(patientID: row.patientID, appointmentID: row.id, db)
+          let match = try earlierMatch(patientID: row.patientID, appointmentID: row.id, db, sameKey: sameKey)
           entries[id] = JournalEntry(
             outcome: .confirmInsert(heMsgId: id, bookingId: "", appointmentID: row.id, patientID: row.patientID, match: match),
             contentSHA256: nil, placement: placement)
@@ -112,8 +161,11 @@ public final class AppointmentBook {
     practitioners[resourceID].map { $0.active && $0.onlineBooking } ?? false
   }
 
-  /// Books `request`, or finds the appointment an earlier delivery of it made.
-  public func book(_ r: BookingRequest) throws -> Result<Confirmation, MessageRejection> {
+  /// Books `request`, or finds the appointment an earlier delivery of it made. `lookup`: the
+  /// key index's answer for the booking's patient, when it was looked up ahead (`BookingPrefetch`).
+  public func book(_ r: BookingRequest) throws -> Result<Confirmation, MessageRejection> { try book(r, lookup: nil) }
+
+  func book(_ r: BookingRequest, lookup: PatientIndex.Lookup?) throws -> Result<Confirmation, MessageRejection> {
     guard let practitioner = practitioners[r.resourceID] else {
       return .failure(MessageRejection(.unknownResource, "no practitioner with pmsResourceId \(r.resourceID) in PPMP"))
     }
@@ -157,7 +209,9 @@ public final class AppointmentBook {
     try patients.refresh(database)
     // A transaction that fails may have recorded an insert it then rolled back.
     do {
-      return try database.guardedWrite("booking \(r.heMsgId) in") { db in try self.book(r, practitioner, typeID: typeID, end: end, db) }
+      return try database.guardedWrite("booking \(r.heMsgId) in") { db in
+        try self.book(r, practitioner, typeID: typeID, end: end, lookup: lookup, db)
+      }
     } catch {
       booked.forget()
       throw error
@@ -166,7 +220,7 @@ public final class AppointmentBook {
 
   /// The write transaction of `book(_:)`: the re-delivery check, the slot check and the insert.
   private func book(
-    _ r: BookingRequest, _ practitioner: Practitioner, typeID: Int64?, end: Int, _ db: Database
+    _ r: BookingRequest, _ practitioner: Practitioner, typeID: Int64?, end: Int, lookup: PatientIndex.Lookup?, _ db: Database
   ) throws -> Result<Confirmation, MessageRejection> {
     let date = r.start.date
     let day = try booked.day(staffID: r.resourceID, date: date, db)
@@ -174,17 +228,23 @@ public final class AppointmentBook {
     // twice. Of the day's carriers, the lowest id carrying exactly this token (not a longer id
     // that starts with it: HE_MSG_ID:m-1 in HE_MSG_ID:m-10).
     if let existing = day.carriers.first(where: { Self.comments($0.comments, carry: r.heMsgId) }) {
-      let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db)
+      let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db, sameKey: { try self.patients.exactIDs($0) })
       return .success(Confirmation(appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true))
     }
 
-    let slots = AvailabilityEngine.slots(
-      for: practitioner, on: date, rows: rowsByStaff[r.resourceID] ?? [], blocks: day.blocks, isHoliday: day.isHoliday,
-      bookings: day.bookings, options: options)
+    let slots: [DiarySlot]
+    if let kept = day.slots {
+      slots = kept
+    } else {
+      slots = AvailabilityEngine.slots(
+        for: practitioner, on: date, template: templates[r.resourceID]!, blocks: day.blocks, isHoliday: day.isHoliday,
+        bookings: day.bookings, options: options)
+      booked.keep(slots: slots, staffID: r.resourceID, date: date)
+    }
     switch Self.column(for: r.start.time.minutes, end: end, in: slots) {
     case .failure(let rejection): return .failure(rejection)
     case .success(let column):
-      let (patientID, match, candidates) = try self.patient(for: r, db)
+      let (patientID, match, candidates) = try self.patient(for: r, lookup: lookup, db)
       var comments = r.reason.map { Self.defused($0) + "\n" } ?? ""
       comments += Self.token(r.heMsgId)
       let colour = settings.isAtLeast(8, 22) ? settings.healthengineColour : nil
@@ -261,14 +321,17 @@ public final class AppointmentBook {
   /// (a crash after the booking committed but before the drop's journal write). A file the
   /// connector created whose first appointment is this one was created for it: because nobody
   /// matched, or because several earlier files did.
-  static func earlierMatch(patientID: Int64, appointmentID: Int64, _ db: Database) throws -> PatientMatch {
+  /// `sameKey` names the files filed under a key (the key index, or a grouping of every row when
+  /// the index is gone); each is re-checked against its live row, as matching does.
+  static func earlierMatch(
+    patientID: Int64, appointmentID: Int64, _ db: Database, sameKey: (PatientKey) throws -> [Int64]
+  ) throws -> PatientMatch {
     guard let p = try PPMPBookingRows.patient(db, id: patientID), p.createdBy == "healthengine",
       try PPMPBookingRows.firstAppointment(ofPatient: patientID, db) == appointmentID
     else { return .matched }
-    // Rare (state lost), so the date-of-birth rows are read directly rather than through the index.
     let key = PatientIndex.keyed(p).key
-    let earlier = try PPMPBookingRows.patients(bornOn: p.dob, db)
-      .filter { $0.id < patientID && PatientIndex.keyed($0).key == key }
+    let earlier = try PPMPBookingRows.patients(ids: try sameKey(key).filter { $0 < patientID }, db)
+      .filter { PatientIndex.keyed($0).key == key }
     return earlier.count >= 2 ? .createdMultipleMatches : .createdNoMatch
   }
 
@@ -276,10 +339,13 @@ public final class AppointmentBook {
   /// lookup in the key index, each hit re-checked against its live PPMP row in this transaction,
   /// so a file staff edited since the index saw it can never be matched on its old name. A new
   /// file comes with its ranked review candidates.
-  private func patient(for r: BookingRequest, _ db: Database) throws -> (Int64, PatientMatch, [ReviewCandidate]) {
-    let key = PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description)
-    let mobile = PatientKey.mobileKey(r.phone)
-    let exact = try PPMPBookingRows.patients(ids: try patients.exactIDs(key), db).filter { PatientIndex.keyed($0).key == key }
+  private func patient(
+    for r: BookingRequest, lookup: PatientIndex.Lookup?, _ db: Database
+  ) throws -> (Int64, PatientMatch, [ReviewCandidate]) {
+    let key = lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description)
+    let mobile = lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone)
+    let exact = try PPMPBookingRows.patients(ids: try patients.exactIDs(key, stored: lookup?.exact), db)
+      .filter { PatientIndex.keyed($0).key == key }
     if exact.count == 1 {
       var file = exact[0]
       if let phone = r.phone, file.mobile?.trimmingWhitespace.isEmpty ?? true {
@@ -295,7 +361,7 @@ public final class AppointmentBook {
     patients.note(
       PatientRow(id: id, firstName: new.firstName, lastName: new.lastName, dob: new.dob, mobile: new.mobile, createdBy: "healthengine"))
     // Ranked on the index's keys, then the few kept are ranked again on their live rows.
-    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try patients.near(key, mobile: mobile).filter { $0.id != id })
+    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try patients.near(key, mobile: mobile, stored: lookup?.near).filter { $0.id != id })
     let live = try PPMPBookingRows.patients(ids: Set(shortlist.map(\.patientID)).union(exact.map(\.id)).sorted(), db)
     let candidates = NearMatchRanker.rank(key, mobile: mobile, live.map(PatientIndex.keyed))
     return (id, exact.isEmpty ? .createdNoMatch : .createdMultipleMatches, candidates)

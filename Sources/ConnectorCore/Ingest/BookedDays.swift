@@ -15,6 +15,9 @@ final class BookedDays {
     var carriers: [TokenCarrier]
     var blocks: [DiaryBlock]
     var isHoliday: Bool
+    /// The day's diary grid as the slot check worked it out (`keep(slots:)`), kept level with
+    /// the connector's own inserts by `add`; nil until the first check of the day.
+    var slots: [DiarySlot]?
   }
 
   private struct Key: Hashable {
@@ -69,10 +72,30 @@ final class BookedDays {
     return day
   }
 
-  /// Records an appointment the connector inserted in the current transaction.
+  /// Keeps the slot check's grid of a day read through `day`.
+  func keep(slots: [DiarySlot], staffID: Int64, date: LocalDate) {
+    days[Key(staffID: staffID, date: date)]?.slots = slots
+  }
+
+  /// Records an appointment the connector inserted in the current transaction. A kept grid
+  /// loses the booking's column in every slot the booking overlaps, as recomputing it with the
+  /// booking would: nothing else a slot's state depends on (blocks, lead time, daylight saving)
+  /// changed, so a slot is still published only while some column is free.
   func add(_ booking: BookedInterval, carrier: TokenCarrier) {
     let key = Key(staffID: booking.staffID, date: booking.date)
-    days[key]?.bookings.append(booking)
-    days[key]?.carriers.append(carrier)
+    guard var day = days.removeValue(forKey: key) else { return }
+    day.bookings.append(booking)
+    day.carriers.append(carrier)
+    if var slots = day.slots {
+      day.slots = nil
+      let start = booking.start.minutes
+      let end = booking.end
+      for i in slots.indices where slots[i].start.minutes < end && slots[i].end.minutes > start {
+        slots[i].freeColumns.removeAll { $0 == booking.column }
+        if slots[i].freeColumns.isEmpty { slots[i].published = false }
+      }
+      day.slots = slots
+    }
+    days[key] = day
   }
 }

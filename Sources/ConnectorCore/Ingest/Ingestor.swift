@@ -267,9 +267,16 @@ public final class Ingestor {
   /// Answers every message of the drop: bookings first, then cancellations, then requests, each
   /// in document order.
   private func apply(_ document: DropDocument, dropSHA256: String) throws -> [MessageOutcome] {
+    // Each booking's checks and key index lookups are worked out on a second thread ahead of its
+    // write transaction, from an index already level with PPMP.
+    if !document.bookings.isEmpty { try book.patients.refresh(book.database) }
+    let prefetch = BookingPrefetch(document.bookings, index: book.patients)
     // A drop that stops half-way (an error, a stop request) must not leave the index's read of
     // the state open: the next write of the state would wait for it.
-    defer { try? book.patients.endLookups() }
+    defer {
+      prefetch.finish()
+      try? book.patients.endLookups()
+    }
     requests.discard()
     var answers: [MessageOutcome] = []
     // Outcomes the journal must remember: each message the connector decided afresh, with the
@@ -288,9 +295,10 @@ public final class Ingestor {
     let knownBookings = try state.journalEntries(kind: .booking, keys: document.bookings.map(\.heMsgId))
     let knownCancellations = try state.journalEntries(kind: .cancellation, keys: document.cancellations.map(\.requestId))
 
-    for m in document.bookings {
+    for (i, m) in document.bookings.enumerated() {
       if shouldStop() { throw StopRequested() }
-      let content = m.contentSHA256
+      let prepared = try prefetch.take(i)
+      let content = prepared.content
       func confirmed(as earlier: MessageOutcome) -> MessageOutcome? {
         guard case .confirmInsert(_, _, let appointment, let patient, let match) = earlier else { return nil }
         return .confirmInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: appointment, patientID: patient, match: match)
@@ -305,7 +313,7 @@ public final class Ingestor {
       }
       if let known = knownBookings[m.heMsgId], case .confirmInsert(_, _, let appointment, _, _) = known.outcome {
         var same = known.contentSHA256 == content
-        if let placement = known.placement, case .success(let r) = BookingChecks.check(m) {
+        if let placement = known.placement, case .success(let r) = prepared.check {
           // Rebuilt from PPMP after a state loss: only where it was booked can be compared.
           same = placement == BookingPlacement(resourceID: r.resourceID, start: r.start.description, minutes: r.lengthMinutes)
         }
@@ -318,9 +326,9 @@ public final class Ingestor {
         continue
       }
       let outcome: Result<AppointmentBook.Confirmation, MessageRejection>
-      switch BookingChecks.check(m) {
+      switch prepared.check {
       case .failure(let r): outcome = .failure(r)
-      case .success(let request): outcome = try book.book(request)
+      case .success(let request): outcome = try book.book(request, lookup: prepared.lookup)
       }
       switch outcome {
       case .success(let c):
@@ -336,7 +344,7 @@ public final class Ingestor {
         }
       case .failure(let r):
         answer(.rejectInsert(heMsgId: m.heMsgId, bookingId: m.bookingId, reason: r.reason, detail: r.detail), journaled: content)
-        if r.reason == .slotUnavailable, case .success(let request) = BookingChecks.check(m) {
+        if r.reason == .slotUnavailable, case .success(let request) = prepared.check {
           try requests.refreshStaleDay(resourceID: request.resourceID, date: request.start.date)
         }
       }
@@ -376,6 +384,7 @@ public final class Ingestor {
     }
     // Patient lookups are over (they serve bookings only), and answering a request may reserve
     // a publication: end the lookups' read of the state first, or that write waits on our own read.
+    prefetch.finish()
     try book.patients.endLookups()
     try answerRequests(document.requests, answer: answer)
     // Bookings must be durable in PPMP before a receipt claims them.

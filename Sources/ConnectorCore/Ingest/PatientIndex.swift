@@ -88,9 +88,29 @@ public final class PatientIndex {
     pendingByMobile.removeAll()
   }
 
-  /// Ids whose indexed keys equal `key`, lowest first.
-  func exactIDs(_ key: PatientKey) throws -> [Int64] {
-    var ids = Set(try reader.patientIDs(first: key.first, last: key.last, dob: key.dob))
+  /// What the index's stored rows hold for one booking's key, read before its turn
+  /// (`BookingPrefetch`); `exactIDs` and `near` add this pass's own files to it.
+  struct Lookup: Sendable {
+    var key: PatientKey
+    var mobile: String?
+    var exact: [Int64]
+    var near: [PatientKeyHit]
+  }
+
+  /// Looks `key` up in the stored index only. Safe on another thread than the pass's while
+  /// nothing else uses the key reader (`BookingPrefetch`): it touches nothing but the reader.
+  func lookUp(_ key: PatientKey, phone: String?) throws -> Lookup {
+    let mobile = PatientKey.mobileKey(phone)
+    return Lookup(
+      key: key, mobile: mobile, exact: try reader.patientIDs(first: key.first, last: key.last, dob: key.dob),
+      near: try reader.nearPatients(
+        first: key.first, last: key.last, dob: key.dob, nearDOBs: NearMatchRanker.nearDates(key.dob), mobile: mobile))
+  }
+
+  /// Ids whose indexed keys equal `key`, lowest first. `stored`: the stored index's ids for
+  /// `key` when they were looked up ahead (`lookUp`).
+  func exactIDs(_ key: PatientKey, stored: [Int64]? = nil) throws -> [Int64] {
+    var ids = Set(try stored ?? reader.patientIDs(first: key.first, last: key.last, dob: key.dob))
     for id in pendingByDOB[key.dob] ?? [] {
       if let row = pending[id], row.first == key.first, row.last == key.last { ids.insert(id) }
     }
@@ -100,9 +120,10 @@ public final class PatientIndex {
   /// Indexed files with the same date of birth, the same names and a near date of birth
   /// (`NearMatchRanker.nearDates`), or the same mobile; files this pass made, with the same
   /// date of birth, names or mobile.
-  func near(_ key: PatientKey, mobile: String?) throws -> [KeyedPatient] {
+  /// `stored`: the stored index's hits when they were looked up ahead (`lookUp`).
+  func near(_ key: PatientKey, mobile: String?, stored: [PatientKeyHit]? = nil) throws -> [KeyedPatient] {
     var out: [Int64: KeyedPatient] = [:]
-    let hits = try reader.nearPatients(
+    let hits = try stored ?? reader.nearPatients(
       first: key.first, last: key.last, dob: key.dob, nearDOBs: NearMatchRanker.nearDates(key.dob), mobile: mobile)
     for h in hits where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)

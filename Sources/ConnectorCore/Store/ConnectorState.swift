@@ -30,8 +30,13 @@ public final class ConnectorState: Sendable {
     var config = Configuration()
     config.busyMode = .timeout(5)
     config.label = "connector-state"
+    // A drop's index and journal writes touch pages all over tables of hundreds of thousands of
+    // rows: with SQLite's 2 MiB default they spilled mid-transaction. `watch` frees it after
+    // each cycle (`releaseMemory`).
+    config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
     let isNew = !FileManager.default.fileExists(atPath: path)
     do {
+      SQLiteSettings.apply()
       queue = try DatabaseQueue(path: path, configuration: config)
       if isNew { chmod(path, FileSystem.fileMode) }
       try Self.migrator.migrate(queue)
@@ -263,6 +268,18 @@ public final class ConnectorState: Sendable {
     }
     m.registerMigration("v7-action-needed") { db in
       try db.execute(sql: ActionNeededItem.tableSQL)
+    }
+    m.registerMigration("v8-patient-key-lookup") { db in
+      // Matching reads every indexed file with the booking's date of birth: with the mobile in
+      // the index those rows come from one or two index pages, not one table page each (tens of
+      // random reads per booking once the index outgrows the cache). Nothing looks files up by
+      // names alone, so that index only cost every insert.
+      try db.execute(
+        sql: """
+          DROP INDEX patient_key_names;
+          DROP INDEX patient_key_exact;
+          CREATE INDEX patient_key_lookup ON patient_key(dob_key, last_key, first_key, mobile_key);
+          """)
     }
     return m
   }

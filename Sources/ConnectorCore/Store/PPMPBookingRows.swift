@@ -140,14 +140,10 @@ public enum PPMPBookingRows {
     try db.execute(sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])
   }
 
-  /// Patients whose trimmed date of birth is `dob`, lowest id first (`ppmpc_patients_dob_trim`
-  /// serves the expression, so a date typed with a stray space in PPMP is the same date).
-  public static func patients(bornOn dob: String, _ db: Database) throws -> [PatientRow] {
-    try Row.fetchAll(
-      db.cachedStatement(
-        sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients WHERE trim(dob) = trim(?) ORDER BY id"),
-      arguments: [dob]
-    ).map(patient)
+  /// Every patient, lowest id first, one at a time.
+  public static func forEachPatient(_ db: Database, _ body: (PatientRow) throws -> Void) throws {
+    let rows = try Row.fetchCursor(db, sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients ORDER BY id")
+    while let row = try rows.next() { try body(patient(row)) }
   }
 
   /// One patient by id.

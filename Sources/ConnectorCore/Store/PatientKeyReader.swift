@@ -46,7 +46,9 @@ public final class PatientKeyReader {
     var near = nearDOBs
     while near.count < 3 { near.append(near.last ?? dob) }
     return try read("finding near matches in") { db in
-      try Row.fetchAll(
+      // A cursor hands out each row in place; fetchAll copied every one first.
+      var hits: [PatientKeyHit] = []
+      let rows = try Row.fetchCursor(
         db.cachedStatement(
           sql: """
             SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE dob_key = ?
@@ -58,8 +60,11 @@ public final class PatientKeyReader {
               WHERE dob_key = ? AND last_key = ? AND first_key = ?
             UNION ALL SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE mobile_key = ?
             """),
-        arguments: [dob, near[0], last, first, near[1], last, first, near[2], last, first, mobile]
-      ).map { PatientKeyHit(patientID: $0[0], first: $0[1], last: $0[2], dob: $0[3], mobile: $0[4]) }
+        arguments: [dob, near[0], last, first, near[1], last, first, near[2], last, first, mobile])
+      while let row = try rows.next() {
+        hits.append(PatientKeyHit(patientID: row[0], first: row[1], last: row[2], dob: row[3], mobile: row[4]))
+      }
+      return hits
     }
   }
 
@@ -87,6 +92,7 @@ public final class PatientKeyReader {
         // A drop's lookups land all over the index (tens of MB at 200,000 patients): with
         // SQLite's 2 MiB default each one re-read its pages from the OS. Bounded, like PPMP's.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
+        SQLiteSettings.apply()
         queue = try DatabaseQueue(path: path, configuration: config)
       }
       return try body(queue!)

@@ -129,13 +129,17 @@ public enum BookingChecks {
   }
 
   /// `YYYY-MM-DDTHH:MM:SSZ` (or with a space instead of T, as Healthengine's API writes it).
-  static func isUTCTimestamp(_ s: String) -> Bool {
+  static func isUTCTimestamp(_ s: String) -> Bool { utcEpochSeconds(s) != nil }
+
+  /// Seconds since 1970-01-01T00:00:00Z of a `YYYY-MM-DDTHH:MM:SSZ` stamp (`T` or a space
+  /// between date and time), or nil when `s` is not one.
+  static func utcEpochSeconds(_ s: String) -> Int64? {
     let u = Array(s.utf8)
     guard u.count == 20, u[19] == UInt8(ascii: "Z"), u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "),
-      LocalDate(String(decoding: u[0..<10], as: UTF8.self)) != nil,
-      MinuteOfDay(hhmm: String(decoding: u[11..<16], as: UTF8.self)) != nil, u[16] == UInt8(ascii: ":"),
+      let date = LocalDate(String(decoding: u[0..<10], as: UTF8.self)),
+      let time = MinuteOfDay(hhmm: String(decoding: u[11..<16], as: UTF8.self)), u[16] == UInt8(ascii: ":"),
       let sec = LocalDate.digits(u[17..<19]), sec < 60
-    else { return false }
-    return true
+    else { return nil }
+    return Int64(date.dayNumber) * 86_400 + Int64(time.minutes) * 60 + Int64(sec)
   }
 }

@@ -64,10 +64,9 @@ CREATE TABLE appointments (
 
 -- Export: one practitioner's appointments over the horizon, date by date.
 CREATE INDEX IF NOT EXISTS ppmpc_appointments_staff_date ON appointments(staff_id, appt_date);
--- Ingest: patient matching. Candidates are fetched by trimmed date of birth (a handful
--- per date) and compared on trimmed, case-folded names in the connector, which SQLite's
--- NOCASE (ASCII only) and untrimmed columns could not do through an index.
-CREATE INDEX IF NOT EXISTS ppmpc_patients_dob_trim ON patients(trim(dob));
+-- Patient matching looks keys up in the connector's own index (state/connector.sqlite), so
+-- these earlier matching indexes are removed: each cost every new patient file a page write.
+DROP INDEX IF EXISTS ppmpc_patients_dob_trim;
 DROP INDEX IF EXISTS ppmpc_patients_dob;
 -- Export and ingest: a practitioner's blocks on a date.
 CREATE INDEX IF NOT EXISTS ppmpc_diary_blocks_staff_date ON diary_blocks(staff_id, block_date);
