@@ -9,40 +9,54 @@ struct PreparedBooking: Sendable {
   var lookup: PatientIndex.Lookup?
 }
 
-/// Works out each booking's `PreparedBooking` on a second thread, in document order, while the
-/// ingest thread applies the bookings before it in their own PPMP write transactions.
+/// A second thread for a drop's bookings: it works out each booking's `PreparedBooking` ahead
+/// of the ingest thread, which applies them in their own PPMP write transactions, then writes
+/// the patient files the ingest thread notes to the stored key index behind it.
 ///
-/// The lookups give what looking up at the booking's turn would: the key reader holds one read
-/// transaction for the whole drop (the index is written only after the drop's last message), and
-/// the index's files of this pass (`PatientIndex.note`) are added by the ingest thread when the
-/// booking's turn comes. While a prefetch runs, only its thread uses the key reader; `finish()`
-/// stops it and waits, and must come before anything else reads or writes the index.
+/// Looking ahead gives what looking up at the booking's turn would: the key reader holds one
+/// read transaction until the last booking is prepared, and the drop's own files
+/// (`PatientIndex.note`) are added by the ingest thread at each booking's turn. Writing behind
+/// starts only after that read has ended (a write to the state waits for every read of it),
+/// and a row written early is as safe as one written at the end: lookups re-check every hit
+/// against its live PPMP row, and `PatientIndex.refresh` removes rows of files PPMP lost.
+///
+/// While it runs, only its thread uses the key reader: the ingest thread waits for
+/// `endOfLookups()` before it touches the reader, and for `finishWriting()` or `finish()`
+/// before anything else writes the index.
 final class BookingPrefetch: @unchecked Sendable {
   private let messages: [BookingMessage]
   private let index: PatientIndex
   private let condition = NSCondition()
   private var prepared: [PreparedBooking] = []
   private var failure: Error?
+  private var lookupsEnded = false
   private var stopped = false
+  /// Rows noted and not yet written; `closed` once the ingest thread has noted its last.
+  private var queued: [PatientKeyRow] = []
+  private var closed = false
+  private var written: Set<Int64> = []
+  private var writeFailure: Error?
   private let done = DispatchGroup()
+
+  /// Rows written per state transaction while the drop is still being applied.
+  static let batch = 256
 
   /// Starts preparing `messages`; the index must be level with PPMP (`PatientIndex.refresh`).
   init(_ messages: [BookingMessage], index: PatientIndex) {
     self.messages = messages
     self.index = index
     prepared.reserveCapacity(messages.count)
-    guard !messages.isEmpty else { return }
+    guard !messages.isEmpty else {
+      lookupsEnded = true
+      return
+    }
     DispatchQueue.global().async(group: done) { self.run() }
   }
 
   private func run() {
-    for m in messages {
-      condition.lock()
-      let stop = stopped
-      condition.unlock()
-      if stop { return }
-      let item: PreparedBooking
-      do {
+    do {
+      for m in messages {
+        if locked({ stopped }) { break }
         let check = BookingChecks.check(m)
         var lookup: PatientIndex.Lookup?
         if case .success(let r) = check {
@@ -50,19 +64,52 @@ final class BookingPrefetch: @unchecked Sendable {
         }
         // A booking that passed its checks carries its hash already.
         let content = (try? check.get())?.contentSHA256 ?? m.contentSHA256
-        item = PreparedBooking(content: content, check: check, lookup: lookup)
-      } catch {
-        condition.lock()
-        failure = error
-        condition.broadcast()
-        condition.unlock()
-        return
+        let item = PreparedBooking(content: content, check: check, lookup: lookup)
+        locked {
+          prepared.append(item)
+          condition.broadcast()
+        }
       }
-      condition.lock()
-      prepared.append(item)
-      condition.broadcast()
-      condition.unlock()
+      try index.endLookups()
+    } catch {
+      locked {
+        failure = error
+        writeFailure = error
+      }
     }
+    locked {
+      lookupsEnded = true
+      condition.broadcast()
+    }
+    if locked({ writeFailure != nil }) { return }
+    writeBehind()
+  }
+
+  private func writeBehind() {
+    while true {
+      condition.lock()
+      while queued.count < Self.batch, !closed, !stopped { condition.wait() }
+      let rows = stopped ? [] : queued
+      let last = closed || stopped
+      queued = []
+      condition.unlock()
+      if !rows.isEmpty {
+        do {
+          try index.writeStored(rows)
+        } catch {
+          locked { writeFailure = error }
+          return
+        }
+        locked { written.formUnion(rows.map(\.patientID)) }
+      }
+      if last { return }
+    }
+  }
+
+  private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    condition.lock()
+    defer { condition.unlock() }
+    return try body()
   }
 
   /// The `i`th booking's preparation, waiting for it if the thread has not got there yet.
@@ -74,11 +121,42 @@ final class BookingPrefetch: @unchecked Sendable {
     throw failure!
   }
 
-  /// Stops the thread (after the booking it is on) and waits for it.
-  func finish() {
+  /// Waits until the thread has ended its read of the state (every booking prepared).
+  func endOfLookups() {
     condition.lock()
-    stopped = true
-    condition.unlock()
+    defer { condition.unlock() }
+    while !lookupsEnded { condition.wait() }
+  }
+
+  /// Hands a row `PatientIndex.note` recorded to the thread, to write once its lookups are over.
+  func enqueue(_ row: PatientKeyRow) {
+    locked {
+      queued.append(row)
+      if queued.count >= Self.batch { condition.signal() }
+    }
+  }
+
+  /// Writes what is still queued and waits for the thread: the ids of every row it wrote.
+  /// Throws when a write failed (the caller then writes the rows itself).
+  func finishWriting() throws -> Set<Int64> {
+    locked {
+      closed = true
+      condition.broadcast()
+    }
+    done.wait()
+    return try locked {
+      if let writeFailure { throw writeFailure }
+      return written
+    }
+  }
+
+  /// Stops the thread (after the booking or batch it is on) and waits for it; rows still
+  /// queued are not written (the next `refresh` finds them).
+  func finish() {
+    locked {
+      stopped = true
+      condition.broadcast()
+    }
     done.wait()
   }
 }

@@ -66,6 +66,10 @@ public final class Ingestor {
     let leftOver = try adoptWorkNames(try Inbox.list(spool.work))
     let waiting = try Inbox.list(spool.inbox)
     let total = leftOver.count + waiting.count
+    // The patient key index is compared with PPMP on a second thread while the first drop is
+    // claimed and parsed; its bookings wait for it (`PatientIndex.refresh`).
+    if total > 0 { book.patients.warm(book.database) }
+    defer { book.patients.settle() }
     // Anything left in work/ by a crashed run goes first, then the inbox.
     for file in leftOver {
       if shouldStop() { return summary }
@@ -271,10 +275,12 @@ public final class Ingestor {
     // write transaction, from an index already level with PPMP.
     if !document.bookings.isEmpty { try book.patients.refresh(book.database) }
     let prefetch = BookingPrefetch(document.bookings, index: book.patients)
+    if !document.bookings.isEmpty { book.patients.writeBehind = prefetch }
     // A drop that stops half-way (an error, a stop request) must not leave the index's read of
     // the state open: the next write of the state would wait for it.
     defer {
       prefetch.finish()
+      book.patients.writeBehind = nil
       try? book.patients.endLookups()
     }
     requests.discard()
@@ -384,7 +390,7 @@ public final class Ingestor {
     }
     // Patient lookups are over (they serve bookings only), and answering a request may reserve
     // a publication: end the lookups' read of the state first, or that write waits on our own read.
-    prefetch.finish()
+    prefetch.endOfLookups()
     try book.patients.endLookups()
     try answerRequests(document.requests, answer: answer)
     // Bookings must be durable in PPMP before a receipt claims them.

@@ -33,6 +33,37 @@ public final class PatientIndex {
   /// committed since the last one (the connector's own writes never move it).
   @discardableResult
   public func refresh(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
+    if let warming {
+      self.warming = nil
+      return try warming.wait()
+    }
+    return try compare(database)
+  }
+
+  /// A `refresh` started on a background thread by `warm`; `refresh` or `settle` waits for it.
+  private var warming: BackgroundWork<(changed: Int, gone: Int)>?
+
+  /// Starts `refresh` on a second thread, so the comparison with every PPMP row runs while the
+  /// pass claims and parses its first drop. Until `refresh` or `settle` has waited for it, the
+  /// pass must not use this index, nor PPMP's connection in a transaction of its own.
+  public func warm(_ database: PPMPDatabase) {
+    guard !isFresh, warming == nil else { return }
+    let unchecked = UncheckedIndex(index: self)
+    warming = BackgroundWork { try unchecked.index.compare(database) }
+  }
+
+  /// Waits for a `warm` nobody has waited for (a pass whose drops held no booking); its
+  /// failure is dropped, and the next `refresh` compares again.
+  public func settle() {
+    guard let warming else { return }
+    self.warming = nil
+    _ = try? warming.wait()
+  }
+
+  /// The index, handed to `warm`'s thread: the pass leaves it alone until it has waited.
+  private struct UncheckedIndex: @unchecked Sendable { let index: PatientIndex }
+
+  private func compare(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
     guard !isFresh else { return (0, 0) }
     // Read before comparing: a commit landing during the comparison moves it past this value,
     // so the next pass compares again.
@@ -68,6 +99,7 @@ public final class PatientIndex {
       if let m = old.mobile { pendingByMobile[m]?.remove(old.patientID) }
     }
     pending[row.patientID] = row
+    writeBehind?.enqueue(row)
     pendingByDOB[row.dob, default: []].insert(row.patientID)
     pendingByNames[Self.names(row.first, row.last), default: []].insert(row.patientID)
     if let m = row.mobile { pendingByMobile[m, default: []].insert(row.patientID) }
@@ -75,13 +107,27 @@ public final class PatientIndex {
 
   private static func names(_ first: String, _ last: String) -> String { first + "\u{1F}" + last }
 
+  /// While a drop is applied, the thread that writes what `note` records behind the pass
+  /// (`BookingPrefetch`); `flush` waits for it.
+  var writeBehind: BookingPrefetch?
+
+  /// Writes rows to the stored index (`BookingPrefetch`'s thread, after its lookups ended).
+  func writeStored(_ rows: [PatientKeyRow]) throws { try state.updatePatientKeys(rows) }
+
   /// Ends this pass's lookups (their read transaction on the state) and writes what `note`
-  /// remembered to the index: at the end of each drop, before anything else writes the state. Losing it to a crash costs
-  /// nothing but time: the next `refresh` finds those rows as new or changed.
+  /// remembered to the index, or waits for `writeBehind` to have written it: at the end of each
+  /// drop, before anything else writes the state. Losing it to a crash costs nothing but time:
+  /// the next `refresh` finds those rows as new or changed.
   public func flush() throws {
+    var written: Set<Int64> = []
+    if let writer = writeBehind {
+      writeBehind = nil
+      // A failed write leaves every row to the write below.
+      written = (try? writer.finishWriting()) ?? []
+    }
     try reader.end()
-    guard !pending.isEmpty else { return }
-    try state.updatePatientKeys(pending.keys.sorted().map { pending[$0]! })
+    let rest = pending.keys.filter { !written.contains($0) }.sorted()
+    if !rest.isEmpty { try state.updatePatientKeys(rest.map { pending[$0]! }) }
     pending.removeAll()
     pendingByDOB.removeAll()
     pendingByNames.removeAll()
