@@ -69,4 +69,51 @@ import Testing
     let moved = try book.book(try request("o3", at: "2026-03-03T10:00")).get()
     #expect(moved.existing && moved.patientID == 2)
   }
+
+  /// The slot check keeps each day's grid and takes the pass's own bookings off it (`add`)
+  /// instead of working it out again: after every booking the kept grid must equal the one
+  /// recomputed from the day's bookings, including partial overlaps and a two-column diary.
+  @Test func theKeptGridLosesEachOwnBookingAsRecomputingWould() throws {
+    let p = try IngestTestPractice("days-grid")
+    let options = AvailabilityOptions(
+      asOf: LocalDateTime(IngestTestPractice.asOf)!, horizonDays: 14, leadMinutes: 120,
+      timeZone: TimeZone(identifier: "Australia/Perth")!, multiColumn: [2: .any])
+    let database = try PPMPDatabase(path: p.databasePath)
+    var random = SeededRandom(seed: 19)
+    try database.guarded("testing") { db in
+      let practitioners = Dictionary(uniqueKeysWithValues: try PPMPDatabase.readPractitioners(db).map { ($0.id, $0) })
+      let rows = try PPMPDatabase.readDiaryRows(db)
+      let days = BookedDays(from: LocalDate("2026-03-02")!, to: LocalDate("2026-03-16")!)
+      for (staff, dateText) in [(Int64(1), "2026-03-04"), (2, "2026-03-03"), (2, "2026-03-06")] {
+        let date = LocalDate(dateText)!
+        let practitioner = practitioners[staff]!
+        func recomputed() throws -> [DiarySlot] {
+          let day = try days.day(staffID: staff, date: date, db)
+          return AvailabilityEngine.slots(
+            for: practitioner, on: date, rows: rows, blocks: day.blocks, isHoliday: day.isHoliday, bookings: day.bookings,
+            options: options)
+        }
+        days.keep(slots: try recomputed(), staffID: staff, date: date)
+        var placed = 0
+        for attempt in 0..<40 {
+          let kept = try days.day(staffID: staff, date: date, db).slots!
+          #expect(kept == (try recomputed()), "staff \(staff) \(dateText) after \(placed) bookings")
+          // A free column of a random slot, for one or two slots (runs past a taken slot too:
+          // the grid only records, the check that refuses overlaps is AppointmentBook's).
+          let open = kept.filter { !$0.freeColumns.isEmpty }
+          guard !open.isEmpty else { break }
+          let slot = open[Int.random(in: 0..<open.count, using: &random)]
+          let length = Int.random(in: 0..<2, using: &random) == 0 ? slot.intervalMinutes : slot.intervalMinutes * 2
+          days.add(
+            BookedInterval(
+              appointmentID: 10_000 + Int64(attempt), staffID: staff, column: slot.freeColumns[Int.random(in: 0..<slot.freeColumns.count, using: &random)],
+              date: date, start: slot.start, durationMinutes: length),
+            carrier: TokenCarrier(id: 10_000 + Int64(attempt), patientID: 1, status: "booked", comments: "HE_MSG_ID:g\(attempt)"))
+          placed += 1
+        }
+        #expect(placed > 3)
+        #expect(try days.day(staffID: staff, date: date, db).slots! == (try recomputed()))
+      }
+    }
+  }
 }

@@ -197,4 +197,32 @@ import Testing
     for id in AppointmentBook.tokens(in: comments) { #expect(AppointmentBook.comments(comments, carry: id)) }
     #expect(AppointmentBook.tokens(in: "no token here").isEmpty)
   }
+
+  /// ASCII comments are searched as bytes, anything else through Foundation: both must delimit
+  /// a token the same way.
+  @Test func carryDelimitsTheTokenAlikeInASCIIAndInOtherText() {
+    let cases: [(comments: String, id: String, carries: Bool)] = [
+      ("HE_MSG_ID:m-1", "m-1", true),
+      ("HE_MSG_ID:m-10", "m-1", false),
+      ("HE_MSG_ID:m-1.", "m-1", false),
+      ("HE_MSG_ID:m-1:", "m-1", false),
+      ("HE_MSG_ID:m-1_", "m-1", false),
+      ("HE_MSG_ID:m-1 ", "m-1", true),
+      ("HE_MSG_ID:m-1;HE_MSG_ID:m-2", "m-2", true),
+      ("HE_MSG_ID:m-10 then HE_MSG_ID:m-1", "m-1", true),
+      ("knee\nHE_MSG_ID:m-1\r\n", "m-1", true),
+      ("HE-MSG-ID:m-1", "m-1", false),
+      ("he_msg_id:m-1", "m-1", false),
+      ("HE_MSG_ID:m-", "m-1", false),
+      ("", "m-1", false),
+      ("Genou, réservé: HE_MSG_ID:m-1", "m-1", true),
+      ("HE_MSG_ID:m-1é", "m-1", false),
+      ("HE_MSG_ID:m-1 é", "m-1", true),
+      ("HE_MSG_ID:ré-1", "ré-1", true),
+      ("HE_MSG_ID:ré-10", "ré-1", false),
+    ]
+    for c in cases {
+      #expect(AppointmentBook.comments(c.comments, carry: c.id) == c.carries, "\(c.comments) carries \(c.id)")
+    }
+  }
 }

@@ -95,4 +95,55 @@ import Testing
     #expect(context.patientIndex.comparisons == 2, "an outside edit moves the data version")
     #expect(third == ("matched", 1))
   }
+
+  /// A drop's new files reach the stored index while the drop is still being applied, in
+  /// batches written by the prefetch thread once its lookups are over, and `flush` leaves the
+  /// index level with PPMP: the next comparison finds nothing to add or change.
+  @Test func filesNotedDuringADropAreWrittenBehindItAndLeaveTheIndexLevel() throws {
+    let p = try IngestTestPractice("index-behind")
+    let database = try PPMPDatabase(path: p.databasePath)
+    let state = try ConnectorState(path: p.spool.stateDatabase)
+    let index = PatientIndex(state: state)
+    try index.refresh(database)
+    // The files a drop's bookings would create, already in PPMP.
+    let files = 2 * BookingPrefetch.batch + 50
+    try p.write(
+      """
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(files))
+      INSERT INTO patients (id, first_name, last_name, dob, mobile, created_at, created_by)
+        SELECT 1000 + i, 'First' || i, 'Last' || i, '2000-01-01', '0400 111 ' || (100 + i), 'x', 'healthengine' FROM n
+      """)
+    var config = Configuration()
+    config.busyMode = .timeout(5)
+    let reader = try DatabaseQueue(path: p.spool.stateDatabase, configuration: config)
+    func stored() throws -> Int {
+      try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM patient_key WHERE patient_id > 1000") ?? 0 }
+    }
+
+    let messages = (0..<3).map { IngestTestPractice.booking("w\($0)", first: "Alice", last: "Smith", dob: "1980-01-01") }
+    let prefetch = BookingPrefetch(messages, index: index)
+    index.writeBehind = prefetch
+    #expect(try prefetch.take(2).lookup?.exact == [1])
+    prefetch.endOfLookups()
+    for i in 1...files {
+      index.note(
+        PatientRow(
+          id: Int64(1000 + i), firstName: "First\(i)", lastName: "Last\(i)", dob: "2000-01-01", mobile: "0400 111 \(100 + i)",
+          createdBy: "healthengine"))
+    }
+    // The full batches are written without waiting for the end of the drop.
+    var written = try stored()
+    for _ in 0..<500 where written < 2 * BookingPrefetch.batch {
+      usleep(10_000)
+      written = try stored()
+    }
+    #expect(written >= 2 * BookingPrefetch.batch)
+    try index.flush()
+    #expect(try stored() == files)
+    #expect(index.writeBehind == nil)
+    index.forget()
+    let again = try index.refresh(database)
+    #expect(again.changed == 0 && again.gone == 0)
+    prefetch.finish()
+  }
 }

@@ -24,6 +24,50 @@ import Testing
     #expect(bookings["m1"]?.contentSHA256 == "sha-m1" && bookings["m1"]?.placement == nil)
   }
 
+  /// A drop's keys are read in lists of a fixed length: more keys than one list, repeated keys
+  /// and keys of another kind must each come back exactly as a lookup per key would.
+  @Test func aDropsKeysAreReadInListsAndEachFindsItsOwnEntry() throws {
+    let folder = try TemporaryFolder("journal-lists")
+    let state = try ConnectorState(path: folder.child("connector.sqlite"))
+    let recorded = (0..<700).filter { $0 % 3 != 0 }.map { i in
+      JournalEntry(
+        outcome: .confirmInsert(heMsgId: "m\(i)", bookingId: "b\(i)", appointmentID: Int64(i), patientID: 1, match: .matched),
+        contentSHA256: "sha-\(i)")
+    }
+    try state.record(
+      recorded + [JournalEntry(outcome: .confirmUpdate(heMsgId: "m3", requestId: "m3", appointmentID: 3), contentSHA256: "c")],
+      dropSHA256: "d", at: "t")
+    let keys = (0..<700).map { "m\($0)" } + ["m1", "m2", "m1"]
+    let found = try state.journalEntries(kind: .booking, keys: keys)
+    #expect(found.count == recorded.count)
+    for i in 0..<700 {
+      let entry = found["m\(i)"]
+      if i % 3 == 0 {
+        #expect(entry == nil, "m\(i) was never recorded as a booking")
+      } else {
+        #expect(entry?.contentSHA256 == "sha-\(i)" && entry?.outcome.heMsgId == "m\(i)", "m\(i)")
+      }
+    }
+    #expect(try state.journalEntries(kind: .cancellation, keys: ["m3"])["m3"]?.contentSHA256 == "c")
+    #expect(try state.journalEntries(kind: .booking, keys: []).isEmpty)
+  }
+
+  /// Matching reads a date of birth's files from the key index alone (a covering index), and
+  /// the unused names index is gone.
+  @Test func theKeyIndexServesDateOfBirthLookupsWithoutTheTable() throws {
+    let folder = try TemporaryFolder("journal-key-index")
+    let state = try ConnectorState(path: folder.child("connector.sqlite"))
+    try state.queue.read { db in
+      let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'patient_key' ORDER BY name")
+      #expect(indexes == ["patient_key_lookup", "patient_key_mobile"])
+      let plan = try Row.fetchAll(
+        db,
+        sql: "EXPLAIN QUERY PLAN SELECT patient_id, first_key, last_key, dob_key, mobile_key FROM patient_key WHERE dob_key = '2000-01-01'"
+      ).map { $0["detail"] as String }
+      #expect(plan.contains { $0.contains("COVERING INDEX patient_key_lookup") }, "\(plan)")
+    }
+  }
+
   /// Before v4, a booking rebuilt from PPMP's tokens kept its placement as `ppmp-placement:…`
   /// inside content_sha256; the migration moves it into its own column.
   @Test func aRebuiltPlacementMovesOutOfTheHashColumn() throws {

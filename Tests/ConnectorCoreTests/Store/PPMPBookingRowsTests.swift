@@ -41,4 +41,21 @@ import Testing
     }
     #expect(Set(statements).count == 1, "prepared statements after each count: \(statements)")
   }
+
+  /// Earlier versions added a date-of-birth index to PPMP's patients for matching; matching now
+  /// uses the connector's own key index, so opening the database removes it (each new patient
+  /// file paid a page write for it).
+  @Test func openingRemovesTheOldMatchingIndexFromPPMP() throws {
+    let folder = try TemporaryFolder("booking-rows-old-index")
+    let path = folder.child("ppmp.sqlite")
+    try DemoPractice.build(at: path, today: LocalDate("2026-03-02"))
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { try $0.execute(sql: "CREATE INDEX ppmpc_patients_dob_trim ON patients(trim(dob))") }
+    try queue.close()
+    let database = try PPMPDatabase(path: path)
+    let indexes = try database.queue.read {
+      try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ppmpc_%' ORDER BY name")
+    }
+    #expect(indexes == ["ppmpc_appointments_staff_date", "ppmpc_diary_blocks_staff_date", "ppmpc_diary_times_staff"])
+  }
 }

@@ -1,5 +1,7 @@
-import ConnectorCore
+import Foundation
 import Testing
+
+@testable import ConnectorCore
 
 /// Field checks of one booking: what a name, phone number and email address may hold.
 @Suite struct BookingChecksTests {
@@ -60,6 +62,19 @@ import Testing
   ])
   func realNamesPhonesAndEmailsAreAccepted(_ m: BookingMessage) {
     #expect(Self.detail(m) == nil, "\(m.firstName ?? "") \(m.lastName ?? ""): \(Self.detail(m) ?? "")")
+  }
+
+  /// bookedTime as seconds since the epoch, worked out without a date formatter: the same
+  /// instants Foundation reads, and nothing for a stamp the checks refuse.
+  @Test func bookedTimeReadsAsTheInstantFoundationReads() {
+    let formatter = ISO8601DateFormatter()
+    for stamp in ["1970-01-01T00:00:00Z", "2026-03-02T07:59:59Z", "2024-02-29T23:00:01Z", "2000-12-31T12:34:56Z", "1999-01-01T00:00:00Z"] {
+      #expect(BookingChecks.utcEpochSeconds(stamp) == formatter.date(from: stamp).map { Int64($0.timeIntervalSince1970) }, "\(stamp)")
+    }
+    #expect(BookingChecks.utcEpochSeconds("2026-03-02 07:00:00Z") == BookingChecks.utcEpochSeconds("2026-03-02T07:00:00Z"))
+    for bad in ["2026-03-02T07:00:00", "2026-02-30T07:00:00Z", "2026-03-02T07:00:60Z", "2026-03-02T07:00Z", ""] {
+      #expect(BookingChecks.utcEpochSeconds(bad) == nil, "\(bad)")
+    }
   }
 
   @Test func paddedDateOfBirthIsTrimmedLikeNames() {
