@@ -66,9 +66,7 @@ public final class Ingestor {
     let leftOver = try adoptWorkNames(try Inbox.list(spool.work))
     let waiting = try Inbox.list(spool.inbox)
     let total = leftOver.count + waiting.count
-    // The patient key index is compared with PPMP on a second thread while the first drop is
-    // claimed and parsed; its bookings wait for it (`PatientIndex.refresh`).
-    if total > 0 { book.patients.warm(book.database) }
+    // A drop's parse may start the comparison of the key index with PPMP (`process`).
     defer { book.patients.settle() }
     // Anything left in work/ by a crashed run goes first, then the inbox.
     for file in leftOver {
@@ -200,6 +198,10 @@ public final class Ingestor {
     }
     record.attempts += 1
     try state.updateDrop(record.id, attempts: record.attempts)
+    // The patient key index is compared with PPMP on a second thread while the drop is parsed;
+    // its bookings wait for it (`PatientIndex.refresh`). Not before the claim's writes above:
+    // the comparison reads the state, and a write of the state waits for every read of it.
+    book.patients.warm(book.database)
 
     let document: DropDocument
     do {
@@ -276,9 +278,12 @@ public final class Ingestor {
     if !document.bookings.isEmpty { try book.patients.refresh(book.database) }
     let prefetch = BookingPrefetch(document.bookings, index: book.patients)
     if !document.bookings.isEmpty { book.patients.writeBehind = prefetch }
+    // A drop of thousands of bookings checkpoints PPMP's log on another thread too.
+    let checkpoints = document.bookings.count >= 2_000 ? WALCheckpointer(path: book.database.path) : nil
     // A drop that stops half-way (an error, a stop request) must not leave the index's read of
     // the state open: the next write of the state would wait for it.
     defer {
+      checkpoints?.finish()
       prefetch.finish()
       book.patients.writeBehind = nil
       try? book.patients.endLookups()
@@ -334,7 +339,9 @@ public final class Ingestor {
       let outcome: Result<AppointmentBook.Confirmation, MessageRejection>
       switch prepared.check {
       case .failure(let r): outcome = .failure(r)
-      case .success(let request): outcome = try book.book(request, lookup: prepared.lookup)
+      case .success(let request):
+        outcome = try book.book(request, lookup: prepared.lookup)
+        checkpoints?.committed()
       }
       switch outcome {
       case .success(let c):
