@@ -156,6 +156,9 @@ public final class AppointmentBook {
     public var candidates: [ReviewCandidate] = []
   }
 
+  /// A reader of this pass's practitioner-days ahead of the bookings (`BookingPrefetch`).
+  func makeDayReadAhead() -> DayReadAhead { DayReadAhead(path: database.path, days: booked) }
+
   /// True when the practitioner is published (active, online): the export's rule for `pmsResources`.
   public func publishes(resourceID: Int64) -> Bool {
     practitioners[resourceID].map { $0.active && $0.onlineBooking } ?? false

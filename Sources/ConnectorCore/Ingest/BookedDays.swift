@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// What the slot check reads of PPMP, kept for one ingest pass: each practitioner-day's
@@ -9,7 +10,12 @@ import GRDB
 /// the check still sees every other user's booking. The connector's own inserts do not move the
 /// version; `add` records them instead. A transaction that fails must `forget` (its insert may
 /// have been recorded and then rolled back), and so must any other write of the book.
-final class BookedDays {
+///
+/// A day may also be read ahead on another connection (`DayReadAhead`, on the prefetch thread)
+/// and offered: it is used only if nothing was forgotten since the read began. Every commit by
+/// another connection after that moment is seen by a later data-version check, which forgets;
+/// every commit of the connector's own goes into a day already kept, or follows a `forget`.
+final class BookedDays: @unchecked Sendable {
   struct Day {
     var bookings: [BookedInterval]
     var carriers: [TokenCarrier]
@@ -32,6 +38,11 @@ final class BookedDays {
   private var days: [Key: Day] = [:]
   private var blocks: [Key: [DiaryBlock]]?
   private var holidays: Set<LocalDate> = []
+  /// Days read ahead (`offer`), and the count of `forget`s a read must not straddle. The only
+  /// state another thread touches, under `lock`.
+  private let lock = NSLock()
+  private var epoch = 0
+  private var offered: [Key: (bookings: [BookedInterval], carriers: [TokenCarrier])] = [:]
 
   init(from: LocalDate, to: LocalDate) {
     self.from = from
@@ -43,6 +54,21 @@ final class BookedDays {
     version = nil
     days.removeAll()
     blocks = nil
+    lock.withLock {
+      epoch += 1
+      offered.removeAll()
+    }
+  }
+
+  /// What a read ahead must note before its read begins, and hand back with the day.
+  func readAheadEpoch() -> Int { lock.withLock { epoch } }
+
+  /// A day read on another connection in a read that began after `readAheadEpoch()` returned
+  /// `epoch`; dropped when anything was forgotten since.
+  func offer(staffID: Int64, date: LocalDate, bookings: [BookedInterval], carriers: [TokenCarrier], epoch: Int) {
+    lock.withLock {
+      if epoch == self.epoch { offered[Key(staffID: staffID, date: date)] = (bookings, carriers) }
+    }
   }
 
   /// The day as `db`'s transaction sees it.
@@ -54,7 +80,8 @@ final class BookedDays {
     }
     let key = Key(staffID: staffID, date: date)
     if let day = days[key] { return day }
-    let (bookings, carriers) = try PPMPDatabase.readDay(db, staffID: staffID, date: date)
+    let (bookings, carriers) = try lock.withLock { offered.removeValue(forKey: key) }
+      ?? PPMPDatabase.readDay(db, staffID: staffID, date: date)
     let day: Day
     if date >= from, date < to {
       if blocks == nil {

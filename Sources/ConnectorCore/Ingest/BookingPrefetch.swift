@@ -26,6 +26,7 @@ struct PreparedBooking: Sendable {
 final class BookingPrefetch: @unchecked Sendable {
   private let messages: [BookingMessage]
   private let index: PatientIndex
+  private let days: DayReadAhead?
   private let condition = NSCondition()
   private var prepared: [PreparedBooking] = []
   private var failure: Error?
@@ -42,9 +43,11 @@ final class BookingPrefetch: @unchecked Sendable {
   static let batch = 256
 
   /// Starts preparing `messages`; the index must be level with PPMP (`PatientIndex.refresh`).
-  init(_ messages: [BookingMessage], index: PatientIndex) {
+  /// `days`: reads each booking's practitioner-day ahead too, when given.
+  init(_ messages: [BookingMessage], index: PatientIndex, days: DayReadAhead? = nil) {
     self.messages = messages
     self.index = index
+    self.days = days
     prepared.reserveCapacity(messages.count)
     guard !messages.isEmpty else {
       lookupsEnded = true
@@ -61,6 +64,9 @@ final class BookingPrefetch: @unchecked Sendable {
         var lookup: PatientIndex.Lookup?
         if case .success(let r) = check {
           lookup = try index.lookUp(PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description), phone: r.phone)
+          // Before the booking is handed over, so every read ahead is over once the last is.
+          // A failed read ahead only means the booking thread reads the day itself.
+          try? days?.readAhead(staffID: r.resourceID, date: r.start.date)
         }
         // A booking that passed its checks carries its hash already.
         let content = (try? check.get())?.contentSHA256 ?? m.contentSHA256
@@ -70,8 +76,10 @@ final class BookingPrefetch: @unchecked Sendable {
           condition.broadcast()
         }
       }
+      days?.close()
       try index.endLookups()
     } catch {
+      days?.close()
       locked {
         failure = error
         writeFailure = error

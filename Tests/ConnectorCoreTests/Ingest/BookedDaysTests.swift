@@ -116,4 +116,44 @@ import Testing
       }
     }
   }
+
+  /// A day read ahead on another connection (`DayReadAhead`) stands in for the booking
+  /// thread's own read only while nothing was forgotten since the read began: another
+  /// program's commit after it, or a `forget` (a failed or cancelling transaction) in between,
+  /// makes the booking thread read the day itself.
+  @Test func aDayReadAheadIsUsedOnlyWhileNothingHappenedSince() throws {
+    let p = try IngestTestPractice("days-ahead")
+    let database = try PPMPDatabase(path: p.databasePath)
+    let days = BookedDays(from: LocalDate("2026-03-02")!, to: LocalDate("2026-03-16")!)
+    let march3 = LocalDate("2026-03-03")!
+    let march4 = LocalDate("2026-03-04")!
+    func bookings(_ staff: Int64, _ date: LocalDate) throws -> [String] {
+      try database.queue.write { db in try days.day(staffID: staff, date: date, db).bookings.map(\.start.description) }
+    }
+    // Starts the pass: the data version is noted.
+    #expect(try bookings(1, LocalDate("2026-03-09")!) == [])
+
+    // Used when nothing happened since: an offer that is deliberately wrong (staff 1 has 10:00
+    // on 4 March in PPMP) shows the booking thread took it instead of reading.
+    days.offer(staffID: 1, date: march4, bookings: [], carriers: [], epoch: days.readAheadEpoch())
+    #expect(try bookings(1, march4) == [])
+
+    // A real read ahead, then another program books that day: the next check sees the commit.
+    let ahead = DayReadAhead(path: p.databasePath, days: days)
+    try ahead.readAhead(staffID: 2, date: march3)
+    try p.write(
+      """
+      INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, status, comments,
+                                created_at, updated_at)
+      VALUES (2, 2, '2026-03-03', '11:00', 30, 2, 'booked', 'front desk', 'x', 'x')
+      """)
+    #expect(try bookings(2, march3) == ["10:00", "11:00"])
+
+    // An offer whose read began before a forget is dropped.
+    let before = days.readAheadEpoch()
+    days.forget()
+    days.offer(staffID: 1, date: march4, bookings: [], carriers: [], epoch: before)
+    #expect(try bookings(1, march4) == ["10:00"])
+    ahead.close()
+  }
 }
