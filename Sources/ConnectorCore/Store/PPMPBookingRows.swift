@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GRDBSQLite
 
 /// An appointment row as ingest sees it when it looks for a booking's token.
 public struct TokenCarrier: Sendable, Equatable {
@@ -210,35 +212,73 @@ public struct PatientChanges: Sendable, Equatable {
 
 extension PPMPDatabase {
   /// Compares every PPMP patient row with the raw values in the connector's `patient_key` table
-  /// (in `statePath`, attached for the duration): one pass in SQLite, no row crosses into Swift
-  /// unless it changed. This is how staff edits made since the last look are found without
-  /// triggers or columns in PPMP.
+  /// (in `statePath`, attached for the duration). Both tables are walked once in id order side by
+  /// side, compared on SQLite's own bytes; no row crosses into Swift unless it changed. This is
+  /// how staff edits made since the last look are found without triggers or columns in PPMP.
+  /// (A `LEFT JOIN` looked each of the 200,000 ids up in the index's table: twice the time, all
+  /// of it holding the state's read lock.)
   public func patientChanges(keyIndexIn statePath: String) throws -> PatientChanges {
     do {
       return try queue.inDatabase { db in
         try db.execute(sql: "ATTACH DATABASE ? AS connector_state", arguments: [statePath])
         defer { try? db.execute(sql: "DETACH DATABASE connector_state") }
-        let changed = try Row.fetchAll(
-          db,
-          sql: """
-            SELECT p.id, p.first_name, p.last_name, p.dob, p.mobile, p.created_by FROM patients p
-            LEFT JOIN connector_state.patient_key k ON k.patient_id = p.id
-            WHERE k.patient_id IS NULL OR k.raw_first IS NOT p.first_name OR k.raw_last IS NOT p.last_name
-              OR k.raw_dob IS NOT p.dob OR k.raw_mobile IS NOT p.mobile
-            ORDER BY p.id
-            """
-        ).map(PPMPBookingRows.patientRow)
-        let gone = try Int64.fetchAll(
-          db,
-          sql: """
-            SELECT patient_id FROM connector_state.patient_key k
-            WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = k.patient_id) ORDER BY patient_id
-            """)
+        let people = try db.makeStatement(
+          sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM main.patients ORDER BY id")
+        let keys = try db.makeStatement(
+          sql: "SELECT patient_id, raw_first, raw_last, raw_dob, raw_mobile FROM connector_state.patient_key ORDER BY patient_id")
+        let (p, k) = (people.sqliteStatement, keys.sqliteStatement)
+        let peopleRows = try Row.fetchCursor(people)
+        let keyRows = try Row.fetchCursor(keys)
+        var changed: [PatientRow] = []
+        var gone: [Int64] = []
+        var hasKey = try keyRows.next() != nil
+        while try peopleRows.next() != nil {
+          let id = sqlite3_column_int64(p, 0)
+          while hasKey, sqlite3_column_int64(k, 0) < id {
+            gone.append(sqlite3_column_int64(k, 0))
+            hasKey = try keyRows.next() != nil
+          }
+          if hasKey, sqlite3_column_int64(k, 0) == id {
+            if !(1...4).allSatisfy({ Self.sameValue(p, $0, k, $0) }) { changed.append(Self.patientRow(p)) }
+            hasKey = try keyRows.next() != nil
+          } else {
+            changed.append(Self.patientRow(p))
+          }
+        }
+        while hasKey {
+          gone.append(sqlite3_column_int64(k, 0))
+          hasKey = try keyRows.next() != nil
+        }
         return PatientChanges(changed: changed, gone: gone)
       }
     } catch let error as DatabaseError {
       throw StoreError.from(error, "comparing patients with the connector's key index in", path)
     }
+  }
+
+  /// `a IS b` for two text-or-NULL columns: both NULL, or neither NULL with the same bytes.
+  private static func sameValue(_ a: OpaquePointer, _ i: Int32, _ b: OpaquePointer, _ j: Int32) -> Bool {
+    let aNull = sqlite3_column_type(a, i) == SQLITE_NULL
+    let bNull = sqlite3_column_type(b, j) == SQLITE_NULL
+    guard !aNull, !bNull else { return aNull == bNull }
+    // Text first, then its length (sqlite3_column_bytes after sqlite3_column_text, as SQLite asks).
+    let aText = sqlite3_column_text(a, i)
+    let aCount = Int(sqlite3_column_bytes(a, i))
+    let bText = sqlite3_column_text(b, j)
+    guard aCount == Int(sqlite3_column_bytes(b, j)) else { return false }
+    guard aCount > 0, let aText, let bText else { return aCount == 0 }
+    return memcmp(aText, bText, aCount) == 0
+  }
+
+  /// The patient row the statement is on (`id, first_name, last_name, dob, mobile, created_by`).
+  private static func patientRow(_ s: OpaquePointer) -> PatientRow {
+    func text(_ i: Int32) -> String? {
+      guard sqlite3_column_type(s, i) != SQLITE_NULL, let bytes = sqlite3_column_text(s, i) else { return nil }
+      return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(s, i))), as: UTF8.self)
+    }
+    return PatientRow(
+      id: sqlite3_column_int64(s, 0), firstName: text(1) ?? "", lastName: text(2) ?? "", dob: text(3) ?? "", mobile: text(4),
+      createdBy: text(5))
   }
 }
 
