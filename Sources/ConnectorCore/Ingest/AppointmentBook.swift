@@ -15,8 +15,10 @@ public final class AppointmentBook {
   /// The connector's patient key index (matching's one lookup).
   public let patients: PatientIndex
   private let practitioners: [Int64: Practitioner]
-  /// Each practitioner's diary template, built once for the pass's slot checks.
-  private let templates: [Int64: DiaryTemplate]
+  private let rowsByStaff: [Int64: [DiaryRow]]
+  /// Each practitioner's diary template, built on the pass's first slot check for them (a
+  /// `watch` cycle with one booking builds one, not one per practitioner).
+  private var templates: [Int64: DiaryTemplate] = [:]
   private let types: [String: AppointmentType]
   /// The slot check's reads of PPMP, kept for the pass while no other program writes to PPMP.
   private let booked: BookedDays
@@ -27,7 +29,6 @@ public final class AppointmentBook {
     self.options = options
     stamp = "\(options.asOf.date) \(options.asOf.time):00"
     booked = BookedDays(from: options.asOf.date, to: options.asOf.date.adding(days: max(options.horizonDays, 1)))
-    let rowsByStaff: [Int64: [DiaryRow]]
     (settings, practitioners, rowsByStaff, types) = try database.guarded("reading") { db in
       (
         try PPMPDatabase.readSettings(db),
@@ -36,8 +37,14 @@ public final class AppointmentBook {
         Dictionary(try PPMPDatabase.readAppointmentTypes(db).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
       )
     }
+  }
+
+  private func template(for practitioner: Practitioner) -> DiaryTemplate {
+    if let kept = templates[practitioner.id] { return kept }
     var ignored: [AvailabilityDiagnostic] = []
-    templates = practitioners.mapValues { DiaryTemplate(practitioner: $0, rows: rowsByStaff[$0.id] ?? [], diagnostics: &ignored) }
+    let built = DiaryTemplate(practitioner: practitioner, rows: rowsByStaff[practitioner.id] ?? [], diagnostics: &ignored)
+    templates[practitioner.id] = built
+    return built
   }
 
   /// The comment token that marks a Healthengine booking.
@@ -240,7 +247,7 @@ public final class AppointmentBook {
       slots = kept
     } else {
       slots = AvailabilityEngine.slots(
-        for: practitioner, on: date, template: templates[r.resourceID]!, blocks: day.blocks, isHoliday: day.isHoliday,
+        for: practitioner, on: date, template: template(for: practitioner), blocks: day.blocks, isHoliday: day.isHoliday,
         bookings: day.bookings, options: options)
       booked.keep(slots: slots, staffID: r.resourceID, date: date)
     }
