@@ -41,6 +41,10 @@ final class BookingPrefetch: @unchecked Sendable {
 
   /// Rows written per state transaction while the drop is still being applied.
   static let batch = 256
+  /// Drops with fewer bookings are prepared on the ingest thread, at each booking's turn: a
+  /// thread handoff costs more than it saves for `watch`'s drops of one or two bookings.
+  static let threadFrom = 32
+  private let inline: Bool
 
   /// Starts preparing `messages`; the index must be level with PPMP (`PatientIndex.refresh`).
   /// `days`: reads each booking's practitioner-day ahead too, when given.
@@ -49,28 +53,34 @@ final class BookingPrefetch: @unchecked Sendable {
     self.index = index
     self.days = days
     prepared.reserveCapacity(messages.count)
+    inline = messages.count < Self.threadFrom
     guard !messages.isEmpty else {
       lookupsEnded = true
       return
     }
+    if inline { return }
     DispatchQueue.global().async(group: done) { self.run() }
+  }
+
+  private func prepare(_ m: BookingMessage) throws -> PreparedBooking {
+    let check = BookingChecks.check(m)
+    var lookup: PatientIndex.Lookup?
+    if case .success(let r) = check {
+      lookup = try index.lookUp(PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description), phone: r.phone)
+      // Before the booking is handed over, so every read ahead is over once the last is.
+      // A failed read ahead only means the booking thread reads the day itself.
+      try? days?.readAhead(staffID: r.resourceID, date: r.start.date)
+    }
+    // A booking that passed its checks carries its hash already.
+    let content = (try? check.get())?.contentSHA256 ?? m.contentSHA256
+    return PreparedBooking(content: content, check: check, lookup: lookup)
   }
 
   private func run() {
     do {
       for m in messages {
         if locked({ stopped }) { break }
-        let check = BookingChecks.check(m)
-        var lookup: PatientIndex.Lookup?
-        if case .success(let r) = check {
-          lookup = try index.lookUp(PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description), phone: r.phone)
-          // Before the booking is handed over, so every read ahead is over once the last is.
-          // A failed read ahead only means the booking thread reads the day itself.
-          try? days?.readAhead(staffID: r.resourceID, date: r.start.date)
-        }
-        // A booking that passed its checks carries its hash already.
-        let content = (try? check.get())?.contentSHA256 ?? m.contentSHA256
-        let item = PreparedBooking(content: content, check: check, lookup: lookup)
+        let item = try prepare(m)
         locked {
           prepared.append(item)
           condition.broadcast()
@@ -122,6 +132,10 @@ final class BookingPrefetch: @unchecked Sendable {
 
   /// The `i`th booking's preparation, waiting for it if the thread has not got there yet.
   func take(_ i: Int) throws -> PreparedBooking {
+    if inline {
+      while prepared.count <= i { prepared.append(try prepare(messages[prepared.count])) }
+      return prepared[i]
+    }
     condition.lock()
     defer { condition.unlock() }
     while prepared.count <= i, failure == nil { condition.wait() }
@@ -131,6 +145,14 @@ final class BookingPrefetch: @unchecked Sendable {
 
   /// Waits until the thread has ended its read of the state (every booking prepared).
   func endOfLookups() {
+    if inline {
+      if !lookupsEnded {
+        days?.close()
+        try? index.endLookups()
+        lookupsEnded = true
+      }
+      return
+    }
     condition.lock()
     defer { condition.unlock() }
     while !lookupsEnded { condition.wait() }
@@ -138,6 +160,8 @@ final class BookingPrefetch: @unchecked Sendable {
 
   /// Hands a row `PatientIndex.note` recorded to the thread, to write once its lookups are over.
   func enqueue(_ row: PatientKeyRow) {
+    // Prepared inline, nothing writes behind: `PatientIndex.flush` writes every row itself.
+    if inline { return }
     locked {
       queued.append(row)
       if queued.count >= Self.batch { condition.signal() }

@@ -48,6 +48,11 @@ public final class PatientIndex {
   /// pass must not use this index, nor PPMP's connection in a transaction of its own.
   public func warm(_ database: PPMPDatabase) {
     guard !isFresh, warming == nil else { return }
+    // Nothing to compare while PPMP's data version stands still (`watch`, between outside
+    // edits): `refresh` finds that out at once, no thread needed.
+    if let last = comparedAt, last.database == ObjectIdentifier(database), (try? database.dataVersion()) == last.version {
+      return
+    }
     let unchecked = UncheckedIndex(index: self)
     warming = BackgroundWork { try unchecked.index.compare(database) }
   }

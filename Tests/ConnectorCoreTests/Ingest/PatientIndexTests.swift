@@ -120,10 +120,13 @@ import Testing
       try reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM patient_key WHERE patient_id > 1000") ?? 0 }
     }
 
-    let messages = (0..<3).map { IngestTestPractice.booking("w\($0)", first: "Alice", last: "Smith", dob: "1980-01-01") }
+    // Enough bookings for the thread (smaller drops are prepared inline and written at the end).
+    let messages = (0..<BookingPrefetch.threadFrom).map {
+      IngestTestPractice.booking("w\($0)", first: "Alice", last: "Smith", dob: "1980-01-01")
+    }
     let prefetch = BookingPrefetch(messages, index: index)
     index.writeBehind = prefetch
-    #expect(try prefetch.take(2).lookup?.exact == [1])
+    #expect(try prefetch.take(messages.count - 1).lookup?.exact == [1])
     prefetch.endOfLookups()
     for i in 1...files {
       index.note(
