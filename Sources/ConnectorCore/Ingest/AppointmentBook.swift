@@ -68,32 +68,15 @@ public final class AppointmentBook {
 
   /// `comments(_:carry:)` on bytes, or nil when either side is not all ASCII.
   private static func asciiComments(_ comments: String, carry token: String) -> Bool? {
+    let needle = Array(token.utf8)
     var comments = comments
-    var token = token
     return comments.withUTF8 { text -> Bool? in
-      token.withUTF8 { needle -> Bool? in
-        guard needle.allSatisfy({ $0 < 0x80 }), text.allSatisfy({ $0 < 0x80 }) else { return nil }
-        guard text.count >= needle.count else { return false }
-        var at = 0
-        while at <= text.count - needle.count {
-          if text[at] == needle[0], memcmp(text.baseAddress! + at, needle.baseAddress!, needle.count) == 0 {
-            let after = at + needle.count
-            if after == text.count || !isTokenByte(text[after]) { return true }
-          }
-          at += 1
-        }
-        return false
+      guard needle.allSatisfy({ $0 < 0x80 }), text.allSatisfy({ $0 < 0x80 }) else { return nil }
+      // The token stands when the text ends after it or the next character cannot continue it.
+      return !ByteSearch.forEachMatch(of: needle, in: UnsafeRawBufferPointer(text)) { at in
+        let after = at + needle.count
+        return after < text.count && isTokenCharacter(Character(Unicode.Scalar(text[after])))
       }
-    }
-  }
-
-  /// `isTokenCharacter` for an ASCII byte.
-  private static func isTokenByte(_ b: UInt8) -> Bool {
-    switch b {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-      UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
-      return true
-    default: return false
     }
   }
 

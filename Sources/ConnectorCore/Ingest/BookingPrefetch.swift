@@ -77,6 +77,7 @@ final class BookingPrefetch: @unchecked Sendable {
   }
 
   private func run() {
+    var failed: Error?
     do {
       for m in messages {
         if locked({ stopped }) { break }
@@ -90,17 +91,17 @@ final class BookingPrefetch: @unchecked Sendable {
       try index.endLookups()
     } catch {
       days?.close()
-      locked {
-        failure = error
-        writeFailure = error
-      }
+      failed = error
     }
     locked {
+      // A failed preparation fails the booking waiting for it, and nothing is written behind:
+      // `finishWriting` reports it, and `flush` writes every row itself.
+      failure = failed
+      writeFailure = failed
       lookupsEnded = true
       condition.broadcast()
     }
-    if locked({ writeFailure != nil }) { return }
-    writeBehind()
+    if failed == nil { writeBehind() }
   }
 
   private func writeBehind() {

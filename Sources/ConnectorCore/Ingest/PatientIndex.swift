@@ -50,9 +50,7 @@ public final class PatientIndex {
     guard !isFresh, warming == nil else { return }
     // Nothing to compare while PPMP's data version stands still (`watch`, between outside
     // edits): `refresh` finds that out at once, no thread needed.
-    if let last = comparedAt, last.database == ObjectIdentifier(database), (try? database.dataVersion()) == last.version {
-      return
-    }
+    if let version = try? database.dataVersion(), isLevel(with: database, atVersion: version) { return }
     let unchecked = UncheckedIndex(index: self)
     warming = BackgroundWork { try unchecked.index.compare(database) }
   }
@@ -68,12 +66,19 @@ public final class PatientIndex {
   /// The index, handed to `warm`'s thread: the pass leaves it alone until it has waited.
   private struct UncheckedIndex: @unchecked Sendable { let index: PatientIndex }
 
+  /// Whether the last comparison was with `database` at this data version (nothing else
+  /// committed since).
+  private func isLevel(with database: PPMPDatabase, atVersion version: Int64) -> Bool {
+    guard let last = comparedAt else { return false }
+    return last.database == ObjectIdentifier(database) && last.version == version
+  }
+
   private func compare(_ database: PPMPDatabase) throws -> (changed: Int, gone: Int) {
     guard !isFresh else { return (0, 0) }
     // Read before comparing: a commit landing during the comparison moves it past this value,
     // so the next pass compares again.
     let version = try database.dataVersion()
-    if let last = comparedAt, last.database == ObjectIdentifier(database), last.version == version {
+    if isLevel(with: database, atVersion: version) {
       isFresh = true
       return (0, 0)
     }
@@ -152,16 +157,22 @@ public final class PatientIndex {
   /// nothing else uses the key reader (`BookingPrefetch`): it touches nothing but the reader.
   func lookUp(_ key: PatientKey, phone: String?) throws -> Lookup {
     let mobile = PatientKey.mobileKey(phone)
-    return Lookup(
-      key: key, mobile: mobile, exact: try reader.patientIDs(first: key.first, last: key.last, dob: key.dob),
-      near: try reader.nearPatients(
-        first: key.first, last: key.last, dob: key.dob, nearDOBs: NearMatchRanker.nearDates(key.dob), mobile: mobile))
+    return Lookup(key: key, mobile: mobile, exact: try storedExact(key), near: try storedNear(key, mobile: mobile))
+  }
+
+  private func storedExact(_ key: PatientKey) throws -> [Int64] {
+    try reader.patientIDs(first: key.first, last: key.last, dob: key.dob)
+  }
+
+  private func storedNear(_ key: PatientKey, mobile: String?) throws -> [PatientKeyHit] {
+    try reader.nearPatients(
+      first: key.first, last: key.last, dob: key.dob, nearDOBs: NearMatchRanker.nearDates(key.dob), mobile: mobile)
   }
 
   /// Ids whose indexed keys equal `key`, lowest first. `stored`: the stored index's ids for
   /// `key` when they were looked up ahead (`lookUp`).
   func exactIDs(_ key: PatientKey, stored: [Int64]? = nil) throws -> [Int64] {
-    var ids = Set(try stored ?? reader.patientIDs(first: key.first, last: key.last, dob: key.dob))
+    var ids = Set(try stored ?? storedExact(key))
     for id in pendingByDOB[key.dob] ?? [] {
       if let row = pending[id], row.first == key.first, row.last == key.last { ids.insert(id) }
     }
@@ -174,8 +185,7 @@ public final class PatientIndex {
   /// `stored`: the stored index's hits when they were looked up ahead (`lookUp`).
   func near(_ key: PatientKey, mobile: String?, stored: [PatientKeyHit]? = nil) throws -> [KeyedPatient] {
     var out: [Int64: KeyedPatient] = [:]
-    let hits = try stored ?? reader.nearPatients(
-      first: key.first, last: key.last, dob: key.dob, nearDOBs: NearMatchRanker.nearDates(key.dob), mobile: mobile)
+    let hits = try stored ?? storedNear(key, mobile: mobile)
     for h in hits where pending[h.patientID] == nil {
       out[h.patientID] = KeyedPatient(id: h.patientID, key: PatientKey(normalisedFirst: h.first, last: h.last, dob: h.dob), mobile: h.mobile)
     }

@@ -261,20 +261,13 @@ extension PPMPDatabase {
     let aNull = sqlite3_column_type(a, i) == SQLITE_NULL
     let bNull = sqlite3_column_type(b, j) == SQLITE_NULL
     guard !aNull, !bNull else { return aNull == bNull }
-    // Text first, then its length (sqlite3_column_bytes after sqlite3_column_text, as SQLite asks).
-    let aText = sqlite3_column_text(a, i)
-    let aCount = Int(sqlite3_column_bytes(a, i))
-    let bText = sqlite3_column_text(b, j)
-    guard aCount == Int(sqlite3_column_bytes(b, j)) else { return false }
-    guard aCount > 0, let aText, let bText else { return aCount == 0 }
-    return memcmp(aText, bText, aCount) == 0
+    return columnText(a, i).elementsEqual(columnText(b, j))
   }
 
   /// The patient row the statement is on (`id, first_name, last_name, dob, mobile, created_by`).
   private static func patientRow(_ s: OpaquePointer) -> PatientRow {
     func text(_ i: Int32) -> String? {
-      guard sqlite3_column_type(s, i) != SQLITE_NULL, let bytes = sqlite3_column_text(s, i) else { return nil }
-      return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(s, i))), as: UTF8.self)
+      sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(decoding: columnText(s, i), as: UTF8.self)
     }
     return PatientRow(
       id: sqlite3_column_int64(s, 0), firstName: text(1) ?? "", lastName: text(2) ?? "", dob: text(3) ?? "", mobile: text(4),

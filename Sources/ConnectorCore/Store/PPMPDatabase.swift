@@ -393,7 +393,7 @@ public final class PPMPDatabase: Sendable {
   }
 
   /// A text column's bytes as SQLite holds them (valid until the next step); empty for NULL.
-  private static func columnText(_ statement: SQLiteStatement, _ index: Int32) -> UnsafeBufferPointer<UInt8> {
+  static func columnText(_ statement: SQLiteStatement, _ index: Int32) -> UnsafeBufferPointer<UInt8> {
     guard let text = sqlite3_column_text(statement, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
     return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
   }
