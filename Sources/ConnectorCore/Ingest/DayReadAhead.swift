@@ -10,6 +10,10 @@ import GRDB
 /// `BookedDays` can tell whether anything was forgotten (an outside commit seen, a failed or
 /// cancelling transaction) while or since it was read.
 final class DayReadAhead {
+  /// Drops with fewer bookings read their days on the booking thread: opening another
+  /// connection costs more than it saves.
+  static let worthFrom = 100
+
   private let path: String
   private let days: BookedDays
   private var queue: DatabaseQueue?
@@ -28,8 +32,7 @@ final class DayReadAhead {
       config.readonly = true
       config.busyMode = .timeout(5)
       config.label = "ppmp-days-ahead"
-      SQLiteSettings.apply()
-      queue = try DatabaseQueue(path: path, configuration: config)
+      queue = try SQLiteSettings.openQueue(path: path, configuration: config)
     }
     let epoch = days.readAheadEpoch()
     let day = try queue!.read { db in try PPMPDatabase.readDay(db, staffID: staffID, date: date) }

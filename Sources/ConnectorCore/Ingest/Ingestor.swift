@@ -276,12 +276,12 @@ public final class Ingestor {
     // Each booking's checks and key index lookups are worked out on a second thread ahead of its
     // write transaction, from an index already level with PPMP.
     if !document.bookings.isEmpty { try book.patients.refresh(book.database) }
-    // Days are read ahead only for drops big enough to repay opening another connection.
     let prefetch = BookingPrefetch(
-      document.bookings, index: book.patients, days: document.bookings.count >= 100 ? book.makeDayReadAhead() : nil)
+      document.bookings, index: book.patients,
+      days: document.bookings.count >= DayReadAhead.worthFrom ? book.makeDayReadAhead() : nil)
     if !document.bookings.isEmpty { book.patients.writeBehind = prefetch }
     // A drop of thousands of bookings checkpoints PPMP's log on another thread too.
-    let checkpoints = document.bookings.count >= 2_000 ? WALCheckpointer(path: book.database.path) : nil
+    let checkpoints = document.bookings.count >= WALCheckpointer.worthFrom ? WALCheckpointer(path: book.database.path) : nil
     // A drop that stops half-way (an error, a stop request) must not leave the index's read of
     // the state open: the next write of the state would wait for it.
     defer {

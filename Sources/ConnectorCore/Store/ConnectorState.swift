@@ -36,8 +36,7 @@ public final class ConnectorState: Sendable {
     config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
     let isNew = !FileManager.default.fileExists(atPath: path)
     do {
-      SQLiteSettings.apply()
-      queue = try DatabaseQueue(path: path, configuration: config)
+      queue = try SQLiteSettings.openQueue(path: path, configuration: config)
       if isNew { chmod(path, FileSystem.fileMode) }
       try Self.migrator.migrate(queue)
     } catch let error as DatabaseError {

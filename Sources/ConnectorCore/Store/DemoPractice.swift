@@ -13,8 +13,7 @@ public enum DemoPractice {
     let schema = try PPMPBundledSQL.schema()
     let demo = try PPMPBundledSQL.demo(today: today)
     do {
-      SQLiteSettings.apply()
-      let queue = try DatabaseQueue(path: path)
+      let queue = try SQLiteSettings.openQueue(path: path)
       try queue.write { db in
         try db.execute(sql: schema)
         try db.execute(sql: demo)

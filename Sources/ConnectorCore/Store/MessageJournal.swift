@@ -77,17 +77,14 @@ extension ConnectorState {
   /// quarter of ingest's CPU. Keys the journal does not know are absent from the result.
   public func journalEntries(kind: MessageKind, keys: [String]) throws -> [String: JournalEntry] {
     guard !keys.isEmpty else { return [:] }
-    // A drop's keys in lists of `chunk` (one statement serves every full list, the last is
-    // padded with a repeat): a statement per key cost more than the lookups themselves.
+    // A drop's keys in lists of `chunk`, one statement for all: a statement per key cost more
+    // than the lookups themselves.
     let chunk = 256
-    let unique = Array(Set(keys))
     return try read("reading the journal in") { db in
       let statement = try db.cachedStatement(
         sql: "SELECT \(Self.journalColumns) FROM message WHERE kind = ? AND msg_key IN (\(databaseQuestionMarks(count: chunk)))")
       var found: [String: JournalEntry] = [:]
-      for start in stride(from: 0, to: unique.count, by: chunk) {
-        var list = Array(unique[start..<min(start + chunk, unique.count)])
-        while list.count < chunk { list.append(list[0]) }
+      for list in PaddedKeyLists.lists(Array(Set(keys)), size: chunk) {
         let rows = try Row.fetchCursor(statement, arguments: StatementArguments([kind.rawValue] + list))
         while let row = try rows.next() {
           if let entry = Self.journalEntry(row) { found[row[2]] = entry }

@@ -65,19 +65,13 @@ public enum PPMPBookingRows {
   public static func sightings(_ db: Database, ids: [Int64]) throws -> [Int64: AppointmentSighting] {
     var found: [Int64: AppointmentSighting] = [:]
     found.reserveCapacity(ids.count)
-    // Every statement has the same number of parameters, the last chunk padded with a repeated
-    // id: one cached statement for the process's life. A statement per chunk length made `watch`
-    // cache a new one whenever the tracked count moved: up to 500 statements, each as large as its
-    // list, held for the connection's life.
+    // One cached statement for the process's life: a statement per list length made `watch`
+    // cache a new one whenever the tracked count moved, up to 500 statements, each as large as
+    // its list, held for the connection's life.
     let chunk = 500
     let statement = try db.cachedStatement(
-      sql: "SELECT id, staff_id, appt_date, start_time, status FROM appointments WHERE id IN ("
-        + Array(repeating: "?", count: chunk).joined(separator: ",") + ")")
-    var start = 0
-    while start < ids.count {
-      var part = Array(ids[start..<min(start + chunk, ids.count)])
-      start += chunk
-      part += Array(repeating: part[part.count - 1], count: chunk - part.count)
+      sql: "SELECT id, staff_id, appt_date, start_time, status FROM appointments WHERE id IN (\(databaseQuestionMarks(count: chunk)))")
+    for part in PaddedKeyLists.lists(ids, size: chunk) {
       let rows = try Row.fetchCursor(statement, arguments: StatementArguments(part))
       while let row = try rows.next() {
         let time: String = row[3] ?? ""
@@ -142,16 +136,20 @@ public enum PPMPBookingRows {
     try db.execute(sql: "UPDATE appointments SET status = 'cancelled', updated_at = ? WHERE id = ?", arguments: [stamp, id])
   }
 
+  /// The patient columns every patient read selects, in the order `patient(_:)` and
+  /// `patientChanges`' walk read them.
+  static let patientColumns = "id, first_name, last_name, dob, mobile, created_by"
+
   /// Every patient, lowest id first, one at a time.
   public static func forEachPatient(_ db: Database, _ body: (PatientRow) throws -> Void) throws {
-    let rows = try Row.fetchCursor(db, sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients ORDER BY id")
+    let rows = try Row.fetchCursor(db, sql: "SELECT \(patientColumns) FROM patients ORDER BY id")
     while let row = try rows.next() { try body(patient(row)) }
   }
 
   /// One patient by id.
   public static func patient(_ db: Database, id: Int64) throws -> PatientRow? {
     try Row.fetchOne(
-      db, sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients WHERE id = ?", arguments: [id]
+      db, sql: "SELECT \(patientColumns) FROM patients WHERE id = ?", arguments: [id]
     ).map(patient)
   }
 
@@ -165,7 +163,7 @@ public enum PPMPBookingRows {
   /// Patients by id, lowest first (ids not in PPMP are left out).
   public static func patients(ids: [Int64], _ db: Database) throws -> [PatientRow] {
     let statement = try db.cachedStatement(
-      sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM patients WHERE id = ?")
+      sql: "SELECT \(patientColumns) FROM patients WHERE id = ?")
     return try ids.sorted().compactMap { try Row.fetchOne(statement, arguments: [$0]).map(patient) }
   }
 
@@ -223,7 +221,7 @@ extension PPMPDatabase {
         try db.execute(sql: "ATTACH DATABASE ? AS connector_state", arguments: [statePath])
         defer { try? db.execute(sql: "DETACH DATABASE connector_state") }
         let people = try db.makeStatement(
-          sql: "SELECT id, first_name, last_name, dob, mobile, created_by FROM main.patients ORDER BY id")
+          sql: "SELECT \(PPMPBookingRows.patientColumns) FROM main.patients ORDER BY id")
         let keys = try db.makeStatement(
           sql: "SELECT patient_id, raw_first, raw_last, raw_dob, raw_mobile FROM connector_state.patient_key ORDER BY patient_id")
         let (p, k) = (people.sqliteStatement, keys.sqliteStatement)
@@ -264,7 +262,7 @@ extension PPMPDatabase {
     return columnText(a, i).elementsEqual(columnText(b, j))
   }
 
-  /// The patient row the statement is on (`id, first_name, last_name, dob, mobile, created_by`).
+  /// The patient row the statement is on (`PPMPBookingRows.patientColumns`).
   private static func patientRow(_ s: OpaquePointer) -> PatientRow {
     func text(_ i: Int32) -> String? {
       sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(decoding: columnText(s, i), as: UTF8.self)

@@ -68,8 +68,7 @@ public final class PPMPDatabase: Sendable {
       }
     }
     do {
-      SQLiteSettings.apply()
-      queue = try DatabaseQueue(path: path, configuration: config)
+      queue = try SQLiteSettings.openQueue(path: path, configuration: config)
     } catch let error as DatabaseError
       where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN].contains(error.resultCode)
     {

@@ -92,8 +92,7 @@ public final class PatientKeyReader {
         // A drop's lookups land all over the index (tens of MB at 200,000 patients): with
         // SQLite's 2 MiB default each one re-read its pages from the OS. Bounded, like PPMP's.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
-        SQLiteSettings.apply()
-        queue = try DatabaseQueue(path: path, configuration: config)
+        queue = try SQLiteSettings.openQueue(path: path, configuration: config)
       }
       return try body(queue!)
     } catch let error as DatabaseError {

@@ -9,6 +9,10 @@ import GRDB
 /// milliseconds of page copies and two syncs. A passive checkpoint never waits for the writer
 /// and never blocks it, and the booking connection's own threshold stays as the fallback.
 public final class WALCheckpointer: @unchecked Sendable {
+  /// Drops with fewer bookings leave checkpoints to the booking connection: the log stays
+  /// below its threshold, or crosses it once.
+  public static let worthFrom = 2_000
+
   private let path: String
   private let every: Int
   private let condition = NSCondition()
@@ -39,8 +43,7 @@ public final class WALCheckpointer: @unchecked Sendable {
           var config = Configuration()
           config.busyMode = .timeout(1)
           config.label = "ppmp-checkpoint"
-          SQLiteSettings.apply()
-          queue = try DatabaseQueue(path: path, configuration: config)
+          queue = try SQLiteSettings.openQueue(path: path, configuration: config)
         }
         // A failed checkpoint costs nothing but the work: the booking connection's threshold
         // still checkpoints, so the next signal simply tries again.

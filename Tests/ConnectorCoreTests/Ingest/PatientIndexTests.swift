@@ -14,6 +14,14 @@ import Testing
     return (a["patientMatch"] ?? "", Int64(a["pmsPatientId"] ?? "") ?? -1)
   }
 
+  /// The practice's PPMP database and a key index just compared with it.
+  func levelIndex(_ p: IngestTestPractice) throws -> (PPMPDatabase, PatientIndex) {
+    let database = try PPMPDatabase(path: p.databasePath)
+    let index = PatientIndex(state: try ConnectorState(path: p.spool.stateDatabase))
+    try index.refresh(database)
+    return (database, index)
+  }
+
   @Test func staffEditsBetweenPassesAreMatchedOnTheNewValues() throws {
     let p = try IngestTestPractice("index-edits")
     // First pass builds the index (Alice Smith is 1; Carol Twin is 3 and 4).
@@ -51,10 +59,7 @@ import Testing
 
   @Test func aHitIsRecheckedAgainstTheLiveRow() throws {
     let p = try IngestTestPractice("index-live")
-    let database = try PPMPDatabase(path: p.databasePath)
-    let state = try ConnectorState(path: p.spool.stateDatabase)
-    let index = PatientIndex(state: state)
-    try index.refresh(database)
+    let (database, index) = try levelIndex(p)
     // Edited after this pass compared: the index still says Alice Smith, PPMP no longer does.
     try p.write("UPDATE patients SET first_name = 'Alicia' WHERE id = 1")
     let options = AvailabilityOptions(
@@ -101,10 +106,7 @@ import Testing
   /// index level with PPMP: the next comparison finds nothing to add or change.
   @Test func filesNotedDuringADropAreWrittenBehindItAndLeaveTheIndexLevel() throws {
     let p = try IngestTestPractice("index-behind")
-    let database = try PPMPDatabase(path: p.databasePath)
-    let state = try ConnectorState(path: p.spool.stateDatabase)
-    let index = PatientIndex(state: state)
-    try index.refresh(database)
+    let (database, index) = try levelIndex(p)
     // The files a drop's bookings would create, already in PPMP.
     let files = 2 * BookingPrefetch.batch + 50
     try p.write(
