@@ -96,6 +96,14 @@ public final class ConnectorContext {
     POSIX.trimHeap()
   }
 
+  /// Closes both databases, as their last use would: PPMP's write-ahead log is copied back and
+  /// removed (a backup of the database file alone then holds every booking). Nothing may use
+  /// the context, nor anything it made, afterwards.
+  public func closeDatabases() throws {
+    try database.queue.close()
+    try state.queue.close()
+  }
+
   /// The spool's queues now, with waiting ages from the connector's first sightings: what `run`
   /// and `watch` record in status.json.
   public func queueDepths() throws -> RunStatus.Queue {

@@ -107,7 +107,8 @@ extension ConnectorState {
   public func record(_ entries: [JournalEntry], dropSHA256: String, at time: String) throws {
     guard !entries.isEmpty else { return }
     try write("writing the journal in") { db in
-      let statement = try db.cachedStatement(
+      let statement = try DirectStatement(
+        db,
         sql: """
           INSERT INTO message (kind, msg_key, he_msg_id, booking_id, content_sha256, placement, outcome, reason, detail,
                                appointment_id, patient_id, patient_match, drop_sha256, processed_at, request_kind, answer_file)
@@ -119,7 +120,8 @@ extension ConnectorState {
             drop_sha256 = excluded.drop_sha256, processed_at = excluded.processed_at,
             request_kind = excluded.request_kind, answer_file = excluded.answer_file
           """)
-      let track = try db.cachedStatement(
+      let track = try DirectStatement(
+        db,
         sql: """
           INSERT OR IGNORE INTO tracked_booking (he_msg_id, booking_id, appointment_id, resource_id, start, status, in_horizon)
           VALUES (?, ?, ?, 0, '', '', 1)
@@ -141,14 +143,31 @@ extension ConnectorState {
         case .rejectUpdate(_, _, let r, let d), .rejectRequest(_, let r, let d): (reason, detail) = (r.rawValue, d)
         case .confirmRequest(_, let k, let f): (requestKind, answerFile) = (k.rawValue, f)
         }
-        try statement.execute(
-          arguments: [
-            e.outcome.kind.rawValue, e.outcome.key, e.outcome.heMsgId, bookingID, e.contentSHA256 ?? "", e.placement?.text,
-            e.outcome.name, reason, detail, appointmentID, patientID, match, dropSHA256, time, requestKind, answerFile,
-          ])
+        try statement.run { p in
+          p.add(e.outcome.kind.rawValue)
+          p.add(e.outcome.key)
+          p.add(e.outcome.heMsgId)
+          p.add(bookingID)
+          p.add(e.contentSHA256 ?? "")
+          p.add(e.placement?.text)
+          p.add(e.outcome.name)
+          p.add(reason)
+          p.add(detail)
+          p.add(appointmentID)
+          p.add(patientID)
+          p.add(match)
+          p.add(dropSHA256)
+          p.add(time)
+          p.add(requestKind)
+          p.add(answerFile)
+        }
         // A confirmed booking is tracked from here on; the PPMP change check sees it first.
         if case .confirmInsert(let heMsgId, let bookingId, let appointment, _, _) = e.outcome {
-          try track.execute(arguments: [heMsgId, bookingId, appointment])
+          try track.run { p in
+            p.add(heMsgId)
+            p.add(bookingId)
+            p.add(appointment)
+          }
         }
       }
     }

@@ -117,17 +117,26 @@ public enum PPMPBookingRows {
 
   /// Inserts a booked appointment and returns its id.
   public static func insertAppointment(_ db: Database, _ a: NewAppointment) throws -> Int64 {
-    try db.cachedStatement(
+    try DirectStatement(
+      db,
       sql: """
         INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, type_id,
                                   status, comments, colour, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?)
         """
-    ).execute(
-      arguments: [
-        a.staffID, a.column, a.date, a.startTime, a.durationMinutes, a.patientID, a.typeID, a.comments, a.colour, a.stamp,
-        a.stamp,
-      ])
+    ).run { p in
+      p.add(a.staffID)
+      p.add(a.column)
+      p.add(a.date)
+      p.add(a.startTime)
+      p.add(a.durationMinutes)
+      p.add(a.patientID)
+      p.add(a.typeID)
+      p.add(a.comments)
+      p.add(a.colour)
+      p.add(a.stamp)
+      p.add(a.stamp)
+    }
     return db.lastInsertedRowID
   }
 

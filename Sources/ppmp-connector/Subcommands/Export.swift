@@ -42,6 +42,7 @@ extension PPMPConnector {
           ingestor.onMessage = { drop, outcome, patient in log.message(drop: drop, outcome, patient: patient) }
         }
         let summary = try ingestor.run()
+        Console.leaveToExit(context, ingestor)
         Report.ingest(summary, quiet: common.quiet)
         return summary.hadRejections ? ExitStatus.partial : ExitStatus.success
       }

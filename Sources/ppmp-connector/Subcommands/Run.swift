@@ -49,6 +49,7 @@ extension PPMPConnector {
         // After the batch and outside it: a page that cannot be written is a warning, never a
         // failed run.
         common.writeReportPage(context)
+        Console.leaveToExit(context, runner)
         log.step(
           "run",
           [("outcome", status.outcome.rawValue), ("exit", "\(status.exitCode)"), ("ms", "\(status.durationMilliseconds)"),
