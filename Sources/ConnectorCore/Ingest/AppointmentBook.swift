@@ -142,7 +142,8 @@ public final class AppointmentBook {
     public var match: PatientMatch
     /// The booking was already in PPMP (re-delivery); nothing was inserted.
     public var existing: Bool
-    /// Files a person should look at instead of the new one, best first (new files only).
+    /// Files a person should look at instead of the new one, best first (new files only, and a
+    /// file a re-delivered booking created, found again by its token).
     public var candidates: [ReviewCandidate] = []
   }
 
@@ -222,7 +223,12 @@ public final class AppointmentBook {
     // that starts with it: HE_MSG_ID:m-1 in HE_MSG_ID:m-10).
     if let existing = day.carriers.first(where: { Self.comments($0.comments, carry: r.heMsgId) }) {
       let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db, sameKey: { try self.patients.exactIDs($0) })
-      return .success(Confirmation(appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true))
+      // The file this booking created is still a new one: its candidates again, so the review
+      // item a crash kept from being queued is queued now (one already queued is kept as it is).
+      let candidates = match == .matched ? [] : try reviewCandidates(for: r, lookup: lookup, newFile: existing.patientID, db)
+      return .success(
+        Confirmation(
+          appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true, candidates: candidates))
     }
 
     let slots: [DiarySlot]
@@ -353,11 +359,31 @@ public final class AppointmentBook {
     let id = try PPMPBookingRows.insertPatient(db, new)
     patients.note(
       PatientRow(id: id, firstName: new.firstName, lastName: new.lastName, dob: new.dob, mobile: new.mobile, createdBy: "healthengine"))
-    // Ranked on the index's keys, then the few kept are ranked again on their live rows.
-    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try patients.near(key, mobile: mobile, stored: lookup?.near).filter { $0.id != id })
-    let live = try PPMPBookingRows.patients(ids: Set(shortlist.map(\.patientID)).union(exact.map(\.id)).sorted(), db)
-    let candidates = NearMatchRanker.rank(key, mobile: mobile, live.map(PatientIndex.keyed))
+    let candidates = try reviewCandidates(key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: id, db)
     return (id, exact.isEmpty ? .createdNoMatch : .createdMultipleMatches, candidates)
+  }
+
+  /// The files a person should look at instead of `newFile`, best first: ranked on the index's
+  /// keys, then the few kept ranked again on their live rows (with every exact match). Only files
+  /// older than `newFile` (lower ids): every other one when it has just been created, and when it
+  /// is found again, not the files later bookings created since.
+  private func reviewCandidates(
+    key: PatientKey, mobile: String?, stored: [PatientKeyHit]?, exact: [Int64], newFile: Int64, _ db: Database
+  ) throws -> [ReviewCandidate] {
+    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try patients.near(key, mobile: mobile, stored: stored).filter { $0.id < newFile })
+    let live = try PPMPBookingRows.patients(ids: Set(shortlist.map(\.patientID)).union(exact.filter { $0 < newFile }).sorted(), db)
+    return NearMatchRanker.rank(key, mobile: mobile, live.map(PatientIndex.keyed))
+  }
+
+  /// `reviewCandidates` for a booking whose file was created earlier (found again by its token).
+  private func reviewCandidates(
+    for r: BookingRequest, lookup: PatientIndex.Lookup?, newFile: Int64, _ db: Database
+  ) throws -> [ReviewCandidate] {
+    let key = lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description)
+    let mobile = lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone)
+    let exact = try PPMPBookingRows.patients(ids: try patients.exactIDs(key, stored: lookup?.exact), db)
+      .filter { PatientIndex.keyed($0).key == key }
+    return try reviewCandidates(key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: newFile, db)
   }
 
   /// Appointment ids by the heMsgIds their comments carry, read in one pass over the book the

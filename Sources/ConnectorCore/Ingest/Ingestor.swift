@@ -351,7 +351,8 @@ public final class Ingestor {
           heMsgId: m.heMsgId, bookingId: m.bookingId, appointmentID: c.appointmentID, patientID: c.patientID, match: c.match)
         answer(confirmation, journaled: content)
         confirmedHere[m.heMsgId] = (content, confirmation, c.appointmentID)
-        if !c.existing, c.match != .matched {
+        // Found again by its token too: a crash may have come before its item was queued.
+        if c.match != .matched {
           review.append(
             ReviewItem(
               heMsgId: m.heMsgId, appointmentID: c.appointmentID, newPatientID: c.patientID, match: c.match, queuedAt: stamp,
@@ -405,8 +406,8 @@ public final class Ingestor {
     // Bookings must be durable in PPMP before a receipt claims them.
     try book.makeDurable()
     // The index first (it ends the pass's read of the state). Queued before the journal: a crash
-    // between the two re-applies the drop, which finds its bookings by token and keeps the items
-    // already queued, so none is lost.
+    // before the journal re-applies the drop, which finds its bookings again by token and queues
+    // each new file's item again (one already queued stays as it is), so none is lost.
     try book.patients.flush()
     try state.enqueueReview(review)
     try requests.commit()
