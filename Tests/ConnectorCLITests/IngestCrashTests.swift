@@ -159,7 +159,8 @@ import Testing
     let process = try CommandRunner.start("ppmp-connector", ["run", "--as-of", spool.asOf, "--quiet"], in: spool.path)
     let deadline = Date().addingTimeInterval(30)
     while process.isRunning && Date() < deadline && !spool.files(in: spool.work).contains("big.xml") { usleep(2_000) }
-    usleep(300_000)
+    // Soon after the claim: the whole drop can now be read and applied in a few hundred ms.
+    usleep(50_000)
     #expect(process.isRunning, "the drop was done before the signal; make it bigger")
     let signalled = Date()
     kill(process.processIdentifier, SIGTERM)

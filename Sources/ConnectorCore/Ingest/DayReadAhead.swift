@@ -35,7 +35,9 @@ final class DayReadAhead {
       queue = try SQLiteSettings.openQueue(path: path, configuration: config)
     }
     let epoch = days.readAheadEpoch()
-    let day = try queue!.read { db in try PPMPDatabase.readDay(db, staffID: staffID, date: date) }
+    // One statement, so its own read transaction (autocommit), begun at its first step, after
+    // the epoch: GRDB's `read` wrapped it in four more statements, each prepared afresh.
+    let day = try queue!.inDatabase { db in try PPMPDatabase.readDay(db, staffID: staffID, date: date) }
     days.offer(staffID: staffID, date: date, bookings: day.bookings, carriers: day.carriers, epoch: epoch)
   }
 

@@ -157,7 +157,21 @@ public final class PatientIndex {
   /// nothing else uses the key reader (`BookingPrefetch`): it touches nothing but the reader.
   func lookUp(_ key: PatientKey, phone: String?) throws -> Lookup {
     let mobile = PatientKey.mobileKey(phone)
-    return Lookup(key: key, mobile: mobile, exact: try storedExact(key), near: try storedNear(key, mobile: mobile))
+    let near = try storedNear(key, mobile: mobile)
+    // Every file with the booking's date of birth is a near hit, so the exact ones are among
+    // them: one query per booking, not two.
+    return Lookup(key: key, mobile: mobile, exact: Self.exact(key, in: near), near: near)
+  }
+
+  /// The ids of `hits` whose keys are exactly `key`, lowest first, compared as the index's SQL
+  /// compares them (byte for byte; Swift's `==` would also equate other normal forms).
+  static func exact(_ key: PatientKey, in hits: [PatientKeyHit]) -> [Int64] {
+    Set(
+      hits.lazy.filter {
+        $0.dob.utf8.elementsEqual(key.dob.utf8) && $0.last.utf8.elementsEqual(key.last.utf8)
+          && $0.first.utf8.elementsEqual(key.first.utf8)
+      }.map(\.patientID)
+    ).sorted()
   }
 
   private func storedExact(_ key: PatientKey) throws -> [Int64] {
