@@ -62,28 +62,37 @@ final class BookingPrefetch: @unchecked Sendable {
     DispatchQueue.global().async(group: done) { self.run() }
   }
 
+  /// Days are read ahead for this many bookings at a time, in one read transaction.
+  static let chunk = 16
+
   private func prepare(_ m: BookingMessage) throws -> PreparedBooking {
     let check = BookingChecks.check(m)
     var lookup: PatientIndex.Lookup?
     if case .success(let r) = check {
       lookup = try index.lookUp(PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description), phone: r.phone)
-      // Before the booking is handed over, so every read ahead is over once the last is.
-      // A failed read ahead only means the booking thread reads the day itself.
-      try? days?.readAhead(staffID: r.resourceID, date: r.start.date)
     }
     // A booking that passed its checks carries its hash already.
     let content = (try? check.get())?.contentSHA256 ?? m.contentSHA256
     return PreparedBooking(content: content, check: check, lookup: lookup)
   }
 
+  /// Reads ahead the days `items` fall on, before they are handed over (so every read ahead is
+  /// over once the last booking is). A failed read ahead only means the booking thread reads
+  /// the day itself.
+  private func readDaysAhead(_ items: [PreparedBooking]) {
+    guard let days else { return }
+    try? days.readAhead(items.compactMap { try? $0.check.get() }.map { (staffID: $0.resourceID, date: $0.start.date) })
+  }
+
   private func run() {
     var failed: Error?
     do {
-      for m in messages {
+      for start in stride(from: 0, to: messages.count, by: Self.chunk) {
         if locked({ stopped }) { break }
-        let item = try prepare(m)
+        let items = try messages[start..<min(start + Self.chunk, messages.count)].map(prepare)
+        readDaysAhead(items)
         locked {
-          prepared.append(item)
+          prepared += items
           condition.broadcast()
         }
       }

@@ -6,9 +6,10 @@ import GRDB
 /// pass's `BookedDays`. On a large appointment book nearly every booking falls on a day not seen
 /// before, and reading it was a tenth of the booking thread's time.
 ///
-/// Each day is read in a read transaction of its own that begins after the epoch is noted, so
-/// `BookedDays` can tell whether anything was forgotten (an outside commit seen, a failed or
-/// cancelling transaction) while or since it was read.
+/// The days of a few bookings at a time are read in one read transaction that begins after the
+/// epoch is noted, so `BookedDays` can tell whether anything was forgotten (an outside commit
+/// seen, a failed or cancelling transaction) while or since they were read. The booking thread
+/// has not reached any of those bookings yet, so none of its commits can be missing from them.
 final class DayReadAhead {
   /// Drops with fewer bookings read their days on the booking thread: opening another
   /// connection costs more than it saves.
@@ -24,9 +25,12 @@ final class DayReadAhead {
     self.days = days
   }
 
-  /// Reads and offers the day, once per pass.
-  func readAhead(staffID: Int64, date: LocalDate) throws {
-    guard read.insert("\(staffID) \(date)").inserted else { return }
+  /// Reads and offers each day not read before in this pass, all in one read transaction: the
+  /// connection's page cache, emptied by every commit of the booking thread, then serves the
+  /// index pages the days share.
+  func readAhead(_ wanted: [(staffID: Int64, date: LocalDate)]) throws {
+    let fresh = wanted.filter { read.insert("\($0.staffID) \($0.date)").inserted }
+    guard !fresh.isEmpty else { return }
     if queue == nil {
       var config = Configuration()
       config.readonly = true
@@ -35,10 +39,10 @@ final class DayReadAhead {
       queue = try SQLiteSettings.openQueue(path: path, configuration: config)
     }
     let epoch = days.readAheadEpoch()
-    // One statement, so its own read transaction (autocommit), begun at its first step, after
-    // the epoch: GRDB's `read` wrapped it in four more statements, each prepared afresh.
-    let day = try queue!.inDatabase { db in try PPMPDatabase.readDay(db, staffID: staffID, date: date) }
-    days.offer(staffID: staffID, date: date, bookings: day.bookings, carriers: day.carriers, epoch: epoch)
+    let contents = try queue!.read { db in try fresh.map { try PPMPDatabase.readDay(db, staffID: $0.staffID, date: $0.date) } }
+    for (day, contents) in zip(fresh, contents) {
+      days.offer(staffID: day.staffID, date: day.date, bookings: contents.bookings, carriers: contents.carriers, epoch: epoch)
+    }
   }
 
   /// Closes the connection (end of the drop).

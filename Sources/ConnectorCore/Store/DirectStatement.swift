@@ -3,9 +3,10 @@ import GRDBSQLite
 
 /// A cached statement that writes one row per `run`, its parameters bound straight from Swift
 /// values. GRDB's `execute(arguments:)` boxes each value twice on the way (an existential, then a
-/// `DatabaseValue`): on ingest's per-message writes that was two fifths of the journal's write
-/// time and a tenth of each booking's insert. For statements that return no rows and leave the
-/// transaction as it is (INSERT, UPDATE), inside a transaction the caller holds.
+/// `DatabaseValue`): on ingest's writes (a booking's insert, the journal, the key index, the
+/// review queue) that was two fifths of the journal's write time and a tenth of each booking's
+/// insert. For statements that return no rows and leave the transaction as it is (INSERT,
+/// UPDATE), inside a transaction the caller holds.
 struct DirectStatement {
   private let statement: Statement
   private let connection: SQLiteConnection?

@@ -30,7 +30,8 @@ extension ConnectorState {
   public func updatePatientKeys(_ rows: [PatientKeyRow], removing gone: [Int64] = []) throws {
     guard !rows.isEmpty || !gone.isEmpty else { return }
     try write("updating the patient key index in") { db in
-      let upsert = try db.cachedStatement(
+      let upsert = try DirectStatement(
+        db,
         sql: """
           INSERT OR REPLACE INTO patient_key (patient_id, first_key, last_key, dob_key, mobile_key,
                                               raw_first, raw_last, raw_dob, raw_mobile)
@@ -38,8 +39,17 @@ extension ConnectorState {
           """)
       // In the lookup index's order: each leaf page is then visited once, not once per row.
       for r in rows.sorted(by: { ($0.dob, $0.last, $0.first, $0.patientID) < ($1.dob, $1.last, $1.first, $1.patientID) }) {
-        try upsert.execute(
-          arguments: [r.patientID, r.first, r.last, r.dob, r.mobile, r.raw.firstName, r.raw.lastName, r.raw.dob, r.raw.mobile])
+        try upsert.run { p in
+          p.add(r.patientID)
+          p.add(r.first)
+          p.add(r.last)
+          p.add(r.dob)
+          p.add(r.mobile)
+          p.add(r.raw.firstName)
+          p.add(r.raw.lastName)
+          p.add(r.raw.dob)
+          p.add(r.raw.mobile)
+        }
       }
       let delete = try db.cachedStatement(sql: "DELETE FROM patient_key WHERE patient_id = ?")
       for id in gone { try delete.execute(arguments: [id]) }

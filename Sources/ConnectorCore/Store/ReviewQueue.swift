@@ -6,19 +6,31 @@ extension ConnectorState {
   public func enqueueReview(_ items: [ReviewItem]) throws {
     guard !items.isEmpty else { return }
     try write("queueing bookings for review in") { db in
-      let item = try db.cachedStatement(
+      let item = try DirectStatement(
+        db,
         sql: """
           INSERT OR IGNORE INTO review_item (he_msg_id, appointment_id, new_patient_id, patient_match, queued_at, status)
           VALUES (?, ?, ?, ?, ?, 'open')
           """)
-      let candidate = try db.cachedStatement(
-        sql: "INSERT INTO review_candidate (he_msg_id, rank, patient_id, score, agreement) VALUES (?, ?, ?, ?, ?)")
+      let candidate = try DirectStatement(
+        db, sql: "INSERT INTO review_candidate (he_msg_id, rank, patient_id, score, agreement) VALUES (?, ?, ?, ?, ?)")
       for i in items {
-        try item.execute(arguments: [i.heMsgId, i.appointmentID, i.newPatientID, i.match.rawValue, i.queuedAt])
+        try item.run { p in
+          p.add(i.heMsgId)
+          p.add(i.appointmentID)
+          p.add(i.newPatientID)
+          p.add(i.match.rawValue)
+          p.add(i.queuedAt)
+        }
         guard db.changesCount > 0 else { continue }
         for (rank, c) in i.candidates.enumerated() {
-          try candidate.execute(
-            arguments: [i.heMsgId, rank + 1, c.patientID, c.score, c.agreement.codes.joined(separator: ",")])
+          try candidate.run { p in
+            p.add(i.heMsgId)
+            p.add(rank + 1)
+            p.add(c.patientID)
+            p.add(c.score)
+            p.add(c.agreement.codes.joined(separator: ","))
+          }
         }
       }
     }

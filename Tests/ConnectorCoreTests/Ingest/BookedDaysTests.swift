@@ -140,7 +140,7 @@ import Testing
 
     // A real read ahead, then another program books that day: the next check sees the commit.
     let ahead = DayReadAhead(path: p.databasePath, days: days)
-    try ahead.readAhead(staffID: 2, date: march3)
+    try ahead.readAhead([(staffID: 2, date: march3)])
     try p.write(
       """
       INSERT INTO appointments (staff_id, column_no, appt_date, start_time, duration_minutes, patient_id, status, comments,
