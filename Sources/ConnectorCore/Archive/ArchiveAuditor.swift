@@ -175,6 +175,12 @@ public struct ArchiveAuditor {
   }
 
   /// The sequence in a file name like `2026-03/demo-12.tar.zst` or `demo-12.1.tar.zst`.
+  /// Archive files in chain order, as the catalog lists them (by sequence in the name, then by
+  /// name): sorted by name alone, demo-10 comes before demo-2.
+  static func chainOrder(_ files: [String]) -> [String] {
+    files.sorted { (sequence(inFileName: $0) ?? Int64.max, $0) < (sequence(inFileName: $1) ?? Int64.max, $1) }
+  }
+
   static func sequence(inFileName file: String) -> Int64? {
     let stem = (file as NSString).lastPathComponent.split(separator: ".").first ?? ""
     return stem.split(separator: "-").last.flatMap { Int64($0) }
@@ -200,7 +206,7 @@ public struct ArchiveAuditor {
   /// heMsgId, and reading one whole would fail the search.
   public func find(heMsgId: String, memberLimit: Int = Int(BagArchiver.indexLimit)) throws -> [(archive: String, member: String)] {
     guard let state, let catalog = try? state.archives(), !catalog.isEmpty else {
-      return try archiveFiles().flatMap { file in
+      return try Self.chainOrder(archiveFiles()).flatMap { file in
         try mentioning(heMsgId, in: archiveFolder + "/" + file, memberLimit: memberLimit, only: nil).map { (file, $0) }
       }
     }

@@ -155,6 +155,20 @@ import Testing
     #expect(try spool.auditor(withCatalog: false).find(heMsgId: "HE-9-A").isEmpty)
   }
 
+  /// Without the catalog, the archives are scanned in chain order too: demo-10 after demo-9, not
+  /// after demo-1 as sorting by name would put it.
+  @Test func findListsArchivesInChainOrderWithAndWithoutTheCatalog() throws {
+    let spool = try ArchiveTestSpool(label: "find-order")
+    for day in 2..<13 {
+      try spool.stageDay(day)
+      try spool.stage("outbox/receipt-again-\(day).xml", ArchiveSamples.receipt(heMsgId: "HE-EVERY-DAY"))
+      try #require(try spool.archive(day: day) != nil)
+    }
+    let expected = (1...11).map { ArchiveHit("2026-03/demo-\($0).tar.zst", "data/outbox/receipt-again-\($0 + 1).xml") }
+    #expect(try spool.auditor().find(heMsgId: "HE-EVERY-DAY").map(ArchiveHit.init) == expected)
+    #expect(try spool.auditor(withCatalog: false).find(heMsgId: "HE-EVERY-DAY").map(ArchiveHit.init) == expected)
+  }
+
   /// The index names candidates (a 40-bit key can collide) and find reads them to confirm; an
   /// archive without an index row (recorded before the index existed) is read whole.
   @Test func findConfirmsIndexCandidatesAndReadsArchivesWithoutAnIndex() throws {
