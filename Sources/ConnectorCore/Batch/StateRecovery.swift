@@ -9,7 +9,8 @@ import Foundation
 /// not to 64 zeros), the publication sequence (raised past every sequence found in
 /// `published.xml`, the outbox, the staging area and the archives, so the receiver never sees a
 /// sequence twice), and the message journal's bookings from PPMP's HE_MSG_ID tokens (where each
-/// was placed; `AppointmentBook.journalFromTokens`). What need not be: the last publication
+/// was placed; `AppointmentBook.journalFromTokens`), and the review queue's items from the same
+/// tokens (`AppointmentBook.reviewItems(rebuiltFrom:)`). What need not be: the last publication
 /// (with no recorded base the next export is a full snapshot).
 extension ConnectorContext {
   func recoverLostState() throws -> [String] {
@@ -54,11 +55,26 @@ extension ConnectorContext {
           + (adopted < archiveFiles.count ? "; the rest do not chain (run `audit verify`)" : ""))
     }
     let journal = try AppointmentBook.journalFromTokens(database)
+    let stamp = "\(asOf.date) \(asOf.time):00"
     if !journal.isEmpty {
-      try state.record(journal, dropSHA256: "", at: "\(asOf.date) \(asOf.time):00")
+      try state.record(journal, dropSHA256: "", at: stamp)
       warnings.append(
         "message journal rebuilt from PPMP: \(journal.count) booking(s) carrying an HE_MSG_ID token; a re-sent heMsgId "
           + "placed elsewhere is rejected as duplicate-message")
+    }
+    // The review queue went with the state: every booking whose file is still the new one it
+    // created is queued again (the key index is built first, to rank its candidates).
+    if journal.contains(where: { if case .confirmInsert(_, _, _, _, let m) = $0.outcome { m != .matched } else { false } }) {
+      try patientIndex.refresh(database)
+      let review = try AppointmentBook.reviewItems(rebuiltFrom: journal, index: patientIndex, database, queuedAt: stamp)
+      // The lookups' read of the state ends before the queue is written (a write waits for it).
+      try patientIndex.endLookups()
+      try state.enqueueReview(review)
+      if !review.isEmpty {
+        warnings.append(
+          "review queue rebuilt from PPMP: \(review.count) booking(s) whose new patient file is still theirs; "
+            + "decisions made before the loss (keep-new) are not known, so those come back open")
+      }
     }
     if sawPublication {
       try state.raiseSequenceFloor(to: highest)

@@ -359,7 +359,8 @@ public final class AppointmentBook {
     let id = try PPMPBookingRows.insertPatient(db, new)
     patients.note(
       PatientRow(id: id, firstName: new.firstName, lastName: new.lastName, dob: new.dob, mobile: new.mobile, createdBy: "healthengine"))
-    let candidates = try reviewCandidates(key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: id, db)
+    let candidates = try Self.reviewCandidates(
+      key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: id, index: patients, db)
     return (id, exact.isEmpty ? .createdNoMatch : .createdMultipleMatches, candidates)
   }
 
@@ -367,23 +368,51 @@ public final class AppointmentBook {
   /// keys, then the few kept ranked again on their live rows (with every exact match). Only files
   /// older than `newFile` (lower ids): every other one when it has just been created, and when it
   /// is found again, not the files later bookings created since.
-  private func reviewCandidates(
-    key: PatientKey, mobile: String?, stored: [PatientKeyHit]?, exact: [Int64], newFile: Int64, _ db: Database
+  private static func reviewCandidates(
+    key: PatientKey, mobile: String?, stored: [PatientKeyHit]?, exact: [Int64], newFile: Int64, index: PatientIndex, _ db: Database
   ) throws -> [ReviewCandidate] {
-    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try patients.near(key, mobile: mobile, stored: stored).filter { $0.id < newFile })
+    let shortlist = NearMatchRanker.rank(key, mobile: mobile, try index.near(key, mobile: mobile, stored: stored).filter { $0.id < newFile })
     let live = try PPMPBookingRows.patients(ids: Set(shortlist.map(\.patientID)).union(exact.filter { $0 < newFile }).sorted(), db)
     return NearMatchRanker.rank(key, mobile: mobile, live.map(PatientIndex.keyed))
+  }
+
+  /// `reviewCandidates` for a file created earlier, on the key it was created with.
+  private static func reviewCandidates(
+    key: PatientKey, mobile: String?, lookup: PatientIndex.Lookup?, newFile: Int64, index: PatientIndex, _ db: Database
+  ) throws -> [ReviewCandidate] {
+    let exact = try PPMPBookingRows.patients(ids: try index.exactIDs(key, stored: lookup?.exact), db)
+      .filter { PatientIndex.keyed($0).key == key }
+    return try reviewCandidates(key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: newFile, index: index, db)
   }
 
   /// `reviewCandidates` for a booking whose file was created earlier (found again by its token).
   private func reviewCandidates(
     for r: BookingRequest, lookup: PatientIndex.Lookup?, newFile: Int64, _ db: Database
   ) throws -> [ReviewCandidate] {
-    let key = lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description)
-    let mobile = lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone)
-    let exact = try PPMPBookingRows.patients(ids: try patients.exactIDs(key, stored: lookup?.exact), db)
-      .filter { PatientIndex.keyed($0).key == key }
-    return try reviewCandidates(key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: newFile, db)
+    try Self.reviewCandidates(
+      key: lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description),
+      mobile: lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone), lookup: lookup, newFile: newFile, index: patients, db)
+  }
+
+  /// The review items of the bookings in `journal` (rebuilt from PPMP's tokens after the state
+  /// was lost) whose file is still the new one they created, each with its candidates ranked
+  /// again on the new file's own key. `index` must be level with PPMP.
+  public static func reviewItems(
+    rebuiltFrom journal: [JournalEntry], index: PatientIndex, _ database: PPMPDatabase, queuedAt stamp: String
+  ) throws -> [ReviewItem] {
+    try database.guarded("ranking review candidates in") { db in
+      try journal.compactMap { entry -> ReviewItem? in
+        guard case .confirmInsert(let heMsgId, _, let appointment, let patient, let match) = entry.outcome, match != .matched,
+          let file = try PPMPBookingRows.patient(db, id: patient)
+        else { return nil }
+        let keyed = PatientIndex.keyed(file)
+        let candidates = try reviewCandidates(
+          key: keyed.key, mobile: keyed.mobile, lookup: nil, newFile: patient, index: index, db)
+        return ReviewItem(
+          heMsgId: heMsgId, appointmentID: appointment, newPatientID: patient, match: match, queuedAt: stamp,
+          candidates: candidates)
+      }
+    }
   }
 
   /// Appointment ids by the heMsgIds their comments carry, read in one pass over the book the

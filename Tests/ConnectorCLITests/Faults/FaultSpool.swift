@@ -198,6 +198,7 @@ final class FaultSpool {
     // One answer per drop: exactly one receipt- or rejected- file whose `drop` attribute names it.
     var answersByDrop: [String: [String]] = [:]
     var confirmed: Set<String> = []
+    var newFiles: Set<String> = []
     for name in outbox where name.hasPrefix("receipt-") || name.hasPrefix("rejected-") {
       let text = try String(contentsOfFile: sub("outbox/" + name), encoding: .utf8)
       guard let drop = Self.firstMatch(#"\bdrop="([^"]+)""#, in: text) else {
@@ -206,6 +207,7 @@ final class FaultSpool {
       }
       answersByDrop[drop, default: []].append(name)
       confirmed.formUnion(Self.allMatches(#"<confirmInsert heMsgId="([^"]+)""#, in: text))
+      newFiles.formUnion(Self.allMatches(#"<confirmInsert heMsgId="([^"]+)"[^>]*\bpatientMatch="created-"#, in: text))
     }
     for drop in fed where (answersByDrop[drop]?.count ?? 0) != 1 {
       problems.append("drop \(drop) has \(answersByDrop[drop]?.count ?? 0) answers: \(answersByDrop[drop] ?? [])")
@@ -230,6 +232,12 @@ final class FaultSpool {
       if count > 1 { problems.append("heMsgId \(id) is in PPMP \(count) times") }
       if confirmed.contains(id) && count != 1 { problems.append("heMsgId \(id) was confirmed but is in PPMP \(count) times") }
     }
+    // Every booking that got a new patient file is in the review queue, however the runs died.
+    let queued = Set(
+      try DatabaseQueue(path: sub("state/connector.sqlite")).read { db in
+        try String.fetchAll(db, sql: "SELECT he_msg_id FROM review_item")
+      })
+    for id in newFiles.subtracting(queued).sorted() { problems.append("heMsgId \(id) got a new patient file but no review item") }
     problems += publicationProblems(outbox)
     problems += try requestProblems(outbox)
     problems += try eventProblems(outbox)

@@ -45,15 +45,33 @@ import Testing
         + " cancelled_in_ppmp=\(spool.cancelledInPPMP.count)")
   }
 
-  /// The invariant checker itself must see a broken spool: a second answer for one drop and a
-  /// booking inserted twice.
+  /// The invariant checker itself must see a broken spool: a second answer for one drop, a
+  /// booking inserted twice, a new patient file missing from the review queue.
   @Test func invariantCheckerSeesADuplicateAnswerAndADoubleBooking() throws {
     let spool = try FaultSpool(label: "crash-check", bookings: 4, cancellations: 0, invalid: 0, seed: 3)
     try spool.feed(Int.max)
     let clean = try spool.demo.run(["run"])
     #expect([0, 1].contains(clean.status))
     #expect(try spool.violations().isEmpty)
-    let receipt = try #require(spool.files("outbox").first { $0.hasPrefix("receipt-") })
+    let receipts = spool.files("outbox").filter { $0.hasPrefix("receipt-") }
+    let newFile = try #require(
+      receipts.lazy.compactMap {
+        FaultSpool.firstMatch(
+          #"<confirmInsert heMsgId="([^"]+)"[^>]*\bpatientMatch="created-"#,
+          in: (try? String(contentsOfFile: spool.sub("outbox/" + $0), encoding: .utf8)) ?? "")
+      }.first, "no booking of the workload got a new patient file")
+    let state = try DatabaseQueue(path: spool.sub("state/connector.sqlite"))
+    let item = try state.read { try Row.fetchOne($0, sql: "SELECT * FROM review_item WHERE he_msg_id = ?", arguments: [newFile]) }
+    try state.write { try $0.execute(sql: "DELETE FROM review_item WHERE he_msg_id = ?", arguments: [newFile]) }
+    #expect(try spool.violations().contains { $0.contains("heMsgId \(newFile) got a new patient file but no review item") })
+    try state.write { db in
+      try db.execute(
+        sql: "INSERT INTO review_item (\(item!.columnNames.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: item!.count)))",
+        arguments: StatementArguments(item!.databaseValues))
+    }
+    try state.close()
+    #expect(try spool.violations().isEmpty)
+    let receipt = try #require(receipts.first)
     try FileManager.default.copyItem(atPath: spool.sub("outbox/" + receipt), toPath: spool.sub("outbox/copy-" + receipt))
     try FileManager.default.moveItem(atPath: spool.sub("outbox/copy-" + receipt), toPath: spool.sub("outbox/receipt-zz.xml"))
     #expect(try spool.violations().contains { $0.contains("has 2 answers") })

@@ -1,5 +1,6 @@
 import ConnectorTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// Losing or damaging `state/connector.sqlite` or `state/published.xml` (SPEC §10): the connector
@@ -21,10 +22,26 @@ import Testing
     try spool.demo.run(["audit", "list"]).stdout.split(separator: "\n").filter { $0.first?.isNumber == true }.count
   }
 
+  /// Each review item as one line: heMsgId, new file, match and its candidates in rank order.
+  func reviewQueue(_ spool: FaultSpool) throws -> [String] {
+    try DatabaseQueue(path: spool.sub("state/connector.sqlite")).read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT i.he_msg_id, i.new_patient_id, i.patient_match, group_concat(c.patient_id, ',') FROM review_item i
+          LEFT JOIN (SELECT * FROM review_candidate ORDER BY he_msg_id, rank) c USING (he_msg_id)
+          GROUP BY i.he_msg_id ORDER BY i.he_msg_id
+          """
+      ).map { "\($0[0] as String) \($0[1] as Int64) \($0[2] as String) [\(($0[3] as String?) ?? "")]" }
+    }
+  }
+
   @Test func deletedStateIsRebuiltFromTheArchivesAndNothingIsAppliedTwice() throws {
     let spool = try spoolWithHistory("state-lost")
     let archivesBefore = try archiveCount(spool)
     #expect(archivesBefore >= 2)
+    let reviewBefore = try reviewQueue(spool)
+    #expect(!reviewBefore.isEmpty, "the history has bookings that got a new file")
     let lastSequence = spool.files("outbox").compactMap { name -> Int? in
       guard name.hasPrefix("snapshot-demo-") || name.hasPrefix("delta-demo-") else { return nil }
       return Int(name.split(separator: "-")[2].prefix { $0.isNumber })
@@ -53,6 +70,10 @@ import Testing
     #expect(r.stderr.contains("archive catalog rebuilt from archive/: \(archivesBefore) of \(archivesBefore)"))
     let status = try String(contentsOfFile: spool.sub("state/status.json"), encoding: .utf8)
     #expect(status.contains("archive catalog rebuilt"))
+    // The review queue went with the state; every item comes back, with the same candidates.
+    #expect(r.stderr.contains("review queue rebuilt from PPMP: \(reviewBefore.count) booking(s)"), "\(r.stderr)")
+    let reviewAfter = try reviewQueue(spool)
+    #expect(Set(reviewBefore).isSubset(of: Set(reviewAfter)), "before: \(reviewBefore)\nafter: \(reviewAfter)")
     #expect(try archiveCount(spool) == archivesBefore + 1, "the new archive continues the rebuilt catalog")
     let newSnapshot = try #require(spool.files("outbox").first { $0.hasPrefix("snapshot-demo-\(lastSequence + 1)") })
     #expect(newSnapshot == "snapshot-demo-\(lastSequence + 1).xml", "a full snapshot with a fresh sequence")
