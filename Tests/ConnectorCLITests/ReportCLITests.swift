@@ -14,7 +14,9 @@ import Testing
     #expect(text.contains("Last success ✔ \(finished)"), "last success time")
     #expect(text.contains("OK, with rejections"))
     #expect(text.contains("4 confirmed"))
-    #expect(text.contains("Review queue: not available"))
+    // The demo's two bookings that got a new file, with what to do (and no names: see below).
+    #expect(text.contains("▲ 2 bookings in the review queue, each put on a new patient file: run `ppmp-connector review list`"), "\(text)")
+    #expect(html.contains("<th scope=\"row\">review queue</th><td class=\"n\">2</td>"), "review queue row")
     // The seeded invalid diary rows, grouped under errors and marked on the practitioner.
     #expect(text.contains("✖ Errors ("))
     #expect(text.contains("invalid-diary-time"))

@@ -149,6 +149,13 @@ struct FrontDeskPage {
       let codes = Array(Set(errors.map(\.code))).sorted().joined(separator: ", ")
       items.append(("bad", "✖ \(ReportFormat.count(errors.count, "doctor error")) (\(codes)): see Checks below."))
     }
+    if report.status.reviewOpen > 0 {
+      items.append(
+        ("warn",
+         "▲ \(ReportFormat.count(report.status.reviewOpen, "booking")) in the review queue, each put on a new patient file: "
+           + "run `ppmp-connector review list`, then `review resolve <heMsgId> --link <pmsPatientId>` (the same person) "
+           + "or `--keep-new`."))
+    }
     for p in report.problems { items.append(("bad", "✖ \(p)")) }
     w.element("section", ["id": "actions", "aria-labelledby": "h-actions"]) { w in
       w.element("h2", ["id": "h-actions"], text: "Needs attention")
@@ -159,9 +166,6 @@ struct FrontDeskPage {
           for item in items { w.element("li", ["class": item.css], text: item.text) }
         }
       }
-      w.element(
-        "p", ["class": "sub"],
-        text: "Review queue: not available (this version of the connector keeps no review queue).")
     }
   }
 
@@ -349,7 +353,8 @@ struct FrontDeskPage {
             ("rejected/", "\(q.rejected)", "drops that could not be read"),
             ("staged for the archive", "\(report.status.archive.stagedFiles)",
              "archived every \(report.status.archive.every); next due \(report.status.archive.nextDue)"),
-            ("review queue", "—", "not available in this version"),
+            ("review queue", "\(report.status.reviewOpen)",
+             "bookings that got a new patient file, waiting for a person (`ppmp-connector review list`)"),
           ]
           for (name, count, meaning) in rows {
             w.element("tr") { w in
