@@ -34,7 +34,7 @@ import Testing
 
     let database = try PPMPDatabase(path: practice.databasePath)
     let counter = ScanCounter()
-    try database.queue.inDatabase { db in db.trace { counter.saw($0.expandedDescription) } }
+    database.queue.inDatabase { db in db.trace { counter.saw($0.expandedDescription) } }
     let state = try ConnectorState(path: practice.spool.stateDatabase)
     let options = AvailabilityOptions(
       asOf: LocalDateTime(IngestTestPractice.asOf)!, horizonDays: 14, leadMinutes: 120,

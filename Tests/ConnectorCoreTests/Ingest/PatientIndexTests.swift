@@ -80,7 +80,7 @@ import Testing
     let context = try ConnectorContext(configuration: p.configuration, asOf: LocalDateTime(IngestTestPractice.asOf)!)
     func cycle(_ drop: String, _ booking: BookingMessage) throws -> (match: String, patient: Int64) {
       try p.drop(drop, bookings: [booking])
-      try context.makeIngestor().run()
+      _ = try context.makeIngestor().run()
       return try answer(p, drop)
     }
     let first = try cycle("a.xml", IngestTestPractice.booking("c1", first: "Dan", last: "New", dob: "1999-09-09"))
