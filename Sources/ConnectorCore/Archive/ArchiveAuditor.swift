@@ -26,7 +26,9 @@ public struct ArchiveAuditor {
 
   static let extensions = ArchiveCodec.allCases.filter { $0 != .none }.map { "." + $0.fileExtension }
 
-  /// Archive files under the folder (one level of YYYY-MM subfolders), relative paths, sorted.
+  /// Archive files under the folder (one level of YYYY-MM subfolders), relative paths, in chain
+  /// order as the catalog lists them: by the sequence in the name, then by name (by name alone,
+  /// demo-10 would come before demo-2).
   public func archiveFiles() -> [String] {
     var out: [String] = []
     let fm = FileManager.default
@@ -37,7 +39,9 @@ public struct ArchiveAuditor {
         out.append(month + "/" + name)
       }
     }
-    return out.sorted()
+    return out.sorted {
+      (Self.sequence(inFileName: $0) ?? Int64.max, $0) < (Self.sequence(inFileName: $1) ?? Int64.max, $1)
+    }
   }
 
   /// Reads every archive back and checks every manifest and the whole chain.
@@ -175,12 +179,6 @@ public struct ArchiveAuditor {
   }
 
   /// The sequence in a file name like `2026-03/demo-12.tar.zst` or `demo-12.1.tar.zst`.
-  /// Archive files in chain order, as the catalog lists them (by sequence in the name, then by
-  /// name): sorted by name alone, demo-10 comes before demo-2.
-  static func chainOrder(_ files: [String]) -> [String] {
-    files.sorted { (sequence(inFileName: $0) ?? Int64.max, $0) < (sequence(inFileName: $1) ?? Int64.max, $1) }
-  }
-
   static func sequence(inFileName file: String) -> Int64? {
     let stem = (file as NSString).lastPathComponent.split(separator: ".").first ?? ""
     return stem.split(separator: "-").last.flatMap { Int64($0) }
@@ -206,7 +204,7 @@ public struct ArchiveAuditor {
   /// heMsgId, and reading one whole would fail the search.
   public func find(heMsgId: String, memberLimit: Int = Int(BagArchiver.indexLimit)) throws -> [(archive: String, member: String)] {
     guard let state, let catalog = try? state.archives(), !catalog.isEmpty else {
-      return try Self.chainOrder(archiveFiles()).flatMap { file in
+      return try archiveFiles().flatMap { file in
         try mentioning(heMsgId, in: archiveFolder + "/" + file, memberLimit: memberLimit, only: nil).map { (file, $0) }
       }
     }

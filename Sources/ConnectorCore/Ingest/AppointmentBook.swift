@@ -225,7 +225,10 @@ public final class AppointmentBook {
       let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db, sameKey: { try self.patients.exactIDs($0) })
       // The file this booking created is still a new one: its candidates again, so the review
       // item a crash kept from being queued is queued now (one already queued is kept as it is).
-      let candidates = match == .matched ? [] : try reviewCandidates(for: r, lookup: lookup, newFile: existing.patientID, db)
+      let (key, mobile) = Self.matchingKey(r, lookup)
+      let candidates =
+        match == .matched
+        ? [] : try Self.reviewCandidates(earlierFile: existing.patientID, key: key, mobile: mobile, lookup: lookup, index: patients, db)
       return .success(
         Confirmation(
           appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true, candidates: candidates))
@@ -341,10 +344,8 @@ public final class AppointmentBook {
   private func patient(
     for r: BookingRequest, lookup: PatientIndex.Lookup?, _ db: Database
   ) throws -> (Int64, PatientMatch, [ReviewCandidate]) {
-    let key = lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description)
-    let mobile = lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone)
-    let exact = try PPMPBookingRows.patients(ids: try patients.exactIDs(key, stored: lookup?.exact), db)
-      .filter { PatientIndex.keyed($0).key == key }
+    let (key, mobile) = Self.matchingKey(r, lookup)
+    let exact = try Self.exactFiles(key, stored: lookup?.exact, index: patients, db)
     if exact.count == 1 {
       var file = exact[0]
       if let phone = r.phone, file.mobile?.trimmingWhitespace.isEmpty ?? true {
@@ -376,22 +377,28 @@ public final class AppointmentBook {
     return NearMatchRanker.rank(key, mobile: mobile, live.map(PatientIndex.keyed))
   }
 
-  /// `reviewCandidates` for a file created earlier, on the key it was created with.
+  /// `reviewCandidates` for a file created earlier (found again by its token, or rebuilt after
+  /// the state was lost), on the key it was created with.
   private static func reviewCandidates(
-    key: PatientKey, mobile: String?, lookup: PatientIndex.Lookup?, newFile: Int64, index: PatientIndex, _ db: Database
+    earlierFile: Int64, key: PatientKey, mobile: String?, lookup: PatientIndex.Lookup?, index: PatientIndex, _ db: Database
   ) throws -> [ReviewCandidate] {
-    let exact = try PPMPBookingRows.patients(ids: try index.exactIDs(key, stored: lookup?.exact), db)
-      .filter { PatientIndex.keyed($0).key == key }
-    return try reviewCandidates(key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: newFile, index: index, db)
+    let exact = try exactFiles(key, stored: lookup?.exact, index: index, db)
+    return try reviewCandidates(
+      key: key, mobile: mobile, stored: lookup?.near, exact: exact.map(\.id), newFile: earlierFile, index: index, db)
   }
 
-  /// `reviewCandidates` for a booking whose file was created earlier (found again by its token).
-  private func reviewCandidates(
-    for r: BookingRequest, lookup: PatientIndex.Lookup?, newFile: Int64, _ db: Database
-  ) throws -> [ReviewCandidate] {
-    try Self.reviewCandidates(
-      key: lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description),
-      mobile: lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone), lookup: lookup, newFile: newFile, index: patients, db)
+  /// The booking's matching key and mobile: as looked up ahead (`BookingPrefetch`), else its own.
+  private static func matchingKey(_ r: BookingRequest, _ lookup: PatientIndex.Lookup?) -> (PatientKey, String?) {
+    (
+      lookup?.key ?? PatientKey(first: r.firstName, last: r.lastName, dob: r.dob.description),
+      lookup.map(\.mobile) ?? PatientKey.mobileKey(r.phone)
+    )
+  }
+
+  /// The files whose live rows have exactly `key`: the index's hits (`stored` when looked up
+  /// ahead), each re-checked in this transaction.
+  private static func exactFiles(_ key: PatientKey, stored: [Int64]?, index: PatientIndex, _ db: Database) throws -> [PatientRow] {
+    try PPMPBookingRows.patients(ids: try index.exactIDs(key, stored: stored), db).filter { PatientIndex.keyed($0).key == key }
   }
 
   /// The review items of the bookings in `journal` (rebuilt from PPMP's tokens after the state
@@ -407,7 +414,7 @@ public final class AppointmentBook {
         else { return nil }
         let keyed = PatientIndex.keyed(file)
         let candidates = try reviewCandidates(
-          key: keyed.key, mobile: keyed.mobile, lookup: nil, newFile: patient, index: index, db)
+          earlierFile: patient, key: keyed.key, mobile: keyed.mobile, lookup: nil, index: index, db)
         return ReviewItem(
           heMsgId: heMsgId, appointmentID: appointment, newPatientID: patient, match: match, queuedAt: stamp,
           candidates: candidates)

@@ -26,7 +26,8 @@ final class BookedDays: @unchecked Sendable {
     var slots: [DiarySlot]?
   }
 
-  private struct Key: Hashable {
+  /// One practitioner-day.
+  struct Key: Hashable {
     var staffID: Int64
     var date: LocalDate
   }

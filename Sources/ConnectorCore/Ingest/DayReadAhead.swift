@@ -18,7 +18,7 @@ final class DayReadAhead {
   private let path: String
   private let days: BookedDays
   private var queue: DatabaseQueue?
-  private var read: Set<String> = []
+  private var read: Set<BookedDays.Key> = []
 
   init(path: String, days: BookedDays) {
     self.path = path
@@ -29,7 +29,7 @@ final class DayReadAhead {
   /// connection's page cache, emptied by every commit of the booking thread, then serves the
   /// index pages the days share.
   func readAhead(_ wanted: [(staffID: Int64, date: LocalDate)]) throws {
-    let fresh = wanted.filter { read.insert("\($0.staffID) \($0.date)").inserted }
+    let fresh = wanted.filter { read.insert(BookedDays.Key(staffID: $0.staffID, date: $0.date)).inserted }
     guard !fresh.isEmpty else { return }
     if queue == nil {
       var config = Configuration()

@@ -9,26 +9,23 @@ import GRDBSQLite
 /// UPDATE), inside a transaction the caller holds.
 struct DirectStatement {
   private let statement: Statement
-  private let connection: SQLiteConnection?
 
   init(_ db: Database, sql: String) throws {
     statement = try db.cachedStatement(sql: sql)
-    connection = db.sqliteConnection
   }
 
   /// Binds the parameters in order (`bind` adds each), runs the statement to its end and
-  /// resets it.
+  /// resets it, so it is ready for the next run.
   func run(_ bind: (inout Parameters) -> Void) throws {
     let handle = statement.sqliteStatement
-    sqlite3_reset(handle)
+    defer { sqlite3_reset(handle) }
     var parameters = Parameters(handle: handle)
     bind(&parameters)
     assert(parameters.next - 1 == sqlite3_bind_parameter_count(handle), "every parameter of \(statement.sql) is bound")
     let code = sqlite3_step(handle)
-    defer { sqlite3_reset(handle) }
     guard code == SQLITE_DONE else {
       throw DatabaseError(
-        resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) },
+        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
         sql: statement.sql)
     }
   }

@@ -207,7 +207,7 @@ final class FaultSpool {
       }
       answersByDrop[drop, default: []].append(name)
       confirmed.formUnion(Self.allMatches(#"<confirmInsert heMsgId="([^"]+)""#, in: text))
-      newFiles.formUnion(Self.allMatches(#"<confirmInsert heMsgId="([^"]+)"[^>]*\bpatientMatch="created-"#, in: text))
+      newFiles.formUnion(Self.allMatches(Self.newFileConfirmation, in: text))
     }
     for drop in fed where (answersByDrop[drop]?.count ?? 0) != 1 {
       problems.append("drop \(drop) has \(answersByDrop[drop]?.count ?? 0) answers: \(answersByDrop[drop] ?? [])")
@@ -295,6 +295,9 @@ final class FaultSpool {
     }
     return problems
   }
+
+  /// A receipt's confirmation of a booking that got a new patient file; group 1 is its heMsgId.
+  static let newFileConfirmation = #"<confirmInsert heMsgId="([^"]+)"[^>]*\bpatientMatch="created-"#
 
   static func firstMatch(_ pattern: String, in text: String) -> String? { allMatches(pattern, in: text).first }
 

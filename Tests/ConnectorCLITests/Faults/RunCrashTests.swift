@@ -57,17 +57,17 @@ import Testing
     let newFile = try #require(
       receipts.lazy.compactMap {
         FaultSpool.firstMatch(
-          #"<confirmInsert heMsgId="([^"]+)"[^>]*\bpatientMatch="created-"#,
-          in: (try? String(contentsOfFile: spool.sub("outbox/" + $0), encoding: .utf8)) ?? "")
+          FaultSpool.newFileConfirmation, in: (try? String(contentsOfFile: spool.sub("outbox/" + $0), encoding: .utf8)) ?? "")
       }.first, "no booking of the workload got a new patient file")
     let state = try DatabaseQueue(path: spool.sub("state/connector.sqlite"))
-    let item = try state.read { try Row.fetchOne($0, sql: "SELECT * FROM review_item WHERE he_msg_id = ?", arguments: [newFile]) }
+    let item = try #require(
+      try state.read { try Row.fetchOne($0, sql: "SELECT * FROM review_item WHERE he_msg_id = ?", arguments: [newFile]) })
     try state.write { try $0.execute(sql: "DELETE FROM review_item WHERE he_msg_id = ?", arguments: [newFile]) }
     #expect(try spool.violations().contains { $0.contains("heMsgId \(newFile) got a new patient file but no review item") })
     try state.write { db in
       try db.execute(
-        sql: "INSERT INTO review_item (\(item!.columnNames.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: item!.count)))",
-        arguments: StatementArguments(item!.databaseValues))
+        sql: "INSERT INTO review_item (\(item.columnNames.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: item.count)))",
+        arguments: StatementArguments(item.databaseValues))
     }
     try state.close()
     #expect(try spool.violations().isEmpty)
