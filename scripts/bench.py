@@ -635,7 +635,16 @@ class Bench:
     versions = "sqlite3 %s; xmllint %s; %s" % (
       sh(["sqlite3", "--version"]).split()[0], xmllint[4] if len(xmllint) > 4 else "?",
       sh(["bsdtar", "--version"]).split(" - ")[0])
-    return "%d × %s, %.1f GiB RAM, %s; %s; %s" % (os.cpu_count(), cpu, mem, osname, swift, versions)
+    return "%d × %s, %.1f GiB RAM, %s; %s; %s. Binary: %s" % (
+      os.cpu_count(), cpu, mem, osname, swift, versions, self.linkage())
+
+  def linkage(self):
+    """How the measured binary carries the Swift runtime: `make bench` measures the build the
+    package ships (runtime linked in); a dynamically linked one starts measurably slower."""
+    libraries = subprocess.run(["ldd", self.connector], capture_output=True, text=True).stdout
+    if "libswiftCore" in libraries:
+      return "release, Swift runtime loaded from the toolchain (not the shipped build)"
+    return "release, Swift runtime linked in (as shipped in dist/ and the .deb)"
 
   def table(self):
     def fig(m):
