@@ -47,9 +47,9 @@ test-html: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter 'ReportChromiumTests|ReportCLITests|HTMLWriterTests'
 
-# Benchmarks (docs/benchmarks.md) measure the build the package ships: release, with the Swift
-# runtime linked in (as `make dist`). Kept apart from the debug .build so neither invalidates the
-# other. Workloads are cached in bench-out/cache/.
+# Benchmarks (docs/benchmarks.md) measure the build the package ships (`make dist` below):
+# release, with the Swift runtime linked in. Kept apart from the debug .build so neither
+# invalidates the other. Workloads are cached in bench-out/cache/.
 RELEASE_SCRATCH = .build-release
 RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH)
 
@@ -74,15 +74,13 @@ resources:
 	python3 scripts/embed-resources.py
 
 # Release binary with the Swift runtime linked in (runs on Debian without a toolchain or any
-# resource folder), its man page (from the CLI's help), and the .deb. Own scratch folder, so
-# neither .build nor .build-release is disturbed.
-DIST_SCRATCH = .build-dist
-
+# resource folder), its man page (from the CLI's help), and the .deb. The same build `make bench`
+# measures, in the same scratch folder, so the binary shipped is the binary benchmarked.
 dist: deps
 	python3 scripts/embed-resources.py --check
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(DIST_SCRATCH) --product ppmp-connector
+	$(RELEASE_BUILD) --product ppmp-connector
 	@mkdir -p dist
-	objcopy --strip-debug $(DIST_SCRATCH)/release/ppmp-connector dist/ppmp-connector   # symbols stay for backtraces
+	objcopy --strip-debug $(RELEASE_SCRATCH)/release/ppmp-connector dist/ppmp-connector   # symbols stay for backtraces
 	scripts/generate-man.sh
 	scripts/build-deb.sh
 	scripts/check-dist.sh

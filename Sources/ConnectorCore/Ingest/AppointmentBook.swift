@@ -225,10 +225,12 @@ public final class AppointmentBook {
       let match = try Self.earlierMatch(patientID: existing.patientID, appointmentID: existing.id, db, sameKey: { try self.patients.exactIDs($0) })
       // The file this booking created is still a new one: its candidates again, so the review
       // item a crash kept from being queued is queued now (one already queued is kept as it is).
-      let (key, mobile) = Self.matchingKey(r, lookup)
-      let candidates =
-        match == .matched
-        ? [] : try Self.reviewCandidates(earlierFile: existing.patientID, key: key, mobile: mobile, lookup: lookup, index: patients, db)
+      var candidates: [ReviewCandidate] = []
+      if match != .matched {
+        let (key, mobile) = Self.matchingKey(r, lookup)
+        candidates = try Self.reviewCandidates(
+          earlierFile: existing.patientID, key: key, mobile: mobile, lookup: lookup, index: patients, db)
+      }
       return .success(
         Confirmation(
           appointmentID: existing.id, patientID: existing.patientID, match: match, existing: true, candidates: candidates))
